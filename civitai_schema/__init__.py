@@ -1,0 +1,29 @@
+"""civitai-schema: validate and lint Civitai Orchestration workflow documents.
+
+>>> import civitai_schema
+>>> report = civitai_schema.check({"steps": [{"$type": "imageGen", "input": {"prompt": "a cat"}}]})
+>>> report.ok
+True
+"""
+
+from __future__ import annotations
+
+from .api import InvalidWorkflowError, check, check_file, check_paths, check_text, validate
+from .findings import DocumentInfo, Finding, Kind, Report, Severity
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DocumentInfo",
+    "Finding",
+    "InvalidWorkflowError",
+    "Kind",
+    "Report",
+    "Severity",
+    "__version__",
+    "check",
+    "check_file",
+    "check_paths",
+    "check_text",
+    "validate",
+]

@@ -1,0 +1,97 @@
+"""The library API: check a Python object, a text, a file or many paths, and get a report.
+
+Pure: nothing is printed, nothing exits, nothing is written, nothing touches the network.
+Reports and findings are frozen dataclasses, so they pickle and cross process boundaries.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from . import checker
+from .findings import Finding, Kind, Report
+from .schema import SchemaMode
+
+KindName = Literal["auto", "submission", "workflow"]
+SchemaName = Literal["effective", "vendored"]
+
+
+class InvalidWorkflowError(ValueError):
+    """Raised by :func:`validate` when a document is not fit to submit; carries every finding."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.findings: tuple[Finding, ...] = report.findings
+        errors = [f for f in report.findings if f.severity.rank >= 2]
+        lines = [f"{f.path or '/'}: {f.code} {f.message}" for f in errors[:10]]
+        if len(errors) > 10:
+            lines.append(f"… and {len(errors) - 10} more")
+        super().__init__(f"{len(errors)} error(s):\n" + "\n".join(lines))
+
+
+def options(
+    *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective", skip_unrecognized: bool = False
+) -> checker.Options:
+    """The options object the checker takes, from the names the CLI and API use."""
+    if str(kind) not in ("auto", "submission", "workflow"):
+        raise ValueError(f"kind must be auto, submission or workflow, not {kind!r}")
+    if str(schema) not in ("effective", "vendored"):
+        raise ValueError(f"schema must be effective or vendored, not {schema!r}")
+    return checker.Options(
+        kind=None if str(kind) == "auto" else Kind(str(kind)),
+        schema=SchemaMode(str(schema)),
+        skip_unrecognized=skip_unrecognized,
+    )
+
+
+def check(document: Any, *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective") -> Report:
+    """Check an in-memory document (the dict you are about to POST, or a stored record).
+
+    Lines and columns refer to ``json.dumps(document, indent=2)``.
+    """
+    return checker.check_data(document, options(kind=kind, schema=schema))
+
+
+def check_text(
+    text: str | bytes,
+    *,
+    filename: str = "<text>",
+    format: Literal["json", "yaml"] | None = None,
+    kind: KindName | Kind = "auto",
+    schema: SchemaName | SchemaMode = "effective",
+) -> Report:
+    """Check JSON or YAML text; ``format`` defaults to what ``filename`` or the text suggests."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return checker.check_bytes(filename, raw, options(kind=kind, schema=schema), format)
+
+
+def check_file(
+    path: str | os.PathLike[str], *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective"
+) -> Report:
+    """Check one file; an unreadable file gives an ``unreadable-file`` finding."""
+    return checker.check_path(os.fspath(path), options(kind=kind, schema=schema))
+
+
+def check_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    kind: KindName | Kind = "auto",
+    schema: SchemaName | SchemaMode = "effective",
+    skip_unrecognized: bool = False,
+) -> Report:
+    """Check files and folders (walked for ``*.json``, ``*.yaml``, ``*.yml``)."""
+    opts = options(kind=kind, schema=schema, skip_unrecognized=skip_unrecognized)
+    return checker.check_paths([os.fspath(p) for p in paths], opts)
+
+
+def validate(document: Any, *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective") -> Report:
+    """Check ``document`` and raise :class:`InvalidWorkflowError` if any finding is an error.
+
+    Returns the report (warnings and infos included) when the document is fit to submit.
+    """
+    report = check(document, kind=kind, schema=schema)
+    if not report.ok:
+        raise InvalidWorkflowError(report)
+    return report

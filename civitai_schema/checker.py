@@ -1,0 +1,181 @@
+"""The engine: sources in, one :class:`Report` out. No printing, no exit codes.
+
+Per document: decide its kind, validate it against the schema for that kind, run the lint
+checks, then locate the findings (positions are computed only for documents with findings).
+A check that raises becomes an ``internal-error`` finding and the rest still run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import readers
+from .documents import Document, Lines
+from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
+from .rules import engine as engine_rules
+from .rules import parse
+from .rules import schema as schema_rules
+from .schema import SchemaMode, validator
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    """How to check. ``kind=None`` decides per document from its content."""
+
+    kind: Kind | None = None
+    schema: SchemaMode = SchemaMode.EFFECTIVE
+    skip_unrecognized: bool = False
+
+
+def detect_kind(data: Any) -> Kind:
+    """A record returned by the API has server-assigned ``id`` and ``status``; anything else is
+    checked as a request body."""
+    if isinstance(data, dict) and "id" in data and "status" in data:
+        return Kind.WORKFLOW
+    return Kind.SUBMISSION
+
+
+def looks_like_workflow(data: Any) -> bool:
+    """Whether a document is meant to be a Civitai workflow at all.
+
+    Used by ``--skip-unrecognized`` (the pre-commit hook) so that ``package.json``, CI
+    pipelines or compose files in the same repository are left alone: a workflow is an object
+    with ``steps`` (whose items, if objects, name a ``$type`` or an ``input``) or with both
+    ``id`` and ``status``.
+    """
+    if not isinstance(data, dict):
+        return False
+    if "id" in data and "status" in data:
+        return True
+    steps = data.get("steps")
+    if "steps" not in data:
+        return False
+    if not isinstance(steps, list):
+        return True
+    objects = [s for s in steps if isinstance(s, dict)]
+    return not objects or any("$type" in s or "input" in s for s in objects)
+
+
+Check = Callable[[Document, Kind], Iterable[Finding]]
+
+
+def _schema_check(mode: SchemaMode) -> Check:
+    def check(document: Document, kind: Kind) -> Iterable[Finding]:
+        return schema_rules.translate(validator(kind, mode).iter_errors(document.data))
+
+    return check
+
+
+def check_document(document: Document, options: Options) -> tuple[list[Finding], DocumentInfo | None]:
+    """Located findings for one parsed document, or ``None`` info when it was skipped."""
+    if options.skip_unrecognized and not looks_like_workflow(document.data):
+        return [], None
+    kind = options.kind or detect_kind(document.data)
+    findings = list(document.findings)
+    checks: list[tuple[str, Check]] = [("schema validation", _schema_check(options.schema))]
+    for label, check in checks:
+        try:
+            findings.extend(check(document, kind))
+        except RecursionError:
+            findings.append(parse.DOCUMENT_TOO_LARGE.finding("the document is nested too deeply to validate"))
+        except Exception as exc:  # noqa: BLE001 - a crashing check must not hide the others
+            message = f"{label} crashed: {type(exc).__name__}: {exc}"
+            findings.append(engine_rules.INTERNAL_ERROR.finding(message[:300]))
+    located = [document.locate(f) for f in findings]
+    return located, DocumentInfo(document.file, document.index, kind)
+
+
+def check_parsed(parsed: readers.Parsed, name: str, options: Options) -> Report:
+    findings = list(parsed.findings)
+    infos: list[DocumentInfo] = []
+    for document in parsed.documents:
+        found, info = check_document(document, options)
+        findings.extend(found)
+        if info is not None:
+            infos.append(info)
+    findings.sort(key=Finding.sort_key)
+    return Report(tuple(findings), tuple(infos), files=1)
+
+
+def check_bytes(name: str, raw: bytes, options: Options, fmt: str | None = None) -> Report:
+    return check_parsed(readers.read(name, raw, fmt), name, options)
+
+
+def check_data(data: Any, options: Options, name: str = "<object>") -> Report:
+    """Check an in-memory object. Positions refer to ``json.dumps(data, indent=2)``."""
+    document = Document(data, name, 0, _DumpLocator(data))
+    return check_parsed(readers.Parsed(documents=[document]), name, options)
+
+
+def check_path(path: str, options: Options) -> Report:
+    try:
+        raw = read_regular_file(path)
+    except OSError as exc:
+        return unreadable(path, f"cannot read the file: {exc.strerror or exc}")
+    return check_bytes(path, raw, options)
+
+
+def unreadable(name: str, reason: str) -> Report:
+    finding = parse.UNREADABLE_FILE.finding(reason)
+    return Report((finding.located(name, Span(1, 1, 1, 2)),), (), files=1)
+
+
+def read_regular_file(path: str) -> bytes:
+    """The file's bytes; a FIFO, socket or device is refused rather than waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+SUFFIXES = readers.JSON_SUFFIXES + readers.YAML_SUFFIXES
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "venv"})
+
+
+def discover(paths: Iterable[str]) -> Iterator[str]:
+    """Files to check: named files as given; folders walked for ``*.json``, ``*.yaml`` and
+    ``*.yml``, skipping hidden entries, ``node_modules`` and virtual environments. Links to
+    folders are not followed, so a link loop cannot trap the walk."""
+    for path in paths:
+        if path == STDIN or not os.path.isdir(path):
+            yield path
+            continue
+        for root, folders, files in os.walk(path):
+            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS)
+            for name in sorted(files):
+                if not name.startswith(".") and name.lower().endswith(SUFFIXES):
+                    yield os.path.join(root, name)
+
+
+def check_paths(paths: Iterable[str], options: Options) -> Report:
+    return Report.merge(check_path(path, options) for path in discover(paths))
+
+
+class _DumpLocator:
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self._inner: Any = None
+
+    def span(self, pointer: str, target: Target) -> Span:
+        if self._inner is None:
+            from .readers.json import JsonLocator
+
+            try:
+                text = json.dumps(self.data, indent=2, ensure_ascii=False, default=str)
+            except (TypeError, ValueError, RecursionError):
+                return Span(1, 1, 1, 2)
+            self._inner = JsonLocator(Lines(text))
+        span: Span = self._inner.span(pointer, target)
+        return span
+

@@ -1,0 +1,68 @@
+"""A parsed document: its data, where it came from, and how to turn a JSON Pointer into a span."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .findings import Finding, Span, Target
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Locator(Protocol):
+    def span(self, pointer: str, target: Target) -> Span:
+        """Where the value (or key) at ``pointer`` is; the nearest enclosing value if it is absent."""
+        ...
+
+
+@dataclass
+class Document:
+    """One document of a file (a YAML stream may hold several), parsed once.
+
+    ``findings`` holds what reading it found (duplicate keys, say), already located.
+    """
+
+    data: Any
+    file: str
+    index: int
+    locator: Locator
+    findings: list[Finding] = field(default_factory=list)
+
+    def locate(self, finding: Finding) -> Finding:
+        if finding.line is not None:
+            return finding
+        return finding.located(self.file, self.locator.span(finding.path, finding.target))
+
+
+class Lines:
+    """Offsets in a text to 1-based line and column (columns count characters)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        """The span of ``text[start:end]``; the end column is exclusive."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(end, start + 1))
+        return Span(line, column, end_line, end_column)
+
+    def line_length(self, line: int) -> int:
+        """Characters on 1-based ``line``, without its line break."""
+        start = self.starts[line - 1]
+        stop = self.starts[line] if line < len(self.starts) else len(self.text)
+        return len(self.text[start:stop].rstrip("\r\n"))
+
+
+def start_of_text(text: str) -> Span:
+    """The first character that is not white space, for findings about a whole document."""
+    lines = Lines(text)
+    offset = len(text) - len(text.lstrip())
+    return lines.span(offset, offset + 1)

@@ -1,0 +1,169 @@
+"""The one shape every problem takes: a located, coded :class:`Finding`, and the :class:`Report` that holds them."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters; ordered so that ``ERROR > WARNING > INFO``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Kind(str, enum.Enum):
+    """What a document is: a request body, or a record the API returned."""
+
+    SUBMISSION = "submission"
+    WORKFLOW = "workflow"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+Target = Literal["value", "key"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A 1-based, end-inclusive-of-line, end-exclusive-of-column region of a file."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one document.
+
+    ``path`` is an RFC 6901 JSON Pointer into the document. ``target`` says whether the finding
+    concerns the value at ``path`` or its key (an unknown or duplicated key); it decides where
+    the span points and is not part of the output contract.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str = ""
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    hint: str | None = None
+    target: Target = field(default="value", compare=False, repr=False)
+
+    def located(self, file: str, span: Span) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=self.message,
+            path=self.path,
+            file=file,
+            line=span.line,
+            column=span.column,
+            end_line=span.end_line,
+            end_column=span.end_column,
+            hint=self.hint,
+            target=self.target,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON output contract (version 1) for one finding."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "path": self.path,
+            "hint": self.hint,
+        }
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.path)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One checked document: which file, which document within it (YAML streams hold several), which kind."""
+
+    file: str
+    index: int
+    kind: Kind | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one check found. Pure data: it pickles, compares and serialises."""
+
+    findings: tuple[Finding, ...] = ()
+    documents: tuple[DocumentInfo, ...] = ()
+    files: int = 0
+
+    @classmethod
+    def merge(cls, reports: Iterable[Report]) -> Report:
+        findings: list[Finding] = []
+        documents: list[DocumentInfo] = []
+        files = 0
+        for report in reports:
+            findings.extend(report.findings)
+            documents.extend(report.documents)
+            files += report.files
+        return cls(tuple(findings), tuple(documents), files)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.count(Severity.INFO)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stops the document from being submitted (no error-severity finding)."""
+        return self.errors == 0
+
+    @property
+    def kind(self) -> Kind | None:
+        """The kind of the checked documents when they all share one, else None."""
+        kinds = {d.kind for d in self.documents}
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def fails(self, threshold: Severity) -> bool:
+        """True when any finding is at or above ``threshold``."""
+        return any(f.severity.rank >= threshold.rank for f in self.findings)
+
+    def summary(self) -> dict[str, int]:
+        return {"files": self.files, "errors": self.errors, "warnings": self.warnings, "infos": self.infos}

@@ -1,0 +1,153 @@
+"""Format checks that always run.
+
+A plain ``jsonschema`` install skips ``date-time`` and ``uri`` unless optional packages are
+present (rfc3339-validator, and rfc3987, which is GPL). These small checkers make the result the
+same on every machine and add no dependency.
+"""
+
+from __future__ import annotations
+
+import calendar
+import ipaddress
+import re
+import uuid
+from collections.abc import Callable
+
+_DATE = r"(\d{4})-(\d{2})-(\d{2})"
+_TIME = r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))"
+_DATE_RE = re.compile(_DATE)
+_TIME_RE = re.compile(_TIME)
+_DATE_TIME_RE = re.compile(_DATE + "[Tt]" + _TIME)
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+# RFC 3986 §2: unreserved, reserved and '%' (checked separately for two hex digits).
+_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+_PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def is_date(text: str) -> bool:
+    match = _DATE_RE.fullmatch(text)
+    return bool(match) and _valid_date(*map(int, match.groups()))  # type: ignore[union-attr]
+
+
+def is_time(text: str) -> bool:
+    match = _TIME_RE.fullmatch(text)
+    return bool(match) and _valid_time(match.groups())  # type: ignore[union-attr]
+
+
+def is_date_time(text: str) -> bool:
+    """RFC 3339 ``date-time``: a full date, a time and a zone (``Z`` or ``±hh:mm``)."""
+    match = _DATE_TIME_RE.fullmatch(text)
+    if not match:
+        return False
+    groups = match.groups()
+    return _valid_date(*map(int, groups[:3])) and _valid_time(groups[3:])
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def _valid_time(groups: tuple[str | None, ...]) -> bool:
+    hour, minute, second = (int(g or 0) for g in groups[:3])
+    offset_hour, offset_minute = (int(g or 0) for g in groups[4:6])
+    # Second 60 is a leap second, which RFC 3339 allows.
+    return hour <= 23 and minute <= 59 and second <= 60 and offset_hour <= 23 and offset_minute <= 59
+
+
+def is_uri_reference(text: str) -> bool:
+    return (
+        _URI_CHARS.fullmatch(text) is not None
+        and not _PCT.search(text)
+        and text.count("#") <= 1
+        and _valid_authority(text)
+    )
+
+
+def is_uri(text: str) -> bool:
+    """An absolute RFC 3986 URI: a scheme, then only URI characters, well-formed escapes."""
+    scheme, colon, _ = text.partition(":")
+    return bool(colon) and _SCHEME.fullmatch(scheme) is not None and is_uri_reference(text)
+
+
+_AUTHORITY = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//([^/?#]*)")
+
+
+def _valid_authority(text: str) -> bool:
+    """Brackets only around an IP literal; a port, when present, is digits."""
+    match = _AUTHORITY.match(text)
+    if match is None:
+        return "[" not in text and "]" not in text
+    host_port = match.group(1).rpartition("@")[2]
+    if host_port.startswith("["):
+        literal, bracket, port = host_port[1:].partition("]")
+        if not bracket or not (is_ipv6(literal) or literal[:1] in "vV"):
+            return False
+    else:
+        literal, _, port = host_port.partition(":")
+        port = ":" + port if _ else ""
+        if "[" in literal or "]" in literal:
+            return False
+    return port in ("", ":") or (port.startswith(":") and port[1:].isdigit())
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return len(text) == 36
+
+
+def is_ipv4(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def is_regex(text: str) -> bool:
+    try:
+        re.compile(text)
+    except re.error:
+        return False
+    return True
+
+
+CHECKS: dict[str, Callable[[str], bool]] = {
+    "date-time": is_date_time,
+    "date": is_date,
+    "time": is_time,
+    "uri": is_uri,
+    "uri-reference": is_uri_reference,
+    "uuid": is_uuid,
+    "ipv4": is_ipv4,
+    "ipv6": is_ipv6,
+    "regex": is_regex,
+}
+
+
+def format_checker() -> object:
+    """A ``jsonschema.FormatChecker`` with exactly these checks (non-strings pass, as the spec says)."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    for name, check in CHECKS.items():
+        checker.checks(name)(_strings_only(check))
+    return checker
+
+
+def _strings_only(check: Callable[[str], bool]) -> Callable[[object], bool]:
+    def run(value: object) -> bool:
+        return not isinstance(value, str) or check(value)
+
+    return run

@@ -1,0 +1,107 @@
+"""From bytes to documents: encoding, format detection, and the JSON and YAML readers.
+
+Every problem becomes a located finding (see :mod:`civitai_schema.rules.parse`); nothing here
+raises on bad input.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+
+from ..documents import Document, Lines
+from ..findings import Finding, Span
+from ..rules import parse
+
+JSON_SUFFIXES = (".json",)
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_UTF16_32_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+@dataclass
+class Parsed:
+    """What reading one file gave: its documents and the problems that stopped reading."""
+
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def file_format(name: str, text: str) -> str:
+    """``json`` or ``yaml``, from the file name or else from the first character."""
+    lowered = name.lower()
+    if lowered.endswith(JSON_SUFFIXES):
+        return "json"
+    if lowered.endswith(YAML_SUFFIXES):
+        return "yaml"
+    return "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+
+
+def read(name: str, raw: bytes, fmt: str | None = None) -> Parsed:
+    """Decode and parse ``raw``; ``fmt`` forces ``json`` or ``yaml``."""
+    text, problem = decode(name, raw)
+    if problem is not None:
+        return Parsed(findings=[problem])
+    assert text is not None
+    if not text.strip():
+        return Parsed(findings=[_at_start(name, parse.EMPTY_DOCUMENT.finding("the file is empty"))])
+    if (fmt or file_format(name, text)) == "json":
+        from .json import read_json
+
+        return read_json(name, text)
+    from .yaml import read_yaml
+
+    return read_yaml(name, text)
+
+
+def decode(name: str, raw: bytes) -> tuple[str | None, Finding | None]:
+    """UTF-8 text (a BOM is dropped), or the finding that says why not."""
+    for bom, encoding in _UTF16_32_BOMS:
+        if raw.startswith(bom):
+            return None, _at_start(
+                name, parse.INVALID_ENCODING.finding(f"the file is {encoding}; save it as UTF-8")
+            )
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    if b"\x00" in raw:
+        if _looks_utf16(raw):
+            message = "the file looks like UTF-16 without a byte-order mark; save it as UTF-8"
+            return None, _at_start(name, parse.INVALID_ENCODING.finding(message))
+        return None, _at_start(name, parse.BINARY_FILE.finding("the file holds binary data (NUL bytes), not JSON or YAML text"))
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8", errors="replace")
+        line, column = Lines(before).position(len(before))
+        byte = raw[exc.start]
+        finding = parse.INVALID_ENCODING.finding(
+            f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8"
+        )
+        return None, finding.located(name, Span(line, column, line, column + 1))
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """UTF-16 text without a BOM: ASCII characters leave a NUL in every other byte."""
+    sample = raw[:512]
+    even, odd = sample[0::2], sample[1::2]
+    if len(odd) < 4:
+        return False
+    return (odd.count(0) >= 0.8 * len(odd) and even.count(0) == 0) or (
+        even.count(0) >= 0.8 * len(even) and odd.count(0) == 0
+    )
+
+
+def number_too_long(exc: ValueError) -> str:
+    """The reader's words for a value Python refuses to convert (a 5,000-digit integer, say)."""
+    if "digits" in str(exc):
+        return "a number has more digits than can be read (Python's limit is 4300)"
+    return str(exc).split(";")[0]
+
+
+def _at_start(name: str, finding: Finding) -> Finding:
+    return finding.located(name, Span(1, 1, 1, 2))

@@ -1,0 +1,171 @@
+"""JSON with the standard ``json`` module, plus a scanner that finds where each value is.
+
+``json.loads`` does the parsing (fast, in C). Duplicate keys and ``NaN``/``Infinity`` are noted
+by hooks during that parse; only when a document has findings does :class:`JsonLocator` scan the
+text for positions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .. import pointers
+from ..documents import Document, Lines
+from ..findings import Finding, Span, Target
+from ..rules import parse
+from . import Parsed, number_too_long
+
+_WS = re.compile(r"[ \t\n\r]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR = re.compile(r"-?Infinity|NaN|true|false|null|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_LONG_NUMBER = re.compile(r"\d{4000,}")
+_NON_FINITE = ("NaN", "Infinity", "-Infinity")
+
+
+def read_json(name: str, text: str) -> Parsed:
+    flags = {"duplicates": False, "non_finite": False}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping = dict(items)
+        if len(mapping) != len(items):
+            flags["duplicates"] = True
+        return mapping
+
+    def constant(token: str) -> float:
+        flags["non_finite"] = True
+        return float(token)
+
+    lines = Lines(text)
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        message = _explain(exc.msg)
+        return Parsed(findings=[parse.PARSE_ERROR.finding(f"invalid JSON: {message}").located(name, lines.span(exc.pos, exc.pos + 1))])
+    except RecursionError:
+        finding = parse.DOCUMENT_TOO_LARGE.finding("the JSON is nested too deeply to check")
+        return Parsed(findings=[finding.located(name, lines.span(0, 1))])
+    except ValueError as exc:  # e.g. an integer longer than Python's int conversion limit
+        match = _LONG_NUMBER.search(text)
+        start = match.start() if match else 0
+        finding = parse.PARSE_ERROR.finding(f"invalid JSON: {number_too_long(exc)}")
+        return Parsed(findings=[finding.located(name, lines.span(start, start + 1))])
+    locator = JsonLocator(lines)
+    document = Document(data, name, 0, locator)
+    if flags["duplicates"]:
+        for pointer, (start, end) in locator.index().duplicates:
+            key = pointers.split(pointer)[-1]
+            finding = parse.DUPLICATE_KEY.finding(
+                f'duplicate key "{key}": only the last value is kept', pointer, target="key"
+            )
+            document.findings.append(finding.located(name, lines.span(start, end)))
+    if flags["non_finite"]:
+        for pointer, (start, end) in locator.index().non_finite:
+            finding = parse.NON_FINITE_NUMBER.finding(f"{text[start:end]} is not a JSON number", pointer)
+            document.findings.append(finding.located(name, lines.span(start, end)))
+    return Parsed(documents=[document])
+
+
+def _explain(message: str) -> str:
+    if message == "Extra data":
+        return "unexpected text after the end of the document"
+    return message[:1].lower() + message[1:]
+
+
+class JsonIndex:
+    """Offsets of every value and key of a valid JSON text, keyed by JSON Pointer.
+
+    An iterative scan (no recursion, so any nesting depth the parser accepted is fine). With
+    duplicate keys the last occurrence wins, as in the parsed data.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.values: dict[str, tuple[int, int]] = {}
+        self.keys: dict[str, tuple[int, int]] = {}
+        self.duplicates: list[tuple[str, tuple[int, int]]] = []
+        self.non_finite: list[tuple[str, tuple[int, int]]] = []
+        self._scan(text)
+
+    def _scan(self, text: str) -> None:
+        # A frame is [is_object, pointer, items_seen, keys_seen].
+        stack: list[list[Any]] = []
+        pointer = ""
+        pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        while True:
+            char = text[pos]
+            if char in "{[":
+                self.values[pointer] = (pos, pos + 1)
+                stack.append([char == "{", pointer, 0, set()])
+                pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+                if text[pos] not in "}]":
+                    pointer, pos = self._next(text, stack[-1], pos)
+                    continue
+                pos = self._close(stack, pos)
+            else:
+                match = (_STRING if char == '"' else _SCALAR).match(text, pos)
+                assert match is not None
+                self.values[pointer] = (pos, match.end())
+                if match.group() in _NON_FINITE:
+                    self.non_finite.append((pointer, (pos, match.end())))
+                pos = match.end()
+            while True:
+                pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+                if not stack:
+                    return
+                if text[pos] == ",":
+                    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+                    pointer, pos = self._next(text, stack[-1], pos)
+                    break
+                pos = self._close(stack, pos)
+
+    def _next(self, text: str, frame: list[Any], pos: int) -> tuple[str, int]:
+        """The pointer of the container's next value, and where that value starts."""
+        if not frame[0]:
+            frame[2] += 1
+            return pointers.child(frame[1], frame[2] - 1), pos
+        match = _STRING.match(text, pos)
+        assert match is not None
+        key = json.loads(match.group())
+        pointer = pointers.child(frame[1], key)
+        if key in frame[3]:
+            self.duplicates.append((pointer, (pos, match.end())))
+        frame[3].add(key)
+        self.keys[pointer] = (pos, match.end())
+        colon = _WS.match(text, match.end()).end()  # type: ignore[union-attr]
+        return pointer, _WS.match(text, colon + 1).end()  # type: ignore[union-attr]
+
+    def _close(self, stack: list[list[Any]], pos: int) -> int:
+        frame = stack.pop()
+        start = self.values[frame[1]][0]
+        self.values[frame[1]] = (start, pos + 1)
+        return pos + 1
+
+
+class JsonLocator:
+    """Spans for pointers; the text is scanned once, the first time a span is asked for."""
+
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
+        self._index: JsonIndex | None = None
+
+    def index(self) -> JsonIndex:
+        if self._index is None:
+            self._index = JsonIndex(self.lines.text)
+        return self._index
+
+    def span(self, pointer: str, target: Target) -> Span:
+        index = self.index()
+        tokens = pointers.split(pointer)
+        while pointers.join(tokens) not in index.values and tokens:
+            tokens.pop()
+            target = "value"
+        pointer = pointers.join(tokens)
+        start, end = index.values[pointer]
+        key = index.keys.get(pointer)
+        is_container = self.lines.text[start] in "{["
+        if key is not None and (target == "key" or is_container):
+            return self.lines.span(*key)
+        if is_container:
+            return self.lines.span(start, start + 1)
+        return self.lines.span(start, end)

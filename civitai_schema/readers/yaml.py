@@ -1,0 +1,275 @@
+"""YAML with PyYAML's safe loader (the C one when present), read the way JSON users expect.
+
+Scalars follow the YAML 1.2 core schema rather than PyYAML's YAML 1.1 defaults, because a
+request body is JSON: timestamps stay strings (``createdAt`` must validate as ``date-time``),
+``16:9`` is the string "16:9" and not the base-60 integer 969, and ``yes``/``on`` are strings.
+Duplicate keys, non-string keys and ``.nan``/``.inf`` are noted while constructing; every
+document of a stream is checked. Positions come from the nodes of the same parse.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .. import pointers
+from ..documents import Document, Lines
+from ..findings import Finding, Span, Target
+from ..rules import Rule, parse
+from . import Parsed, number_too_long
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+
+# Aliases let a few lines expand to billions of values; validation walks the expansion.
+MAX_EXPANDED_NODES = 1_000_000
+
+# libyaml's composer recurses in C and crashes the process on very deep nesting (seen at
+# 100,000 levels); past this bound the pure-Python parser is used, which raises RecursionError.
+C_PARSER_MAX_DEPTH = 500
+_FLOW_BRACKETS = re.compile(r"[\[\]{}]")
+_BLOCK_INDENT = re.compile(r"^[ \-?:]*", re.M)
+
+
+class _JsonFriendly:
+    """Construction that notes what JSON cannot carry (mixed into the C and Python loaders)."""
+
+    problems: list[tuple[Rule, str, Node, Node | None]]
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.problems: list[tuple[Rule, str, Node, Node | None]] = []
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE or not isinstance(key_node, ScalarNode):
+                continue
+            if key_node.tag != _STR:
+                read_as = _READ_AS.get(key_node.tag.rsplit(":", 1)[-1], "something else")
+                message = f"the key {key_node.value or 'null'} is read as {read_as}, not a string; quote it"
+                self.problems.append((parse.NON_STRING_KEY, message, node, key_node))
+            if key_node.value in seen:
+                message = f'duplicate key "{key_node.value}": only the last value is kept'
+                self.problems.append((parse.DUPLICATE_KEY, message, node, key_node))
+            seen.add(key_node.value)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)  # type: ignore[misc]
+        if any(not isinstance(key, str) for key in mapping):
+            mapping = {_key_text(key): value for key, value in mapping.items()}
+        return mapping
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        value: float = super().construct_yaml_float(node)  # type: ignore[misc]
+        if math.isnan(value) or math.isinf(value):
+            self.problems.append((parse.NON_FINITE_NUMBER, f"{node.value} is not a JSON number", node, None))
+        return value
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        text = str(self.construct_scalar(node))  # type: ignore[attr-defined]
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        if digits[:2] in ("0x", "0o"):
+            return sign * int(digits[2:], 16 if digits[1] == "x" else 8)
+        return int(text, 10)  # YAML 1.2: a leading zero does not make an octal number
+
+
+_READ_AS = {"int": "a number", "float": "a number", "bool": "a boolean", "null": "null"}
+
+
+def _key_text(key: object) -> str:
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
+class _CLoader(_JsonFriendly, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    yaml_implicit_resolvers: dict[str, Any] = {}
+
+
+class _PyLoader(_JsonFriendly, yaml.SafeLoader):
+    yaml_implicit_resolvers: dict[str, Any] = {}
+
+
+# The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
+_CORE_SCHEMA = (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("merge", r"^(?:<<)$", "<"),
+)
+for _loader in (_CLoader, _PyLoader):
+    for _tag, _pattern, _first in _CORE_SCHEMA:
+        _loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+    _loader.add_constructor("tag:yaml.org,2002:float", _JsonFriendly.construct_yaml_float)
+    _loader.add_constructor("tag:yaml.org,2002:int", _JsonFriendly.construct_yaml_int)
+
+
+def nesting_bound(text: str) -> int:
+    """An upper bound on how deeply the text can nest: open flow brackets plus the widest
+    run of indentation and block indicators. Brackets inside strings only make it larger."""
+    flow = deepest = 0
+    for match in _FLOW_BRACKETS.finditer(text):
+        flow += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, flow)
+    block = max((len(m.group()) for m in _BLOCK_INDENT.finditer(text)), default=0)
+    return deepest + block
+
+
+def read_yaml(name: str, text: str) -> Parsed:
+    lines = Lines(text)
+    parsed = Parsed()
+    loader = (_CLoader if nesting_bound(text) <= C_PARSER_MAX_DEPTH else _PyLoader)(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            index = len(parsed.documents)
+            locator = YamlLocator(node, lines)
+            if "*" in text and _expanded_size(node) > MAX_EXPANDED_NODES:
+                finding = parse.DOCUMENT_TOO_LARGE.finding(
+                    f"the document expands to more than {MAX_EXPANDED_NODES:,} values through aliases"
+                )
+                parsed.findings.append(finding.located(name, locator.span("", "value")))
+                continue
+            loader.problems = []
+            data = loader.construct_document(node)
+            if data is None:
+                continue  # an empty document in a stream, such as a trailing '---'
+            document = Document(data, name, index, locator)
+            document.findings.extend(_problem(name, node, locator, p) for p in loader.problems)
+            parsed.documents.append(document)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        span = _mark_span(mark, lines) if mark is not None else Span(1, 1, 1, 2)
+        parsed.findings.append(parse.PARSE_ERROR.finding(f"invalid YAML: {what}").located(name, span))
+    except yaml.YAMLError as exc:
+        position = getattr(exc, "position", 0) or 0
+        parsed.findings.append(
+            parse.PARSE_ERROR.finding(f"invalid YAML: {_first_line(exc)}").located(name, lines.span(position, position + 1))
+        )
+    except RecursionError:
+        finding = parse.DOCUMENT_TOO_LARGE.finding("the YAML is nested too deeply to check")
+        parsed.findings.append(finding.located(name, Span(1, 1, 1, 2)))
+    except ValueError as exc:  # e.g. an integer longer than Python's int conversion limit
+        finding = parse.PARSE_ERROR.finding(f"invalid YAML: {number_too_long(exc)}")
+        parsed.findings.append(finding.located(name, Span(1, 1, 1, 2)))
+    finally:
+        loader.dispose()
+    if not parsed.documents and not parsed.findings:
+        finding = parse.EMPTY_DOCUMENT.finding("the file has no YAML document (only comments or null)")
+        parsed.findings.append(finding.located(name, Span(1, 1, 1, 2)))
+    return parsed
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _problem(name: str, root: Node, locator: YamlLocator, problem: tuple[Rule, str, Node, Node | None]) -> Finding:
+    rule, message, node, key_node = problem
+    path = _path_to(root, node)
+    if key_node is not None:
+        path = pointers.child(path, key_node.value)
+        span = _mark_span(key_node.start_mark, locator.lines, key_node.end_mark)
+        return rule.finding(message, path, target="key").located(name, span)
+    return rule.finding(message, path).located(name, _mark_span(node.start_mark, locator.lines, node.end_mark))
+
+
+def _path_to(root: Node, goal: Node) -> str:
+    """The pointer of ``goal`` (its first path, when aliases give it several)."""
+    pending: list[tuple[Node, str]] = [(root, "")]
+    seen: set[int] = set()
+    while pending:
+        node, path = pending.pop()
+        if node is goal:
+            return path
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            pending.extend((value, pointers.child(path, key.value)) for key, value in node.value)
+        elif isinstance(node, SequenceNode):
+            pending.extend((value, pointers.child(path, i)) for i, value in enumerate(node.value))
+    return ""
+
+
+def _expanded_size(root: Node) -> int:
+    """How many values the document has once every alias is expanded (memoised, no recursion)."""
+    sizes: dict[int, int] = {}
+    pending: list[tuple[Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done or not children:
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            if sizes[id(node)] > MAX_EXPANDED_NODES:
+                return sizes[id(node)]
+            continue
+        pending.append((node, True))
+        pending.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _mark_span(start: Any, lines: Lines, end: Any | None = None) -> Span:
+    line, column = start.line + 1, start.column + 1
+    if end is None:
+        return Span(line, column, line, column + 1)
+    end_line, end_column = end.line + 1, end.column + 1
+    if end_line > line and end.column == 0:  # a block scalar ends at the start of the next line
+        end_line -= 1
+        end_column = lines.line_length(end_line) + 1
+    if (end_line, end_column) <= (line, column):
+        end_line, end_column = line, column + 1
+    return Span(line, column, end_line, end_column)
+
+
+class YamlLocator:
+    """Spans from the node tree, found by walking down the pointer (never the whole tree)."""
+
+    def __init__(self, root: Node, lines: Lines) -> None:
+        self.root = root
+        self.lines = lines
+
+    def span(self, pointer: str, target: Target) -> Span:
+        node, key = self.root, None
+        for token in pointers.split(pointer):
+            found = _child(node, token)
+            if found is None:
+                target = "value"
+                break
+            key, node = found
+        is_container = isinstance(node, (MappingNode, SequenceNode))
+        if key is not None and (target == "key" or is_container):
+            return _mark_span(key.start_mark, self.lines, key.end_mark)
+        if is_container:
+            return _mark_span(node.start_mark, self.lines)
+        return _mark_span(node.start_mark, self.lines, node.end_mark)
+
+
+def _child(node: Node, token: str) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode):
+        # The last pair with this key wins, as in the constructed data (merged keys come first).
+        for key, value in reversed(node.value):
+            if isinstance(key, ScalarNode) and key.value == token:
+                return key, value
+        return None
+    if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
+        return None, node.value[int(token)]
+    return None

@@ -1,0 +1,62 @@
+"""The rule registry: every code a finding can carry, with its documentation.
+
+Each family lives in its own module and lists its rules explicitly; :data:`REGISTRY` is the
+union, keyed by code. A rule's ``doc`` is the user documentation (``civitai-schema rules``
+prints it), so the docs cannot drift from the code that emits the finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..findings import Finding, Severity, Target
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    family: str
+
+    def finding(
+        self, message: str, path: str = "", *, hint: str | None = None, target: Target = "value"
+    ) -> Finding:
+        """A finding of this rule, not yet located in a file."""
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            path=path,
+            hint=hint,
+            target=target,
+        )
+
+
+def _index(*families: tuple[Rule, ...]) -> dict[str, Rule]:
+    registry: dict[str, Rule] = {}
+    names: set[str] = set()
+    for family in families:
+        for rule in family:
+            if rule.code in registry or rule.name in names:
+                raise ValueError(f"rule {rule.code} {rule.name} is registered twice")
+            registry[rule.code] = rule
+            names.add(rule.name)
+    return registry
+
+
+from . import engine, parse, schema  # noqa: E402  (the families need Rule defined first)
+
+REGISTRY: dict[str, Rule] = _index(parse.RULES, schema.RULES, engine.RULES)
+
+
+def lookup(code_or_name: str) -> Rule | None:
+    """The rule with this code (case-insensitive) or kebab-case name."""
+    wanted = code_or_name.strip()
+    rule = REGISTRY.get(wanted.upper())
+    if rule is not None:
+        return rule
+    return next((r for r in REGISTRY.values() if r.name == wanted.lower()), None)

@@ -1,0 +1,417 @@
+"""JSON Schema errors, one rule per keyword family (as cfn-lint does), so schema findings can be
+selected, ignored and re-levelled like any lint rule.
+
+:func:`translate` turns the ``jsonschema`` errors for one document into findings: unions follow
+the branch the value was meant for, enum errors offer the closest value, a missing key points at
+the object that lacks it, and an unknown key points at the key with the nearest known name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import catalog, pointers
+from ..findings import Finding, Severity
+from ..suggest import closest
+from . import Rule
+
+if TYPE_CHECKING:  # jsonschema is imported only when a document is validated
+    from jsonschema.exceptions import ValidationError
+
+TYPE_MISMATCH = Rule(
+    "S101",
+    "type-mismatch",
+    Severity.ERROR,
+    "A value has the wrong JSON type.",
+    """The schema expects another type here: a string where a number is needed, an object where a
+list is needed. In YAML this often comes from quoting (`width: "1024"` is a string).
+
+Bad: `"width": "1024"`   Good: `"width": 1024`""",
+    "schema",
+)
+
+MISSING_REQUIRED = Rule(
+    "S102",
+    "missing-required",
+    Severity.ERROR,
+    "An object lacks a key it must have.",
+    """The API refuses the document without this key. The finding points at the object that lacks
+it. A request body needs `steps`; a workflow record has `id` and `status`.
+
+Bad: `{"tags": ["demo"]}`   Good: `{"steps": [{"$type": "imageGen", "input": {...}}]}`""",
+    "schema",
+)
+
+INVALID_ENUM = Rule(
+    "S103",
+    "invalid-enum",
+    Severity.ERROR,
+    "A value is not one of the allowed values.",
+    """The field takes a closed set of values. The message lists some of them and the closest one
+to what was written; values are case-sensitive.
+
+Bad: `"status": "Succeeded"`   Good: `"status": "succeeded"`""",
+    "schema",
+)
+
+UNKNOWN_KEY = Rule(
+    "S104",
+    "unknown-key",
+    Severity.ERROR,
+    "An object has a key the API does not accept.",
+    """The API rejects request bodies with keys it does not know (HTTP 400), and a misspelt key is
+silently a different field. The finding points at the key and names the closest known key.
+
+Bad: `{"step": [...]}`   Good: `{"steps": [...]}`""",
+    "schema",
+)
+
+PATTERN_MISMATCH = Rule(
+    "S105",
+    "pattern-mismatch",
+    Severity.ERROR,
+    "A string does not match the pattern the schema requires.",
+    """The value's text has the wrong shape for this field.
+
+Bad: a value that breaks the field's `pattern`.   Good: one that matches it.""",
+    "schema",
+)
+
+INVALID_FORMAT = Rule(
+    "S106",
+    "invalid-format",
+    Severity.ERROR,
+    "A string is not a valid date-time, URI or other declared format.",
+    """Formats are checked, not just declared: a `date-time` must be RFC 3339 (with a time zone),
+a `uri` must be an absolute RFC 3986 URI (no spaces, a scheme).
+
+Bad: `"createdAt": "2026-02-30 10:00"`   Good: `"createdAt": "2026-02-28T10:00:00Z"`""",
+    "schema",
+)
+
+OUT_OF_RANGE = Rule(
+    "S107",
+    "out-of-range",
+    Severity.ERROR,
+    "A number, string length or item count is outside its bounds.",
+    """Covers `minimum`/`maximum`, exclusive bounds, `multipleOf`, string lengths, item counts and
+key counts.
+
+Bad: `"steps": []` in a request body   Good: at least one step.""",
+    "schema",
+)
+
+NO_MATCHING_VARIANT = Rule(
+    "S108",
+    "no-matching-variant",
+    Severity.ERROR,
+    "A value fits none (or more than one) of the shapes allowed here.",
+    """Where a field accepts several shapes (a number or a value reference; a LoRA map or a list),
+the value fits none of them, or fits several where exactly one is required. When the intended
+shape is clear, the errors of that shape are reported instead of this one.
+
+Bad: `"loras": "urn:air:sdxl:lora:civitai:1@2"`   Good: `"loras": {"urn:air:sdxl:lora:civitai:1@2": 0.8}`""",
+    "schema",
+)
+
+DUPLICATE_ITEMS = Rule(
+    "S109",
+    "duplicate-items",
+    Severity.ERROR,
+    "A list that must hold unique items repeats one.",
+    """The schema requires every item of this list to be different.
+
+Bad: `["a", "a"]`   Good: `["a", "b"]`""",
+    "schema",
+)
+
+SCHEMA_VIOLATION = Rule(
+    "S110",
+    "schema-violation",
+    Severity.ERROR,
+    "A schema constraint without a more specific rule failed.",
+    """Any other JSON Schema keyword (`not`, `contains`, `dependentRequired`, `propertyNames`, …).
+The message is the validator's own.
+
+Bad: a value the keyword rejects.   Good: one it accepts.""",
+    "schema",
+)
+
+UNKNOWN_STEP_TYPE = Rule(
+    "S111",
+    "unknown-step-type",
+    Severity.WARNING,
+    "A step `$type` that is not in the catalog of real step types.",
+    """The API adds step types every month, so a type this version does not know is a warning,
+not an error: check the spelling (it is case-sensitive camelCase) or update civitai-schema.
+
+Bad: `"$type": "imagegen"`   Good: `"$type": "imageGen"`""",
+    "schema",
+)
+
+SEED_STEP_TYPE = Rule(
+    "S112",
+    "invented-step-type",
+    Severity.ERROR,
+    "A step `$type` invented by the vendored third-party schema.",
+    """The vendored schema lists step types the API never had (`tts`, `upscale`, `transcribe`,
+`audioGen`, `textGen`, `music`, `interpolate`, `moderation`). The API rejects them; the message
+names the real type.
+
+Bad: `"$type": "tts"`   Good: `"$type": "textToSpeech"`""",
+    "schema",
+)
+
+RULES = (
+    TYPE_MISMATCH,
+    MISSING_REQUIRED,
+    INVALID_ENUM,
+    UNKNOWN_KEY,
+    PATTERN_MISMATCH,
+    INVALID_FORMAT,
+    OUT_OF_RANGE,
+    NO_MATCHING_VARIANT,
+    DUPLICATE_ITEMS,
+    SCHEMA_VIOLATION,
+    UNKNOWN_STEP_TYPE,
+    SEED_STEP_TYPE,
+)
+
+_SHOWN_VALUES = 5
+
+_FORMAT_NAMES = {
+    "date-time": "RFC 3339 date-time, such as 2026-01-31T12:00:00Z",
+    "date": "RFC 3339 date, such as 2026-01-31",
+    "time": "RFC 3339 time, such as 12:00:00Z",
+    "uri": "absolute URI, such as https://example.com/hook",
+    "uri-reference": "URI reference",
+    "uuid": "UUID",
+    "ipv4": "IPv4 address",
+    "ipv6": "IPv6 address",
+    "regex": "regular expression",
+}
+
+
+def translate(errors: Iterable[ValidationError]) -> list[Finding]:
+    """Findings for one document's schema errors, without duplicates."""
+    findings: list[Finding] = []
+    for error in errors:
+        findings.extend(_translate(error))
+    typed = {f.path for f in findings if f.code == TYPE_MISMATCH.code}
+    unique: dict[tuple[str, str, str, str], Finding] = {}
+    for f in findings:
+        # A value of the wrong type also fails its enum, pattern or range; the type says it all.
+        if f.path in typed and f.code != TYPE_MISMATCH.code and f.target == "value":
+            continue
+        unique.setdefault((f.code, f.path, f.target, f.message), f)
+    return list(unique.values())
+
+
+def _translate(error: ValidationError) -> Iterator[Finding]:
+    keyword = str(error.validator)
+    path = pointers.join(error.absolute_path)
+    value = error.instance
+    limit = error.validator_value
+    if keyword in ("anyOf", "oneOf"):
+        yield from _union(error)
+    elif keyword == "type":
+        yield TYPE_MISMATCH.finding(f"expected {_types(limit)}, got {_describe(value)}", path)
+    elif keyword == "required":
+        missing = [key for key in limit if isinstance(value, dict) and key not in value]
+        for key in missing:
+            yield MISSING_REQUIRED.finding(f'missing required key "{key}"', path, hint=_required_hint(path, key))
+    elif keyword == "dependentRequired":
+        yield SCHEMA_VIOLATION.finding(_plain(error.message), path)
+    elif keyword == "enum":
+        yield _enum(error, path)
+    elif keyword == "const":
+        yield INVALID_ENUM.finding(f"expected {_json(limit)}, got {_describe(value)}", path)
+    elif keyword == "additionalProperties" and limit is False:
+        yield from _unknown_keys(error, path)
+    elif keyword == "unevaluatedProperties":
+        yield UNKNOWN_KEY.finding(_plain(error.message), path)
+    elif keyword == "pattern":
+        yield PATTERN_MISMATCH.finding(f"{_json(value)} does not match the pattern {limit}", path)
+    elif keyword == "format":
+        name = _FORMAT_NAMES.get(str(limit), str(limit))
+        yield INVALID_FORMAT.finding(f"{_json(value)} is not a valid {limit}", path, hint=f"expected an {name}")
+    elif keyword in _RANGE_MESSAGES:
+        yield OUT_OF_RANGE.finding(_RANGE_MESSAGES[keyword](value, limit), path)
+    elif keyword == "uniqueItems":
+        yield DUPLICATE_ITEMS.finding("the items of this list must all be different", path)
+    else:
+        yield SCHEMA_VIOLATION.finding(_plain(error.message), path)
+
+
+def _enum(error: ValidationError, path: str) -> Finding:
+    value = error.instance
+    allowed = [v for v in error.validator_value]
+    parts = list(error.absolute_path)
+    if len(parts) == 3 and parts[0] == "steps" and parts[2] == "$type" and isinstance(value, str):
+        real = catalog.SEED_STEP_TYPES.get(value)
+        if real is not None:
+            return SEED_STEP_TYPE.finding(
+                f'step type "{value}" does not exist in the Orchestration API; use "{real}"', path
+            )
+        guess = closest(value, allowed)
+        tail = f'; did you mean "{guess}"?' if guess else ""
+        return UNKNOWN_STEP_TYPE.finding(
+            f'unknown step type "{value}" (not among the {len(allowed)} known as of {catalog.AS_OF}){tail}',
+            path,
+        )
+    shown = ", ".join(_json(v) for v in allowed[:_SHOWN_VALUES])
+    if len(allowed) > _SHOWN_VALUES:
+        shown += f", … ({len(allowed)} in all)"
+    message = f"{_describe(value)} is not an allowed value; expected one of {shown}"
+    guess = closest(value, [v for v in allowed if isinstance(v, str)]) if isinstance(value, str) else None
+    if guess is not None:
+        message += f'; did you mean "{guess}"?'
+    return INVALID_ENUM.finding(message, path)
+
+
+def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = list(schema.get("properties", {}))
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for key in instance:
+        if key in known or any(p.search(key) for p in patterns):
+            continue
+        hint = catalog.SEED_KEYS.get(key) if path == "" else None
+        guess = closest(key, known)
+        message = f'unknown key "{key}"'
+        if guess is not None and hint is None:
+            message += f'; did you mean "{guess}"?'
+        yield UNKNOWN_KEY.finding(message, pointers.child(path, key), hint=hint, target="key")
+
+
+def _union(error: ValidationError) -> Iterator[Finding]:
+    """Report the errors of the branch the value was meant for, or one finding for the union."""
+    path = pointers.join(error.absolute_path)
+    options: Sequence[Any] = error.validator_value
+    if not error.context:  # oneOf matched several branches
+        yield NO_MATCHING_VARIANT.finding(
+            f"{_describe(error.instance)} matches more than one of the {len(options)} allowed shapes", path
+        )
+        return
+    branches: dict[int, list[ValidationError]] = {i: [] for i in range(len(options))}
+    for sub in error.context:
+        branches[int(sub.relative_schema_path[0])].append(sub)
+    plausible = {i: errs for i, errs in branches.items() if errs and not _wrong_shape(errs)}
+    if len(plausible) == 1:
+        (errs,) = plausible.values()
+        for sub in errs:
+            yield from _translate(sub)
+        return
+    if not plausible:
+        expected = " or ".join(dict.fromkeys(_expected_shape(errs) for errs in branches.values() if errs))
+        yield TYPE_MISMATCH.finding(f"expected {expected}, got {_describe(error.instance)}", path)
+        return
+    yield NO_MATCHING_VARIANT.finding(
+        f"{_describe(error.instance)} matches none of the {len(options)} allowed shapes", path
+    )
+
+
+def _wrong_shape(errors: list[ValidationError]) -> bool:
+    """A branch the value was plainly not meant for: wrong type at the root, or another
+    ``$type`` discriminator."""
+    for sub in errors:
+        at_root = not sub.relative_path
+        if at_root and sub.validator == "type":
+            return True
+        if list(sub.relative_path) == ["$type"] and sub.validator in ("const", "enum"):
+            return True
+    return False
+
+
+def _expected_shape(errors: list[ValidationError]) -> str:
+    for sub in errors:
+        if not sub.relative_path and sub.validator == "type":
+            schema = sub.schema if isinstance(sub.schema, dict) else {}
+            return str(schema.get("title") or _types(sub.validator_value))
+    return "another shape"
+
+
+def _required_hint(path: str, key: str) -> str | None:
+    if path == "" and key in ("id", "status"):
+        return "a workflow record returned by the API has id and status; a request body does not (use --kind submission)"
+    if path == "" and key == "steps":
+        return "a request body lists what to run under steps, with at least one step"
+    return None
+
+
+def _types(types: object) -> str:
+    names = [types] if isinstance(types, str) else list(types)  # type: ignore[call-overload]
+    return " or ".join(_ARTICLE.get(str(t), str(t)) for t in names)
+
+
+_ARTICLE = {
+    "object": "an object",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+
+def json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _describe(value: object) -> str:
+    kind = json_type(value)
+    if kind in ("object", "array"):
+        return _ARTICLE[kind]
+    if kind == "null":
+        return "null"
+    return f"{kind} {_json(value)}"
+
+
+def _json(value: object, limit: int = 60) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(message: str) -> str:
+    return message if len(message) <= 200 else message[:199] + "…"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+_RANGE_MESSAGES = {
+    "minimum": lambda v, m: f"{_json(v)} is below the minimum of {m}",
+    "maximum": lambda v, m: f"{_json(v)} is above the maximum of {m}",
+    "exclusiveMinimum": lambda v, m: f"{_json(v)} must be greater than {m}",
+    "exclusiveMaximum": lambda v, m: f"{_json(v)} must be less than {m}",
+    "multipleOf": lambda v, m: f"{_json(v)} is not a multiple of {m}",
+    "minLength": lambda v, m: f"{_json(v)} is shorter than {_count(m, 'character')}",
+    "maxLength": lambda v, m: f"the text is {len(v)} characters long, more than the {m} allowed",
+    "minItems": lambda v, m: f"expected at least {_count(m, 'item')}, got {len(v)}",
+    "maxItems": lambda v, m: f"expected at most {_count(m, 'item')}, got {len(v)}",
+    "minProperties": lambda v, m: f"expected at least {_count(m, 'key')}, got {len(v)}",
+    "maxProperties": lambda v, m: f"expected at most {_count(m, 'key')}, got {len(v)}",
+}

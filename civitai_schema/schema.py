@@ -1,0 +1,148 @@
+"""The vendored schema, our reviewed corrections, and the validators built from them.
+
+The vendored file is never edited: :func:`effective` applies the JSON Patch documents under
+``schemas/patches/`` (numbered files for both kinds, then ``kind-<kind>.json``) every time it
+is loaded. Validators are built once per process and resolve ``$ref`` only against the
+schema itself: anything else raises :class:`SchemaLoadError`, and nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urldefrag, urljoin
+
+from . import patching
+from .findings import Kind
+from .formats import format_checker
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+SCHEMA_FILE = "civitai-workflow-schema.json"
+PROVENANCE_FILE = "civitai-workflow-schema.provenance.json"
+
+
+class SchemaMode(str, enum.Enum):
+    """Which schema to validate against."""
+
+    EFFECTIVE = "effective"  # the vendored schema with our corrections, per document kind
+    VENDORED = "vendored"  # the pristine third-party file, for whoever wants exactly that
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class SchemaLoadError(Exception):
+    """The schema or a correction could not be loaded, or refers to something not local."""
+
+
+def schema_dir() -> Path:
+    """Where the schemas are: inside the installed package, or at the top of a checkout."""
+    packaged = Path(__file__).resolve().parent / "schemas"
+    if (packaged / SCHEMA_FILE).is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+@functools.lru_cache(maxsize=None)
+def vendored_bytes() -> bytes:
+    return (schema_dir() / SCHEMA_FILE).read_bytes()
+
+
+def provenance() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((schema_dir() / PROVENANCE_FILE).read_text("utf-8"))
+    return data
+
+
+def vendored_sha256() -> str:
+    return hashlib.sha256(vendored_bytes()).hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def _vendored() -> Any:
+    return json.loads(vendored_bytes())
+
+
+def patch_files(kind: Kind) -> list[Path]:
+    """The correction files applied for ``kind``, in order."""
+    folder = schema_dir() / "patches"
+    shared = sorted(p for p in folder.glob("*.json") if p.name[:1].isdigit())
+    return [*shared, folder / f"kind-{kind.value}.json"]
+
+
+def operations(kind: Kind) -> list[dict[str, Any]]:
+    ops: list[dict[str, Any]] = []
+    for path in patch_files(kind):
+        try:
+            ops.extend(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError) as exc:
+            raise SchemaLoadError(f"cannot read schema correction {path.name}: {exc}") from None
+    return ops
+
+
+@functools.lru_cache(maxsize=None)
+def _effective(kind: Kind) -> Any:
+    try:
+        return patching.apply(_vendored(), operations(kind))
+    except patching.PatchError as exc:
+        raise SchemaLoadError(f"a schema correction for {kind} no longer applies: {exc}") from None
+
+
+def schema_for(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any:
+    """The schema a document of ``kind`` is validated against (a fresh copy, safe to modify)."""
+    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
+    return json.loads(json.dumps(source))
+
+
+@functools.lru_cache(maxsize=None)
+def validator(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Validator:
+    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
+    return build_validator(source)
+
+
+def build_validator(schema: Any) -> Validator:
+    """A draft 2020-12 validator that checks formats and resolves only local references."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
+    from referencing.exceptions import NoSuchResource
+
+    ensure_local_refs(schema)
+
+    def refuse(uri: str) -> Any:
+        raise NoSuchResource(ref=uri)
+
+    registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]
+    checker = format_checker()
+    return Draft202012Validator(schema, registry=registry, format_checker=checker)  # type: ignore[arg-type]
+
+
+def ensure_local_refs(schema: Any) -> None:
+    """Raise :class:`SchemaLoadError` for a ``$ref`` that points outside the schema."""
+    root = schema.get("$id", "") if isinstance(schema, dict) else ""
+    known = {urldefrag(root).url}
+    pending: list[tuple[Any, str]] = [(schema, root)]
+    found: list[tuple[str, str]] = []
+    while pending:
+        node, base = pending.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("$id"), str):
+                base = urljoin(base, node["$id"])
+                known.add(urldefrag(base).url)
+            for keyword in ("$ref", "$dynamicRef"):
+                if isinstance(node.get(keyword), str):
+                    found.append((node[keyword], base))
+            pending.extend((value, base) for value in node.values())
+        elif isinstance(node, list):
+            pending.extend((value, base) for value in node)
+    for ref, base in found:
+        target = urldefrag(urljoin(base, ref)).url
+        if target not in known:
+            raise SchemaLoadError(
+                f'the schema refers to "{ref}", which is not part of it; civitai-schema never '
+                "fetches schemas from the network"
+            )
