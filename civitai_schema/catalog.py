@@ -9,6 +9,19 @@ from __future__ import annotations
 
 AS_OF = "2026-08-22"
 
+# Every real step `$type`: the 40 of SPEC plus the 3 CLIENT adds. Source: facts §3.3.
+# schemas/patches/030-step-types.json carries the same list (a test keeps them equal).
+STEP_TYPES: tuple[str, ...] = (
+    "aceStepAudio", "ageClassification", "audioCaptioning", "blobArchive", "chatCompletion", "comfy",
+    "comfyNodepackSnapshot", "composeMedia", "convertImage", "customComfy", "echo", "imageBackgroundRemoval",
+    "imageGen", "imageResourceTraining", "imageToSvg", "imageUpload", "imageUpscaler", "mediaCaptioning",
+    "mediaHash", "mediaRating", "modelClamScan", "modelHash", "modelParseMetadata", "modelPickleScan",
+    "polyGen", "preprocessImage", "promptEnhancement", "qwenImageBench", "shieldstralModeration",
+    "textToImage", "textToSpeech", "training", "transcode", "transcription", "videoBackgroundRemoval",
+    "videoEnhancement", "videoFrameExtraction", "videoGen", "videoInterpolation", "videoMetadata",
+    "videoUpscaler", "wdTagging", "xGuardModeration",
+)  # fmt: skip
+
 # The vendored schema's step types that do not exist, and the real type to use instead.
 # Source: facts §0 and §3.3 (SEED enum vs SPEC/CLIENT step types).
 SEED_STEP_TYPES: dict[str, str] = {

@@ -68,7 +68,8 @@ Check = Callable[[Document, Kind], Iterable[Finding]]
 
 def _schema_check(mode: SchemaMode) -> Check:
     def check(document: Document, kind: Kind) -> Iterable[Finding]:
-        return schema_rules.translate(validator(kind, mode).iter_errors(document.data))
+        checker = validator(kind, mode)
+        return schema_rules.translate(checker.iter_errors(document.data), checker.schema)
 
     return check
 
@@ -105,7 +106,14 @@ def check_parsed(parsed: readers.Parsed, name: str, options: Options) -> Report:
 
 
 def check_bytes(name: str, raw: bytes, options: Options, fmt: str | None = None) -> Report:
-    return check_parsed(readers.read(name, raw, fmt), name, options)
+    parsed = readers.read(name, raw, fmt)
+    if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(raw):
+        return Report()  # an unreadable file that is not ours: JSONC settings, say
+    return check_parsed(parsed, name, options)
+
+
+def _mentions_workflow(raw: bytes) -> bool:
+    return b"steps" in raw or b"$type" in raw
 
 
 def check_data(data: Any, options: Options, name: str = "<object>") -> Report:

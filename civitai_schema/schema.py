@@ -12,6 +12,7 @@ import enum
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
@@ -107,7 +108,7 @@ def validator(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Validator:
 
 def build_validator(schema: Any) -> Validator:
     """A draft 2020-12 validator that checks formats and resolves only local references."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, validators
     from referencing import Registry
     from referencing.exceptions import NoSuchResource
 
@@ -118,7 +119,22 @@ def build_validator(schema: Any) -> Validator:
 
     registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]
     checker = format_checker()
-    return Draft202012Validator(schema, registry=registry, format_checker=checker)  # type: ignore[arg-type]
+    cls = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+    return cls(schema, registry=registry, format_checker=checker)  # type: ignore[arg-type]
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """``pattern`` as JSON Schema means it (ECMA-262): a final ``$`` does not match before a
+    trailing newline, as Python's does, so ``"abc\\n"`` fails ``^[a-z]+$``."""
+    from jsonschema.exceptions import ValidationError
+
+    if isinstance(instance, str) and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"(?<!\\)\$$", r"\\Z", pattern))
 
 
 def ensure_local_refs(schema: Any) -> None:

@@ -146,7 +146,12 @@ def read_yaml(name: str, text: str) -> Parsed:
             parsed.documents.append(document)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        what = exc.problem or exc.context or "syntax error"
+        if exc.context and exc.problem:
+            what = f"{exc.problem} {exc.context}"
+            start = exc.context_mark
+            if start is not None and mark is not None and start.line != mark.line:
+                what += f" (started at line {start.line + 1}, column {start.column + 1})"
         span = _mark_span(mark, lines) if mark is not None else Span(1, 1, 1, 2)
         parsed.findings.append(parse.PARSE_ERROR.finding(f"invalid YAML: {what}").located(name, span))
     except yaml.YAMLError as exc:

@@ -182,24 +182,19 @@ RULES = (
 
 _SHOWN_VALUES = 5
 
-_FORMAT_NAMES = {
-    "date-time": "RFC 3339 date-time, such as 2026-01-31T12:00:00Z",
-    "date": "RFC 3339 date, such as 2026-01-31",
-    "time": "RFC 3339 time, such as 12:00:00Z",
-    "uri": "absolute URI, such as https://example.com/hook",
-    "uri-reference": "URI reference",
-    "uuid": "UUID",
-    "ipv4": "IPv4 address",
-    "ipv6": "IPv6 address",
-    "regex": "regular expression",
+_FORMAT_EXAMPLES = {
+    "date-time": "RFC 3339 with a time zone, such as 2026-01-31T12:00:00Z",
+    "date": "RFC 3339, such as 2026-01-31",
+    "time": "RFC 3339 with a time zone, such as 12:00:00Z",
+    "uri": "an absolute URI with a scheme, such as https://example.com/hook",
 }
 
 
-def translate(errors: Iterable[ValidationError]) -> list[Finding]:
-    """Findings for one document's schema errors, without duplicates."""
+def translate(errors: Iterable[ValidationError], root: Any) -> list[Finding]:
+    """Findings for one document's schema errors (``root`` is the schema), without duplicates."""
     findings: list[Finding] = []
     for error in errors:
-        findings.extend(_translate(error))
+        findings.extend(_translate(error, root))
     typed = {f.path for f in findings if f.code == TYPE_MISMATCH.code}
     unique: dict[tuple[str, str, str, str], Finding] = {}
     for f in findings:
@@ -210,13 +205,13 @@ def translate(errors: Iterable[ValidationError]) -> list[Finding]:
     return list(unique.values())
 
 
-def _translate(error: ValidationError) -> Iterator[Finding]:
+def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
     keyword = str(error.validator)
     path = pointers.join(error.absolute_path)
     value = error.instance
     limit = error.validator_value
     if keyword in ("anyOf", "oneOf"):
-        yield from _union(error)
+        yield from _union(error, root)
     elif keyword == "type":
         yield TYPE_MISMATCH.finding(f"expected {_types(limit)}, got {_describe(value)}", path)
     elif keyword == "required":
@@ -236,12 +231,13 @@ def _translate(error: ValidationError) -> Iterator[Finding]:
     elif keyword == "pattern":
         yield PATTERN_MISMATCH.finding(f"{_json(value)} does not match the pattern {limit}", path)
     elif keyword == "format":
-        name = _FORMAT_NAMES.get(str(limit), str(limit))
-        yield INVALID_FORMAT.finding(f"{_json(value)} is not a valid {limit}", path, hint=f"expected an {name}")
+        example = _FORMAT_EXAMPLES.get(str(limit))
+        tail = f" ({example})" if example else ""
+        yield INVALID_FORMAT.finding(f"{_json(value)} is not a valid {limit}{tail}", path)
     elif keyword in _RANGE_MESSAGES:
         yield OUT_OF_RANGE.finding(_RANGE_MESSAGES[keyword](value, limit), path)
     elif keyword == "uniqueItems":
-        yield DUPLICATE_ITEMS.finding("the items of this list must all be different", path)
+        yield DUPLICATE_ITEMS.finding(_duplicates(value), path)
     else:
         yield SCHEMA_VIOLATION.finding(_plain(error.message), path)
 
@@ -250,7 +246,8 @@ def _enum(error: ValidationError, path: str) -> Finding:
     value = error.instance
     allowed = [v for v in error.validator_value]
     parts = list(error.absolute_path)
-    if len(parts) == 3 and parts[0] == "steps" and parts[2] == "$type" and isinstance(value, str):
+    is_step_type = len(parts) == 3 and parts[0] == "steps" and parts[2] == "$type"
+    if is_step_type and isinstance(value, str) and set(allowed) == set(catalog.STEP_TYPES):
         real = catalog.SEED_STEP_TYPES.get(value)
         if real is not None:
             return SEED_STEP_TYPE.finding(
@@ -280,16 +277,23 @@ def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
     for key in instance:
         if key in known or any(p.search(key) for p in patterns):
             continue
-        hint = catalog.SEED_KEYS.get(key) if path == "" else None
+        advice = catalog.SEED_KEYS.get(key) if path == "" else None
         guess = closest(key, known)
         message = f'unknown key "{key}"'
-        if guess is not None and hint is None:
+        if advice is not None:
+            message += f": the workflow API has no such field; {advice}"
+        elif guess is not None:
             message += f'; did you mean "{guess}"?'
-        yield UNKNOWN_KEY.finding(message, pointers.child(path, key), hint=hint, target="key")
+        yield UNKNOWN_KEY.finding(message, pointers.child(path, key), target="key")
 
 
-def _union(error: ValidationError) -> Iterator[Finding]:
-    """Report the errors of the branch the value was meant for, or one finding for the union."""
+def _union(error: ValidationError, root: Any) -> Iterator[Finding]:
+    """Report the errors of the branch the value was meant for, or one finding for the union.
+
+    The intended branch is, in order: the only one whose shape fits at all (right type, same
+    ``$type``); among those, the only one whose required keys are all present (``{"$ref": …}``
+    claims the value-reference branch); else the one whose errors lie deepest in the value.
+    """
     path = pointers.join(error.absolute_path)
     options: Sequence[Any] = error.validator_value
     if not error.context:  # oneOf matched several branches
@@ -301,18 +305,55 @@ def _union(error: ValidationError) -> Iterator[Finding]:
     for sub in error.context:
         branches[int(sub.relative_schema_path[0])].append(sub)
     plausible = {i: errs for i, errs in branches.items() if errs and not _wrong_shape(errs)}
-    if len(plausible) == 1:
-        (errs,) = plausible.values()
-        for sub in errs:
-            yield from _translate(sub)
-        return
     if not plausible:
         expected = " or ".join(dict.fromkeys(_expected_shape(errs) for errs in branches.values() if errs))
         yield TYPE_MISMATCH.finding(f"expected {expected}, got {_describe(error.instance)}", path)
         return
-    yield NO_MATCHING_VARIANT.finding(
-        f"{_describe(error.instance)} matches none of the {len(options)} allowed shapes", path
+    chosen = _only(plausible) or _only(
+        {i: errs for i, errs in plausible.items() if _claims(_resolve(options[i], root), error.instance)}
     )
+    if chosen is None:
+        depth = {i: max(len(e.relative_path) for e in errs) for i, errs in plausible.items()}
+        deepest = max(depth.values())
+        chosen = _only({i: errs for i, errs in plausible.items() if depth[i] == deepest and deepest > 0})
+    if chosen is None:
+        yield NO_MATCHING_VARIANT.finding(
+            f"{_describe(error.instance)} matches none of the {len(options)} allowed shapes", path
+        )
+        return
+    for sub in chosen:
+        yield from _translate(sub, root)
+
+
+def _only(branches: dict[int, list[ValidationError]]) -> list[ValidationError] | None:
+    return next(iter(branches.values())) if len(branches) == 1 else None
+
+
+def _claims(branch: Any, instance: Any) -> bool:
+    required = branch.get("required", []) if isinstance(branch, dict) else []
+    return bool(required) and isinstance(instance, dict) and all(key in instance for key in required)
+
+
+def _resolve(branch: Any, root: Any) -> Any:
+    """Follow a local ``$ref`` (the only kind our validators allow)."""
+    ref = branch.get("$ref") if isinstance(branch, dict) else None
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return branch
+    node = root
+    for token in pointers.split(ref[1:]):
+        node = node.get(token, {}) if isinstance(node, dict) else {}
+    return node
+
+
+def _duplicates(items: object) -> str:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for item in items if isinstance(items, list) else []:
+        text = _json(item)
+        if text in seen and text not in repeated:
+            repeated.append(text)
+        seen.add(text)
+    return f"the items must all be different; repeated: {', '.join(repeated)}"
 
 
 def _wrong_shape(errors: list[ValidationError]) -> bool:
@@ -331,7 +372,8 @@ def _expected_shape(errors: list[ValidationError]) -> str:
     for sub in errors:
         if not sub.relative_path and sub.validator == "type":
             schema = sub.schema if isinstance(sub.schema, dict) else {}
-            return str(schema.get("title") or _types(sub.validator_value))
+            title = schema.get("title")
+            return f"a {title}" if title else _types(sub.validator_value)
     return "another shape"
 
 

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from civitai_schema.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SHARED = Path(os.environ.get("CIVITAI_SCHEMA_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus" / "real"
+SEED = SHARED / "seed" / "civitai-workflow-schema.json"
+
+
+def invoke(*args: str, input: bytes | str | None = None) -> Result:
+    """Run the CLI in-process, from the repository root (golden paths are relative to it)."""
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        return CliRunner().invoke(main, list(args), input=input)
+    finally:
+        os.chdir(cwd)
+
+
+def run_entry_point(*args: str, cwd: Path | None = None, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+    """Run the real command (``python -m civitai_schema``) in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "civitai_schema", *args],
+        cwd=cwd or REPO,
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def corpus() -> list[Path]:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/real is not present")
+    files = sorted(CORPUS.glob("*.json"))
+    assert files, "the corpus folder has no JSON files"
+    return files

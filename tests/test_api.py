@@ -1,0 +1,101 @@
+"""The library call before submission: pure, typed, one engine with the CLI."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+import civitai_schema
+from civitai_schema import checker
+from civitai_schema.findings import Kind, Severity
+
+from .conftest import FIXTURES
+
+GOOD = {"steps": [{"$type": "imageGen", "input": {"prompt": "a cat", "width": 1024, "height": 1024}}]}
+BAD = {"steps": [{"$type": "tts", "input": {"width": "wide"}}], "stepz": 1}
+
+
+def test_check_returns_a_report_and_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    report = civitai_schema.check(GOOD)
+    assert report.ok and report.findings == () and report.kind is Kind.SUBMISSION
+    assert report.summary() == {"files": 1, "errors": 0, "warnings": 0, "infos": 0}
+    assert capsys.readouterr() == ("", "")
+
+
+def test_findings_from_objects_are_located_in_the_pretty_printed_json() -> None:
+    report = civitai_schema.check(BAD)
+    assert [(f.code, f.path, f.line) for f in report.findings] == [
+        ("S112", "/steps/0/$type", 4),
+        ("S101", "/steps/0/input/width", 6),
+        ("S104", "/stepz", 10),
+    ]
+    assert all(f.file == "<object>" and f.end_line is not None for f in report.findings)
+
+
+def test_validate_raises_with_every_finding() -> None:
+    with pytest.raises(civitai_schema.InvalidWorkflowError) as caught:
+        civitai_schema.validate(BAD)
+    error = caught.value
+    assert len(error.findings) == 3 and not error.report.ok
+    assert "/stepz: S104" in str(error)
+    assert isinstance(error, ValueError)
+
+
+def test_validate_returns_the_report_when_fit_to_submit() -> None:
+    with_warning = {"steps": [{"$type": "imageGenerator"}]}
+    report = civitai_schema.validate(with_warning)
+    assert report.ok and report.warnings == 1
+
+
+def test_check_text_json_and_yaml() -> None:
+    assert civitai_schema.check_text('{"steps": [{"$type": "echo"}]}').ok
+    report = civitai_schema.check_text("steps:\n  - $type: tts\n", filename="w.yaml")
+    assert [(f.code, f.file, f.line, f.column) for f in report.findings] == [("S112", "w.yaml", 2, 12)]
+    assert civitai_schema.check_text(b"steps: [{$type: echo}]", format="yaml").ok
+
+
+def test_check_file_and_paths(tmp_path: Path) -> None:
+    report = civitai_schema.check_file(FIXTURES / "valid" / "workflow-record.json")
+    assert report.ok and report.kind is Kind.WORKFLOW
+    many = civitai_schema.check_paths([FIXTURES / "valid"])
+    assert many.files == 5 and many.ok and len(many.documents) == 6
+    assert many.kind is None  # mixed kinds
+    missing = civitai_schema.check_file(tmp_path / "nope.json")
+    assert [f.code for f in missing.findings] == ["P107"]
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="kind must be"):
+        civitai_schema.check(GOOD, kind="request")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="schema must be"):
+        civitai_schema.check(GOOD, schema="upstream")  # type: ignore[arg-type]
+
+
+def test_reports_and_findings_pickle() -> None:
+    report = civitai_schema.check(BAD)
+    again = pickle.loads(pickle.dumps(report))
+    assert again == report and again.findings[0].severity is Severity.ERROR
+
+
+def test_a_crashing_check_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(mode: object) -> object:
+        def check(document: object, kind: object) -> list[object]:
+            raise KeyError("boom")
+
+        return check
+
+    monkeypatch.setattr(checker, "_schema_check", explode)
+    report = civitai_schema.check_paths([FIXTURES / "valid"])
+    assert report.files == 5
+    assert {f.code for f in report.findings} == {"X001"}
+    assert len(report.findings) == 6  # one per document: the other documents still ran
+    assert "schema validation crashed: KeyError" in report.findings[0].message
+
+
+def test_non_json_python_values_do_not_crash() -> None:
+    import datetime
+
+    report = civitai_schema.check({"steps": [{"$type": "echo", "input": {"when": datetime.date(2026, 1, 1)}}], "tags": ("a",)})
+    assert [f.code for f in report.findings] == ["S101"]

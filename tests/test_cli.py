@@ -1,0 +1,199 @@
+"""The command line: options, output contract, exit codes; some through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from civitai_schema import __version__, checker
+
+from .conftest import FIXTURES, REPO, invoke, run_entry_point
+
+GOOD = FIXTURES / "valid" / "submission-sdxl-sdcpp.json"
+WARN_ONLY = FIXTURES / "invalid" / "unknown-step-type.json"
+BAD = FIXTURES / "invalid" / "unknown-key.json"
+
+
+def test_exit_0_and_summary_when_clean() -> None:
+    result = invoke("check", str(GOOD))
+    assert result.exit_code == 0
+    assert result.output == "All checks passed (1 file).\n"
+
+
+def test_exit_1_with_findings_and_text_lines() -> None:
+    result = invoke("check", str(BAD.relative_to(REPO)))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == 'fixtures/invalid/unknown-key.json:2:3: S104 [error] unknown key "tag"; did you mean "tags"?'
+    assert lines[-1] == "Found 4 errors, 0 warnings, 0 infos in 1 file."
+
+
+def test_fail_on_and_exit_zero() -> None:
+    assert invoke("check", str(WARN_ONLY)).exit_code == 0
+    assert invoke("check", "--fail-on", "warning", str(WARN_ONLY)).exit_code == 1
+    assert invoke("check", "--fail-on", "info", str(GOOD)).exit_code == 0
+    assert invoke("check", "--exit-zero", str(BAD)).exit_code == 0
+
+
+def test_quiet_drops_the_summary() -> None:
+    assert invoke("check", "-q", str(GOOD)).output == ""
+
+
+def test_json_output_contract() -> None:
+    result = invoke("check", "--format", "json", str(BAD.relative_to(REPO)), str(GOOD.relative_to(REPO)))
+    assert result.exit_code == 1
+    payload = json.loads(result.output)
+    assert set(payload) == {"version", "findings", "summary", "documents"}
+    assert payload["version"] == 1
+    assert payload["summary"] == {"files": 2, "errors": 4, "warnings": 0, "infos": 0}
+    first = payload["findings"][0]
+    assert list(first) == ["file", "line", "column", "end_line", "end_column", "code", "name", "severity", "message", "path", "hint"]
+    assert first == {
+        "file": "fixtures/invalid/unknown-key.json",
+        "line": 2,
+        "column": 3,
+        "end_line": 2,
+        "end_column": 8,
+        "code": "S104",
+        "name": "unknown-key",
+        "severity": "error",
+        "message": 'unknown key "tag"; did you mean "tags"?',
+        "path": "/tag",
+        "hint": None,
+    }
+    assert payload["documents"][1] == {"file": "fixtures/valid/submission-sdxl-sdcpp.json", "index": 0, "kind": "submission"}
+
+
+def test_kind_and_schema_options() -> None:
+    record = str(FIXTURES / "valid" / "workflow-record.json")
+    assert invoke("check", "--kind", "workflow", record).exit_code == 0
+    as_body = invoke("check", "-q", "--kind", "submission", "-", input='{"id": "6-1", "status": "queued", "steps": []}')
+    assert [line.split(" ")[1] for line in as_body.output.splitlines()] == ["S103", "S107"]
+    body = invoke("check", "-q", "--kind", "workflow", "-", input='{"steps": [{"$type": "echo"}]}')
+    assert body.exit_code == 1 and body.output.count("S102") == 2
+    corpus_like = str(GOOD)
+    assert invoke("check", "--schema", "vendored", corpus_like).exit_code == 1
+    assert invoke("check", "--kind", "nonsense", corpus_like).exit_code == 2
+
+
+def test_directories_are_walked_skipping_hidden_and_vendor_folders(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    shutil.copy(GOOD, tmp_path / "a" / "one.json")
+    shutil.copy(FIXTURES / "valid" / "submission-chain.yaml", tmp_path / "a" / "two.YML")
+    (tmp_path / "a" / "notes.txt").write_text("not checked")
+    for hidden in (".git", "node_modules", ".venv"):
+        (tmp_path / hidden).mkdir()
+        (tmp_path / hidden / "bad.json").write_text("{")
+    (tmp_path / ".hidden.json").write_text("{")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # a link loop is not followed
+    result = invoke("check", "--format", "json", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    files = [d["file"] for d in json.loads(result.output)["documents"]]
+    assert files == [str(tmp_path / "a" / "one.json"), str(tmp_path / "a" / "two.YML")]
+
+
+def test_stdin_with_a_file_name() -> None:
+    result = invoke("check", "-", "--stdin-filename", "piped.yaml", input="steps:\n  - $type: tts\n")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith("piped.yaml:2:12: S112 [error]")
+    plain = invoke("check", "-", input='{"steps": [{"$type": "echo"}]}')
+    assert plain.exit_code == 0
+
+
+def test_missing_path_exits_2_with_one_line() -> None:
+    result = invoke("check", "does/not/exist.json")
+    assert result.exit_code == 2
+    assert "no such file or folder: does/not/exist.json" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unreadable_paths_exit_2(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    result = invoke("check", str(fifo))  # a FIFO is never opened for a blocking read
+    assert result.exit_code == 2
+    assert "P107 [error] cannot read the file: not a regular file" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "P106"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "P105"),
+        (b'{"steps": [', "P101"),
+        (b"steps: [\n", "P101"),
+    ],
+)
+def test_bad_files_give_a_located_finding_and_exit_1(tmp_path: Path, content: bytes, code: str) -> None:
+    path = tmp_path / ("f.yaml" if content.startswith(b"steps:") else "f.json")
+    path.write_bytes(content)
+    result = run_entry_point("check", str(path))
+    assert result.returncode == 1
+    assert f"{path}:1:" in result.stdout.decode() or f"{path}:2:" in result.stdout.decode()
+    assert f" {code} [error] " in result.stdout.decode()
+    assert b"Traceback" not in result.stdout + result.stderr
+
+
+def test_internal_errors_exit_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the engine fell over")
+
+    monkeypatch.setattr(checker, "check_paths", broken)
+    result = invoke("check", str(GOOD))
+    assert result.exit_code == 3
+    assert result.output.strip() == (
+        "civitai-schema: internal error: RuntimeError: the engine fell over (run with --debug for the traceback)"
+    )
+    debug = invoke("check", "--debug", str(GOOD))
+    assert debug.exit_code == 3 and "Traceback" in debug.output
+
+
+def test_version() -> None:
+    assert invoke("--version").output == f"civitai-schema, version {__version__}\n"
+    assert invoke("check", "--version").output == f"civitai-schema, version {__version__}\n"
+
+
+def test_real_entry_point_and_python_m(tmp_path: Path) -> None:
+    result = run_entry_point("check", "--format", "json", str(BAD), cwd=tmp_path)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["summary"]["errors"] == 4
+    console = Path(sys.executable).parent / "civitai-schema"
+    if not console.exists():
+        pytest.skip("the console script is not installed next to this Python")
+    done = subprocess.run([str(console), "check", "-q", str(GOOD)], capture_output=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, b"")
+
+
+def test_schema_command_prints_the_effective_and_vendored_schemas() -> None:
+    effective = json.loads(invoke("schema", "--kind", "submission").output)
+    assert effective["required"] == ["steps"] and effective["additionalProperties"] is False
+    workflow = json.loads(invoke("schema", "--kind", "workflow").output)
+    assert workflow["required"] == ["id", "status"]
+    vendored = invoke("schema", "--vendored")
+    assert vendored.output.encode() == (REPO / "schemas" / "civitai-workflow-schema.json").read_bytes()
+
+
+def test_exported_schema_validates_fixtures_like_the_cli(tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    from civitai_schema.readers import read
+
+    exported = json.loads(invoke("schema", "--kind", "submission").output)
+    validator = Draft202012Validator(exported)
+    for path in sorted((FIXTURES / "valid").glob("submission-*")):
+        (document,) = read(path.name, path.read_bytes()).documents
+        assert list(validator.iter_errors(document.data)) == [], path.name
+
+
+def test_rules_and_rule_commands() -> None:
+    listing = invoke("rules").output
+    assert "S104  unknown-key" in listing and "as of" in listing
+    assert "Bad:" in invoke("rule", "unknown-key").output
+    assert invoke("rule", "s104").output == invoke("rule", "unknown-key").output
+    assert invoke("rule", "nope").exit_code == 2

@@ -1,0 +1,170 @@
+"""Reading bytes into documents: encodings, syntax, positions, YAML semantics, hostile input."""
+
+from __future__ import annotations
+
+import codecs
+import time
+
+import pytest
+
+from civitai_schema.findings import Span
+from civitai_schema.readers import read
+
+
+def codes(raw: bytes, name: str = "t.json") -> list[tuple[str, int | None, int | None]]:
+    parsed = read(name, raw)
+    found = list(parsed.findings) + [f for d in parsed.documents for f in d.findings]
+    return [(f.code, f.line, f.column) for f in found]
+
+
+def spans(raw: bytes, name: str, pointer: str, target: str = "value") -> Span:
+    (document,) = read(name, raw).documents
+    return document.locator.span(pointer, target)  # type: ignore[arg-type]
+
+
+JSON = b'{\n  "steps": [\n    {"$type": "imageGen", "input": {"width": 1024, "prompt": "caf\xc3\xa9 \\"x\\""}}\n  ],\n  "tags": []\n}\n'
+YAML = b"steps:\n  - $type: imageGen\n    input:\n      width: 1024\n      prompt: caf\xc3\xa9\ntags: []\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "pointer", "target", "expected"),
+    [
+        (JSON, "t.json", "/steps/0/input/width", "value", Span(3, 46, 3, 50)),
+        (JSON, "t.json", "/steps/0/input/width", "key", Span(3, 37, 3, 44)),
+        (JSON, "t.json", "/steps/0/input", "value", Span(3, 27, 3, 34)),  # an object: its key
+        (JSON, "t.json", "/steps/0", "value", Span(3, 5, 3, 6)),  # an array item: where it starts
+        (JSON, "t.json", "/steps/0/input/prompt", "value", Span(3, 62, 3, 74)),
+        (JSON, "t.json", "/tags", "value", Span(5, 3, 5, 9)),
+        (JSON, "t.json", "/steps/0/input/missing", "value", Span(3, 27, 3, 34)),  # nearest ancestor
+        (YAML, "t.yaml", "/steps/0/input/width", "value", Span(4, 14, 4, 18)),
+        (YAML, "t.yaml", "/steps/0/input/width", "key", Span(4, 7, 4, 12)),
+        (YAML, "t.yaml", "/steps/0/input", "value", Span(3, 5, 3, 10)),
+        (YAML, "t.yaml", "/steps/0", "value", Span(2, 5, 2, 6)),
+        (YAML, "t.yaml", "/steps/0/input/prompt", "value", Span(5, 15, 5, 19)),  # columns count characters
+        (YAML, "t.yaml", "", "value", Span(1, 1, 1, 2)),
+    ],
+)
+def test_spans(raw: bytes, name: str, pointer: str, target: str, expected: Span) -> None:
+    assert spans(raw, name, pointer, target) == expected
+
+
+def test_crlf_and_bom_do_not_shift_positions() -> None:
+    raw = codecs.BOM_UTF8 + b'{\r\n  "a": 1,\r\n  "a": 2\r\n}\r\n'
+    assert codes(raw) == [("P102", 3, 3)]
+    yaml_raw = codecs.BOM_UTF8 + b"a: 1\r\nb:\r\n  c: 2\r\n  c: 3\r\n"
+    assert codes(yaml_raw, "t.yaml") == [("P102", 4, 3)]
+
+
+def test_json_duplicate_keys_point_at_the_second_occurrence() -> None:
+    raw = b'{"a": {"b": 1, "c": 2, "b": 3}, "a2": [{"x": 1, "x": 1}]}'
+    parsed = read("t.json", raw)
+    (document,) = parsed.documents
+    assert [(f.path, f.column, f.end_column) for f in document.findings] == [("/a/b", 24, 27), ("/a2/0/x", 49, 52)]
+    assert document.data["a"]["b"] == 3
+
+
+@pytest.mark.parametrize("token", [b"NaN", b"Infinity", b"-Infinity"])
+def test_json_non_finite_numbers(token: bytes) -> None:
+    assert codes(b'{"cfgScale": ' + token + b"}") == [("P103", 1, 14)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"a": 1,}', [("P101", 1, 9)]),
+        (b'{"a": 1} {"b": 2}', [("P101", 1, 10)]),
+        (b"", [("P106", 1, 1)]),
+        (b"   \n\t\n", [("P106", 1, 1)]),
+        (codecs.BOM_UTF16_LE + "{}".encode("utf-16-le"), [("P104", 1, 1)]),
+        ("{}".encode("utf-16-le") * 4, [("P104", 1, 1)]),  # UTF-16 without a BOM
+        (b'{"a": "\xe9t\xe9"}', [("P104", 1, 8)]),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", [("P105", 1, 1)]),
+        (b"[" + b"1" * 5000 + b"]", [("P101", 1, 2)]),
+    ],
+)
+def test_json_bad_input(raw: bytes, expected: list[tuple[str, int, int]]) -> None:
+    assert codes(raw) == expected
+
+
+def test_yaml_reads_scalars_as_json_users_expect() -> None:
+    raw = b"createdAt: 2026-01-01T00:00:00Z\nday: 2026-01-01\nratio: 16:9\ntime: 1:30\nflag: yes\noff: off\nn: 017\nh: 0x1F\no: 0o17\nt: true\nz: ~\nf: 1.5e3\n"
+    (document,) = read("t.yaml", raw).documents
+    assert document.data == {
+        "createdAt": "2026-01-01T00:00:00Z",
+        "day": "2026-01-01",
+        "ratio": "16:9",
+        "time": "1:30",
+        "flag": "yes",
+        "off": "off",
+        "n": 17,
+        "h": 31,
+        "o": 15,
+        "t": True,
+        "z": None,
+        "f": 1500.0,
+    }
+
+
+def test_yaml_multi_document_streams_check_every_document() -> None:
+    raw = b"a: 1\n---\n---\nb: 2\nb: 3\n---\n"
+    parsed = read("t.yaml", raw)
+    assert [d.data for d in parsed.documents] == [{"a": 1}, {"b": 3}]
+    assert [(f.code, f.line) for f in parsed.documents[1].findings] == [("P102", 5)]
+
+
+def test_yaml_anchors_aliases_and_merge_keys() -> None:
+    raw = b"base: &b {engine: sdcpp, width: 512}\nstep:\n  <<: *b\n  width: 1024\n"
+    (document,) = read("t.yaml", raw).documents
+    assert document.data["step"] == {"engine": "sdcpp", "width": 1024}
+    assert document.locator.span("/step/width", "value") == Span(4, 10, 4, 14)
+    assert document.locator.span("/step/engine", "value") == Span(1, 19, 1, 24)  # from the anchor
+
+
+def test_yaml_syntax_errors_are_located() -> None:
+    assert codes(b"a: [1, 2\nb: 3\n", "t.yaml")[0][0] == "P101"
+    assert codes(b"a:\n\tb: 1\n", "t.yaml") == [("P101", 2, 1)]
+    assert codes(b"a: 1\n  b: 2\n", "t.yaml") == [("P101", 2, 4)]
+
+
+def test_yaml_empty_and_null_files() -> None:
+    assert codes(b"# only a comment\n", "t.yaml") == [("P106", 1, 1)]
+    assert codes(b"null\n", "t.yaml") == [("P106", 1, 1)]
+    assert codes(b"---\n---\n", "t.yaml") == [("P106", 1, 1)]
+
+
+def test_yaml_keys_and_numbers_json_cannot_carry() -> None:
+    assert codes(b"1: a\nnull: b\nx: .nan\ny: -.inf\n", "t.yaml") == [
+        ("P108", 1, 1),
+        ("P108", 2, 1),
+        ("P103", 3, 4),
+        ("P103", 4, 4),
+    ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"a: " + b"[" * 100_000,
+        b"[" * 100_000 + b"]" * 100_000,
+        b"- " * 5_000 + b"x",
+        b"{" + b'"a":{' * 100_000 + b"}" * 100_001,
+    ],
+)
+@pytest.mark.parametrize("name", ["t.yaml", "t.json"])
+def test_deep_nesting_is_a_finding_not_a_crash(raw: bytes, name: str) -> None:
+    start = time.monotonic()
+    parsed = read(name, raw)
+    assert time.monotonic() - start < 10
+    found = [f.code for f in parsed.findings]
+    assert found and set(found) <= {"P101", "P109"}
+
+
+def test_alias_bombs_are_refused_without_expanding_them() -> None:
+    lines = [b"a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        lines.append(b"a%d: &a%d [" % (i, i) + b", ".join([b"*a%d" % (i - 1)] * 10) + b"]")
+    start = time.monotonic()
+    parsed = read("t.yaml", b"\n".join(lines) + b"\n")
+    assert time.monotonic() - start < 5
+    assert [f.code for f in parsed.findings] == ["P109"]
+    assert parsed.documents == []

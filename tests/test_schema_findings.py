@@ -1,0 +1,151 @@
+"""Schema errors become findings a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import civitai_schema
+from civitai_schema import schema
+from civitai_schema.rules import schema as schema_rules
+
+
+def found(document: Any, **options: Any) -> list[tuple[str, str, str]]:
+    return [(f.code, f.path, f.message) for f in civitai_schema.check(document, **options).findings]
+
+
+def step(**input: Any) -> dict[str, Any]:
+    return {"steps": [{"$type": "imageGen", "input": input}]}
+
+
+def test_value_references_are_accepted_wherever_an_input_value_is() -> None:
+    body = step(prompt={"$ref": "$arguments", "path": "prompt"}, width={"$ref": "$0", "path": "output.width"})
+    assert found(body) == []
+
+
+def test_a_wrong_value_names_both_accepted_shapes() -> None:
+    assert found(step(width="1024")) == [
+        ("S101", "/steps/0/input/width", 'expected an integer or a value reference, got string "1024"')
+    ]
+
+
+def test_a_broken_value_reference_reports_the_reference_s_own_errors() -> None:
+    assert found(step(seed={"$ref": "$arguments", "paht": "seed"})) == [
+        ("S104", "/steps/0/input/seed/paht", 'unknown key "paht"; did you mean "path"?')
+    ]
+
+
+def test_a_map_that_is_not_a_reference_reports_the_map_s_errors() -> None:
+    assert found(step(loras={"urn:air:sdxl:lora:civitai:1@2": "strong"})) == [
+        ("S101", "/steps/0/input/loras/urn:air:sdxl:lora:civitai:1@2", 'expected a number, got string "strong"')
+    ]
+
+
+def test_both_lora_forms_and_the_additional_networks_map_are_accepted() -> None:
+    assert found(step(loras={"urn:air:sdxl:lora:civitai:1@2": 0.8})) == []
+    assert found(step(loras=[{"air": "urn:air:wan:lora:civitai:1@2", "strength": 1}])) == []
+    assert found(step(additionalNetworks={"urn:air:sd1:lora:civitai:1@2": {"strength": 0.7}})) == []
+    assert found(step(additionalNetworks=[{"air": "x", "strength": 1}])) == [
+        ("S101", "/steps/0/input/additionalNetworks", "expected an object or a value reference, got a list")
+    ]
+
+
+def test_enum_errors_list_a_handful_and_suggest_the_closest() -> None:
+    ((code, _, message),) = found({"id": "1", "status": "Succeded", "steps": []})
+    assert code == "S103"
+    assert message.count('"') == 2 * 5 + 2 + 2  # five shown values, the value itself, the suggestion
+    assert message.endswith('did you mean "succeeded"?')
+    assert "(8 in all)" in message
+
+
+def test_invented_step_types_name_the_real_one() -> None:
+    body = {"steps": [{"$type": "tts"}, {"$type": "transcribe"}, {"$type": "audioGen"}]}
+    assert [(c, m.rsplit(" ", 1)[-1]) for c, _, m in found(body)] == [
+        ("S112", '"textToSpeech"'),
+        ("S112", '"transcription"'),
+        ("S112", '"aceStepAudio"'),
+    ]
+
+
+def test_unknown_step_types_are_warnings_with_a_suggestion() -> None:
+    report = civitai_schema.check({"steps": [{"$type": "ImageGen"}]})
+    (finding,) = report.findings
+    assert (finding.code, finding.severity.value) == ("S111", "warning")
+    assert finding.message.endswith('did you mean "imageGen"?')
+    assert report.ok
+
+
+def test_a_missing_key_points_at_the_object_that_lacks_it() -> None:
+    report = civitai_schema.check_text('{"callbacks": [{"url": "https://a.example/h"}]}')
+    assert [(f.code, f.path, f.line, f.column) for f in report.findings] == [
+        ("S102", "", 1, 1),
+        ("S102", "/callbacks/0", 1, 16),
+    ]
+
+
+def test_unknown_keys_point_at_the_key_and_suggest_the_nearest() -> None:
+    report = civitai_schema.check_text('{"steps": [{"$type": "echo"}],\n "tgas": []}', filename="x.json")
+    (finding,) = report.findings
+    assert (finding.code, finding.path, finding.line, finding.column, finding.end_column) == ("S104", "/tgas", 2, 2, 8)
+    assert finding.message == 'unknown key "tgas"; did you mean "tags"?'
+
+
+def test_seed_keys_are_explained_in_terms_of_the_real_api() -> None:
+    ((code, path, message),) = found({"steps": [{"$type": "echo"}], "callbackUrl": "https://a.example/h"})
+    assert (code, path) == ("S104", "/callbackUrl")
+    assert '"callbacks"' in message
+
+
+def test_a_wrong_type_is_reported_once_not_with_its_enum() -> None:
+    assert found({"id": "1", "status": 3, "steps": []}) == [("S101", "/status", "expected a string, got integer 3")]
+
+
+def test_pattern_uses_json_schema_semantics_for_a_final_dollar() -> None:
+    assert found({"steps": [{"$type": "echo"}], "externalId": "order-1\n"})[0][0] == "S105"
+    assert found({"steps": [{"$type": "echo"}], "externalId": "order-1"}) == []
+
+
+@pytest.mark.parametrize(
+    ("document", "kind"),
+    [
+        ({"steps": [{"$type": "echo"}]}, "submission"),
+        ({"id": "6-1", "status": "succeeded", "steps": []}, "workflow"),
+        ({"id": "6-1", "steps": [{"$type": "echo"}]}, "submission"),  # no status: not a record
+        ([1, 2], "submission"),
+    ],
+)
+def test_auto_kind_comes_from_the_content(document: Any, kind: str) -> None:
+    assert civitai_schema.check(document).kind.value == kind  # type: ignore[union-attr]
+
+
+def test_the_kind_can_be_forced() -> None:
+    body = {"steps": [{"$type": "echo"}]}
+    assert [(c, m) for c, _, m in found(body, kind="workflow")] == [
+        ("S102", 'missing required key "id"'),
+        ("S102", 'missing required key "status"'),
+    ]
+    record = {"id": "6-1", "status": "succeeded", "steps": []}
+    assert [c for c, _, _ in found(record, kind="submission")] == ["S107"]
+
+
+def test_the_vendored_schema_can_be_used_as_it_is() -> None:
+    body = {"steps": [{"$type": "textToSpeech", "input": {"text": "hi"}}]}
+    assert found(body) == []
+    codes = [(c, p) for c, p, _ in found(body, schema="vendored")]
+    assert codes == [("S102", ""), ("S102", ""), ("S103", "/steps/0/$type")]
+
+
+def test_union_matching_several_shapes_and_other_keywords() -> None:
+    # The effective schema has neither oneOf nor these keywords: exercise them on a small schema.
+    custom = {
+        "properties": {
+            "one": {"oneOf": [{"type": "integer"}, {"type": "number"}]},
+            "not": {"not": {"const": 0}},
+            "either": {"anyOf": [{"type": "object", "required": ["a"]}, {"type": "object", "required": ["b"]}]},
+        }
+    }
+    validator = schema.build_validator(custom)
+    errors = validator.iter_errors({"one": 1, "not": 0, "either": {"c": 1}})
+    result = sorted((f.code, f.path) for f in schema_rules.translate(errors, custom))
+    assert result == [("S108", "/either"), ("S108", "/one"), ("S110", "/not")]
