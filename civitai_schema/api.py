@@ -32,7 +32,7 @@ class InvalidWorkflowError(ValueError):
 
 
 def options(
-    *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective", skip_unrecognized: bool = False
+    *, kind: str | Kind = "auto", schema: str | SchemaMode = "effective", skip_unrecognized: bool = False
 ) -> checker.Options:
     """The options object the checker takes, from the names the CLI and API use."""
     if str(kind) not in ("auto", "submission", "workflow"):

@@ -36,7 +36,7 @@ def _guarded(command: F) -> F:
             raise
         except KeyboardInterrupt:
             _fail("interrupted", 130)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             if debug:
                 traceback.print_exc()
             else:
@@ -67,14 +67,44 @@ KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
-@click.option("--kind", type=KIND_CHOICE, default="auto", show_default=True, help="What the documents are: request bodies (submission), API records (workflow), or decide per document (auto).")
-@click.option("--schema", "schema_mode", type=click.Choice(["effective", "vendored"]), default="effective", show_default=True, help="Validate against our corrected schema, or the pristine vendored file.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True, help="Lowest severity that makes the exit status 1.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--kind",
+    type=KIND_CHOICE,
+    default="auto",
+    show_default=True,
+    help="What the documents are: request bodies (submission), API records (workflow), or decide per document (auto).",
+)
+@click.option(
+    "--schema",
+    "schema_mode",
+    type=click.Choice(["effective", "vendored"]),
+    default="effective",
+    show_default=True,
+    help="Validate against our corrected schema, or the pristine vendored file.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit status 1.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 and 3 still apply).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
 @click.option("--stdin-filename", default=None, help="The file name to report for input read from '-'.")
-@click.option("--skip-unrecognized", is_flag=True, help="Skip documents that are not Civitai workflows (package.json, CI files, …). The pre-commit hook uses this.")
+@click.option(
+    "--skip-unrecognized",
+    is_flag=True,
+    help="Skip documents that are not Civitai workflows (package.json, CI files, …). The pre-commit hook uses this.",
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @click.version_option(__version__, "--version", prog_name="civitai-schema")
 @_guarded
@@ -97,7 +127,9 @@ def check(
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
     opts = make_options(kind=kind, schema=schema_mode, skip_unrecognized=skip_unrecognized)
-    reports = [_check_stdin(stdin_filename, opts) if p == checker.STDIN else checker.check_paths([p], opts) for p in paths]
+    reports = [
+        _check_stdin(stdin_filename, opts) if p == checker.STDIN else checker.check_paths([p], opts) for p in paths
+    ]
     report = Report.merge(reports)
     if report.files == 0:
         click.echo("civitai-schema: warning: no JSON or YAML files found", err=True)
@@ -120,7 +152,13 @@ def _check_stdin(name: str | None, opts: checker.Options) -> Report:
 
 
 @main.command("schema")
-@click.option("--kind", type=click.Choice(["submission", "workflow"]), default="submission", show_default=True, help="The document kind whose schema to print.")
+@click.option(
+    "--kind",
+    type=click.Choice(["submission", "workflow"]),
+    default="submission",
+    show_default=True,
+    help="The document kind whose schema to print.",
+)
 @click.option("--vendored", is_flag=True, help="Print the pristine vendored schema instead.")
 @_guarded
 def schema_command(kind: str, vendored: bool) -> None:

@@ -12,6 +12,10 @@ import ipaddress
 import re
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jsonschema import FormatChecker
 
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
 _TIME = r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))"
@@ -136,7 +140,7 @@ CHECKS: dict[str, Callable[[str], bool]] = {
 }
 
 
-def format_checker() -> object:
+def format_checker() -> FormatChecker:
     """A ``jsonschema.FormatChecker`` with exactly these checks (non-strings pass, as the spec says)."""
     from jsonschema import FormatChecker
 

@@ -50,7 +50,7 @@ def schema_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "schemas"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def vendored_bytes() -> bytes:
     return (schema_dir() / SCHEMA_FILE).read_bytes()
 
@@ -64,7 +64,7 @@ def vendored_sha256() -> str:
     return hashlib.sha256(vendored_bytes()).hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _vendored() -> Any:
     return json.loads(vendored_bytes())
 
@@ -86,7 +86,7 @@ def operations(kind: Kind) -> list[dict[str, Any]]:
     return ops
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _effective(kind: Kind) -> Any:
     try:
         return patching.apply(_vendored(), operations(kind))
@@ -100,7 +100,7 @@ def schema_for(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any:
     return json.loads(json.dumps(source))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Validator:
     source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
     return build_validator(source)
@@ -115,12 +115,13 @@ def build_validator(schema: Any) -> Validator:
     ensure_local_refs(schema)
 
     def refuse(uri: str) -> Any:
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(uri)
 
     registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]
     checker = format_checker()
-    cls = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
-    return cls(schema, registry=registry, format_checker=checker)  # type: ignore[arg-type]
+    cls: Any = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
+    built: Validator = cls(schema, registry=registry, format_checker=checker)
+    return built
 
 
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:

@@ -1,4 +1,4 @@
-""""Did you mean": the closest known value to a wrong one."""
+""" "Did you mean": the closest known value to a wrong one."""
 
 from __future__ import annotations
 

@@ -27,10 +27,13 @@ def invoke(*args: str, input: bytes | str | None = None) -> Result:
         os.chdir(cwd)
 
 
-def run_entry_point(*args: str, cwd: Path | None = None, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+def run_entry_point(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[bytes]:
     """Run the real command (``python -m civitai_schema``) in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "civitai_schema", *args],
+        check=False,
         cwd=cwd or REPO,
         input=stdin,
         capture_output=True,

@@ -97,5 +97,7 @@ def test_a_crashing_check_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> 
 def test_non_json_python_values_do_not_crash() -> None:
     import datetime
 
-    report = civitai_schema.check({"steps": [{"$type": "echo", "input": {"when": datetime.date(2026, 1, 1)}}], "tags": ("a",)})
+    report = civitai_schema.check(
+        {"steps": [{"$type": "echo", "input": {"when": datetime.date(2026, 1, 1)}}], "tags": ("a",)}
+    )
     assert [f.code for f in report.findings] == ["S101"]

@@ -22,7 +22,10 @@ def spans(raw: bytes, name: str, pointer: str, target: str = "value") -> Span:
     return document.locator.span(pointer, target)  # type: ignore[arg-type]
 
 
-JSON = b'{\n  "steps": [\n    {"$type": "imageGen", "input": {"width": 1024, "prompt": "caf\xc3\xa9 \\"x\\""}}\n  ],\n  "tags": []\n}\n'
+JSON = (
+    b'{\n  "steps": [\n    {"$type": "imageGen", "input": {"width": 1024, "prompt": "caf\xc3\xa9 \\"x\\""}}\n'
+    b'  ],\n  "tags": []\n}\n'
+)
 YAML = b"steps:\n  - $type: imageGen\n    input:\n      width: 1024\n      prompt: caf\xc3\xa9\ntags: []\n"
 
 
@@ -87,7 +90,10 @@ def test_json_bad_input(raw: bytes, expected: list[tuple[str, int, int]]) -> Non
 
 
 def test_yaml_reads_scalars_as_json_users_expect() -> None:
-    raw = b"createdAt: 2026-01-01T00:00:00Z\nday: 2026-01-01\nratio: 16:9\ntime: 1:30\nflag: yes\noff: off\nn: 017\nh: 0x1F\no: 0o17\nt: true\nz: ~\nf: 1.5e3\n"
+    raw = (
+        b"createdAt: 2026-01-01T00:00:00Z\nday: 2026-01-01\nratio: 16:9\ntime: 1:30\nflag: yes\noff: off\n"
+        b"n: 017\nh: 0x1F\no: 0o17\nt: true\nz: ~\nf: 1.5e3\n"
+    )
     (document,) = read("t.yaml", raw).documents
     assert document.data == {
         "createdAt": "2026-01-01T00:00:00Z",

@@ -149,3 +149,18 @@ def test_union_matching_several_shapes_and_other_keywords() -> None:
     errors = validator.iter_errors({"one": 1, "not": 0, "either": {"c": 1}})
     result = sorted((f.code, f.path) for f in schema_rules.translate(errors, custom))
     assert result == [("S108", "/either"), ("S108", "/one"), ("S110", "/not")]
+
+
+def test_unions_follow_the_type_discriminator() -> None:
+    custom = {
+        "items": {
+            "anyOf": [
+                {"properties": {"$type": {"const": "imageGen"}, "input": {"required": ["prompt"]}}},
+                {"properties": {"$type": {"const": "videoGen"}, "input": {"required": ["video"]}}},
+            ]
+        }
+    }
+    validator = schema.build_validator(custom)
+    errors = validator.iter_errors([{"$type": "videoGen", "input": {}}])
+    result = [(f.code, f.path, f.message) for f in schema_rules.translate(errors, custom)]
+    assert result == [("S102", "/0/input", 'missing required key "video"')]

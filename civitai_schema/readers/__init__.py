@@ -63,25 +63,23 @@ def decode(name: str, raw: bytes) -> tuple[str | None, Finding | None]:
     """UTF-8 text (a BOM is dropped), or the finding that says why not."""
     for bom, encoding in _UTF16_32_BOMS:
         if raw.startswith(bom):
-            return None, _at_start(
-                name, parse.INVALID_ENCODING.finding(f"the file is {encoding}; save it as UTF-8")
-            )
+            return None, _at_start(name, parse.INVALID_ENCODING.finding(f"the file is {encoding}; save it as UTF-8"))
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     if b"\x00" in raw:
         if _looks_utf16(raw):
             message = "the file looks like UTF-16 without a byte-order mark; save it as UTF-8"
             return None, _at_start(name, parse.INVALID_ENCODING.finding(message))
-        return None, _at_start(name, parse.BINARY_FILE.finding("the file holds binary data (NUL bytes), not JSON or YAML text"))
+        return None, _at_start(
+            name, parse.BINARY_FILE.finding("the file holds binary data (NUL bytes), not JSON or YAML text")
+        )
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", errors="replace")
         line, column = Lines(before).position(len(before))
         byte = raw[exc.start]
-        finding = parse.INVALID_ENCODING.finding(
-            f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8"
-        )
+        finding = parse.INVALID_ENCODING.finding(f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8")
         return None, finding.located(name, Span(line, column, line, column + 1))
 
 

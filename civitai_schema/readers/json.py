@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import pointers
 from ..documents import Document, Lines
-from ..findings import Finding, Span, Target
+from ..findings import Span, Target
 from ..rules import parse
 from . import Parsed, number_too_long
 
@@ -42,7 +42,11 @@ def read_json(name: str, text: str) -> Parsed:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except json.JSONDecodeError as exc:
         message = _explain(exc.msg)
-        return Parsed(findings=[parse.PARSE_ERROR.finding(f"invalid JSON: {message}").located(name, lines.span(exc.pos, exc.pos + 1))])
+        return Parsed(
+            findings=[
+                parse.PARSE_ERROR.finding(f"invalid JSON: {message}").located(name, lines.span(exc.pos, exc.pos + 1))
+            ]
+        )
     except RecursionError:
         finding = parse.DOCUMENT_TOO_LARGE.finding("the JSON is nested too deeply to check")
         return Parsed(findings=[finding.located(name, lines.span(0, 1))])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -35,7 +35,13 @@ _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 _BLOCK_INDENT = re.compile(r"^[ \-?:]*", re.M)
 
 
-class _JsonFriendly:
+if TYPE_CHECKING:
+    _Constructor = yaml.SafeLoader
+else:
+    _Constructor = object
+
+
+class _JsonFriendly(_Constructor):
     """Construction that notes what JSON cannot carry (mixed into the C and Python loaders)."""
 
     problems: list[tuple[Rule, str, Node, Node | None]]
@@ -57,19 +63,19 @@ class _JsonFriendly:
                 message = f'duplicate key "{key_node.value}": only the last value is kept'
                 self.problems.append((parse.DUPLICATE_KEY, message, node, key_node))
             seen.add(key_node.value)
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep)  # type: ignore[misc]
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
         if any(not isinstance(key, str) for key in mapping):
             mapping = {_key_text(key): value for key, value in mapping.items()}
         return mapping
 
     def construct_yaml_float(self, node: ScalarNode) -> float:
-        value: float = super().construct_yaml_float(node)  # type: ignore[misc]
+        value: float = super().construct_yaml_float(node)
         if math.isnan(value) or math.isinf(value):
             self.problems.append((parse.NON_FINITE_NUMBER, f"{node.value} is not a JSON number", node, None))
         return value
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
-        text = str(self.construct_scalar(node))  # type: ignore[attr-defined]
+        text = str(self.construct_scalar(node))
         sign = -1 if text.startswith("-") else 1
         digits = text.lstrip("+-")
         if digits[:2] in ("0x", "0o"):
@@ -89,22 +95,27 @@ def _key_text(key: object) -> str:
 
 
 class _CLoader(_JsonFriendly, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    yaml_implicit_resolvers: dict[str, Any] = {}
+    pass
 
 
 class _PyLoader(_JsonFriendly, yaml.SafeLoader):
-    yaml_implicit_resolvers: dict[str, Any] = {}
+    pass
 
 
 # The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
 _CORE_SCHEMA = (
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("merge", r"^(?:<<)$", "<"),
 )
 for _loader in (_CLoader, _PyLoader):
+    _loader.yaml_implicit_resolvers = {}  # start from nothing, not PyYAML's YAML 1.1 set
     for _tag, _pattern, _first in _CORE_SCHEMA:
         _loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
     _loader.add_constructor("tag:yaml.org,2002:float", _JsonFriendly.construct_yaml_float)
@@ -129,6 +140,7 @@ def read_yaml(name: str, text: str) -> Parsed:
     try:
         while loader.check_node():
             node = loader.get_node()
+            assert node is not None  # check_node() said there is one
             index = len(parsed.documents)
             locator = YamlLocator(node, lines)
             if "*" in text and _expanded_size(node) > MAX_EXPANDED_NODES:
@@ -157,7 +169,9 @@ def read_yaml(name: str, text: str) -> Parsed:
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", 0) or 0
         parsed.findings.append(
-            parse.PARSE_ERROR.finding(f"invalid YAML: {_first_line(exc)}").located(name, lines.span(position, position + 1))
+            parse.PARSE_ERROR.finding(f"invalid YAML: {_first_line(exc)}").located(
+                name, lines.span(position, position + 1)
+            )
         )
     except RecursionError:
         finding = parse.DOCUMENT_TOO_LARGE.finding("the YAML is nested too deeply to check")

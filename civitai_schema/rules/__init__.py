@@ -7,33 +7,10 @@ prints it), so the docs cannot drift from the code that emits the finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from . import engine, parse, schema
+from .rule import Rule
 
-from ..findings import Finding, Severity, Target
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    doc: str
-    family: str
-
-    def finding(
-        self, message: str, path: str = "", *, hint: str | None = None, target: Target = "value"
-    ) -> Finding:
-        """A finding of this rule, not yet located in a file."""
-        return Finding(
-            code=self.code,
-            name=self.name,
-            severity=self.severity,
-            message=message,
-            path=path,
-            hint=hint,
-            target=target,
-        )
+__all__ = ["REGISTRY", "Rule", "lookup"]
 
 
 def _index(*families: tuple[Rule, ...]) -> dict[str, Rule]:
@@ -47,8 +24,6 @@ def _index(*families: tuple[Rule, ...]) -> dict[str, Rule]:
             names.add(rule.name)
     return registry
 
-
-from . import engine, parse, schema  # noqa: E402  (the families need Rule defined first)
 
 REGISTRY: dict[str, Rule] = _index(parse.RULES, schema.RULES, engine.RULES)
 

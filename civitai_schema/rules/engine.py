@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
-from . import Rule
+from .rule import Rule
 
 INTERNAL_ERROR = Rule(
     "X001",

@@ -7,7 +7,7 @@ lint finding follows for it.
 from __future__ import annotations
 
 from ..findings import Severity
-from . import Rule
+from .rule import Rule
 
 PARSE_ERROR = Rule(
     "P101",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .. import catalog, pointers
 from ..findings import Finding, Severity
 from ..suggest import closest
-from . import Rule
+from .rule import Rule
 
 if TYPE_CHECKING:  # jsonschema is imported only when a document is validated
     from jsonschema.exceptions import ValidationError
@@ -209,7 +209,7 @@ def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
     keyword = str(error.validator)
     path = pointers.join(error.absolute_path)
     value = error.instance
-    limit = error.validator_value
+    limit: Any = error.validator_value
     if keyword in ("anyOf", "oneOf"):
         yield from _union(error, root)
     elif keyword == "type":
@@ -244,7 +244,7 @@ def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
 
 def _enum(error: ValidationError, path: str) -> Finding:
     value = error.instance
-    allowed = [v for v in error.validator_value]
+    allowed: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
     parts = list(error.absolute_path)
     is_step_type = len(parts) == 3 and parts[0] == "steps" and parts[2] == "$type"
     if is_step_type and isinstance(value, str) and set(allowed) == set(catalog.STEP_TYPES):
@@ -295,7 +295,7 @@ def _union(error: ValidationError, root: Any) -> Iterator[Finding]:
     claims the value-reference branch); else the one whose errors lie deepest in the value.
     """
     path = pointers.join(error.absolute_path)
-    options: Sequence[Any] = error.validator_value
+    options: Sequence[Any] = error.validator_value  # type: ignore[assignment]
     if not error.context:  # oneOf matched several branches
         yield NO_MATCHING_VARIANT.finding(
             f"{_describe(error.instance)} matches more than one of the {len(options)} allowed shapes", path
@@ -379,7 +379,9 @@ def _expected_shape(errors: list[ValidationError]) -> str:
 
 def _required_hint(path: str, key: str) -> str | None:
     if path == "" and key in ("id", "status"):
-        return "a workflow record returned by the API has id and status; a request body does not (use --kind submission)"
+        return (
+            "a workflow record returned by the API has id and status; a request body does not (use --kind submission)"
+        )
     if path == "" and key == "steps":
         return "a request body lists what to run under steps, with at least one step"
     return None

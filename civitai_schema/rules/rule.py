@@ -1,0 +1,29 @@
+"""What every rule states about itself: code, name, default severity, summary and documentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..findings import Finding, Severity, Target
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    family: str
+
+    def finding(self, message: str, path: str = "", *, hint: str | None = None, target: Target = "value") -> Finding:
+        """A finding of this rule, not yet located in a file."""
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            path=path,
+            hint=hint,
+            target=target,
+        )
