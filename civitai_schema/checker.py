@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import readers
+from . import readers, rules
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
 from .rules import engine as engine_rules
@@ -63,13 +63,10 @@ def looks_like_workflow(data: Any) -> bool:
     return not objects or any("$type" in s or "input" in s for s in objects)
 
 
-Check = Callable[[Document, Kind], Iterable[Finding]]
-
-
-def _schema_check(mode: SchemaMode) -> Check:
-    def check(document: Document, kind: Kind) -> Iterable[Finding]:
+def _schema_check(mode: SchemaMode) -> rules.Check:
+    def check(data: Any, kind: Kind) -> Iterable[Finding]:
         checker = validator(kind, mode)
-        return schema_rules.translate(checker.iter_errors(document.data), checker.schema)
+        return schema_rules.translate(checker.iter_errors(data), checker.schema)
 
     return check
 
@@ -80,10 +77,10 @@ def check_document(document: Document, options: Options) -> tuple[list[Finding],
         return [], None
     kind = options.kind or detect_kind(document.data)
     findings = list(document.findings)
-    checks: list[tuple[str, Check]] = [("schema validation", _schema_check(options.schema))]
+    checks = [("schema validation", _schema_check(options.schema)), *rules.CHECKS]
     for label, check in checks:
         try:
-            findings.extend(check(document, kind))
+            findings.extend(check(document.data, kind))
         except RecursionError:
             findings.append(parse.DOCUMENT_TOO_LARGE.finding("the document is nested too deeply to validate"))
         except Exception as exc:

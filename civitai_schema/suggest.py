@@ -17,7 +17,7 @@ def closest(value: str, candidates: Iterable[str]) -> str | None:
     squashed = {_squash(c): c for c in options}
     if _squash(value) in squashed:
         return squashed[_squash(value)]
-    match = difflib.get_close_matches(_squash(value), list(squashed), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(_squash(value), list(squashed), n=1, cutoff=0.7)
     return squashed[match[0]] if match else None
 
 

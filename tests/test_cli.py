@@ -90,7 +90,7 @@ def test_kind_and_schema_options() -> None:
     record = str(FIXTURES / "valid" / "workflow-record.json")
     assert invoke("check", "--kind", "workflow", record).exit_code == 0
     as_body = invoke("check", "-q", "--kind", "submission", "-", input='{"id": "6-1", "status": "queued", "steps": []}')
-    assert [line.split(" ")[1] for line in as_body.output.splitlines()] == ["S103", "S107"]
+    assert [line.split(" ")[1] for line in as_body.output.splitlines()] == ["C107", "C107", "S103", "S107"]
     body = invoke("check", "-q", "--kind", "workflow", "-", input='{"steps": [{"$type": "echo"}]}')
     assert body.exit_code == 1 and body.output.count("S102") == 2
     corpus_like = str(GOOD)

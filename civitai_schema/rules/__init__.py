@@ -7,10 +7,27 @@ prints it), so the docs cannot drift from the code that emits the finding.
 
 from __future__ import annotations
 
-from . import engine, parse, schema
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..findings import Finding, Kind
+from . import air, dimensions, engine, graph, hygiene, inputs, parse, records, schema
 from .rule import Rule
 
-__all__ = ["REGISTRY", "Rule", "lookup"]
+__all__ = ["CHECKS", "REGISTRY", "Rule", "lookup"]
+
+Check = Callable[[Any, Kind], Iterable[Finding]]
+
+# The lint checks that run after schema validation, in order, each with the label an
+# internal-error finding names if it crashes.
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("AIR checks", air.check),
+    ("input checks", inputs.check),
+    ("dimension checks", dimensions.check),
+    ("step graph checks", graph.check),
+    ("submission hygiene checks", hygiene.check),
+    ("record checks", records.check),
+)
 
 
 def _index(*families: tuple[Rule, ...]) -> dict[str, Rule]:
@@ -25,7 +42,17 @@ def _index(*families: tuple[Rule, ...]) -> dict[str, Rule]:
     return registry
 
 
-REGISTRY: dict[str, Rule] = _index(parse.RULES, schema.RULES, engine.RULES)
+REGISTRY: dict[str, Rule] = _index(
+    parse.RULES,
+    schema.RULES,
+    air.RULES,
+    inputs.RULES,
+    dimensions.RULES,
+    graph.RULES,
+    hygiene.RULES,
+    records.RULES,
+    engine.RULES,
+)
 
 
 def lookup(code_or_name: str) -> Rule | None:

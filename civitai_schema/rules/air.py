@@ -1,0 +1,306 @@
+"""AIR identifiers wherever a step input holds one: checkpoints, VAEs, text encoders, the keys of
+``loras``/``additionalNetworks`` maps, ``air`` in LoRA lists, ``embeddings``,
+``trainingData.sourceUrl`` and every other field the catalog types as an AIR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .. import air as airs
+from .. import catalog, pointers
+from ..findings import Finding, Kind, Severity, Target
+from ..suggest import closest
+from ..workflow import is_reference, step_input, step_type, steps
+from .rule import Rule
+
+F = "air"
+
+MALFORMED = Rule(
+    "A101",
+    "air-malformed",
+    Severity.ERROR,
+    "A value that must be an AIR is not one.",
+    """
+The API identifies every model, LoRA, VAE and data set by an AIR,
+`urn:air:{ecosystem}:{type}:{source}:{id}@{version}`. The message names the part that is wrong.
+
+Bad: `"model": "sdxl-base-1.0"`   Good: `"model": "urn:air:sdxl:checkpoint:civitai:101055@128078"`""",
+    F,
+)
+
+NOT_CANONICAL = Rule(
+    "A102",
+    "air-not-canonical",
+    Severity.INFO,
+    "An AIR without its `urn:air:` prefix.",
+    """
+Parsers accept `sdxl:checkpoint:civitai:…` and `air:…`, but the documentation asks for the full
+`urn:air:` form in API requests: it is the unambiguous one.
+
+Bad: `"sdxl:lora:civitai:328553@368189"`   Good: `"urn:air:sdxl:lora:civitai:328553@368189"`""",
+    F,
+)
+
+UNKNOWN_ECOSYSTEM = Rule(
+    "A103",
+    "air-unknown-ecosystem",
+    Severity.WARNING,
+    "An AIR ecosystem the catalog does not know.",
+    """
+Ecosystems are the base-model families (`sd1`, `sdxl`, `flux1`, `wanvideo`, …); new ones
+appear often, so this is a warning. It also catches an AIR with the ecosystem left out, where the
+type is read as the ecosystem.
+
+Bad: `urn:air:lora:civitai:1@2`   Good: `urn:air:sdxl:lora:civitai:1@2`""",
+    F,
+)
+
+UNKNOWN_TYPE = Rule(
+    "A104",
+    "air-unknown-type",
+    Severity.WARNING,
+    "An AIR resource type the catalog does not know.",
+    """
+Types name what the resource is: `checkpoint`, `lora`, `embedding`, `vae`, `diffusionmodel`, …
+
+Bad: `urn:air:sdxl:loras:civitai:1@2`   Good: `urn:air:sdxl:lora:civitai:1@2`""",
+    F,
+)
+
+UNKNOWN_SOURCE = Rule(
+    "A105",
+    "air-unknown-source",
+    Severity.WARNING,
+    "An AIR source the catalog does not know.",
+    """
+Sources say where the resource lives: `civitai`, `civitai-r2`, `huggingface`, `orchestrator`, and
+for container images a registry such as `dockerhub` or `ghcr`.
+
+Bad: `urn:air:sdxl:lora:civitia:1@2`   Good: `urn:air:sdxl:lora:civitai:1@2`""",
+    F,
+)
+
+CIVITAI_NOT_NUMERIC = Rule(
+    "A106",
+    "air-civitai-id-not-numeric",
+    Severity.ERROR,
+    "A civitai AIR whose id or version is not a number.",
+    """
+For the `civitai` source the id is the model id and the version the model-version id, both
+numbers from the model's page. A name or slug there cannot be resolved.
+
+Bad: `urn:air:sdxl:checkpoint:civitai:juggernaut@v9`   Good: `urn:air:sdxl:checkpoint:civitai:133005@357609`""",
+    F,
+)
+
+UNPINNED = Rule(
+    "A107",
+    "air-unpinned-version",
+    Severity.WARNING,
+    "An AIR without `@version`.",
+    """
+Without a version the resource's latest version is used, so the same request can give other
+results tomorrow. Pin the version you tested.
+
+Bad: `urn:air:sdxl:checkpoint:civitai:101055`   Good: `urn:air:sdxl:checkpoint:civitai:101055@128078`""",
+    F,
+)
+
+WRONG_RESOURCE = Rule(
+    "A108",
+    "air-wrong-resource-type",
+    Severity.ERROR,
+    "An AIR of the wrong kind of resource for its field.",
+    """
+A LoRA given as `model`, a checkpoint among `loras`, a VAE in `embeddings`: the engine cannot
+load the resource as what the field needs.
+
+Bad: `"model": "urn:air:sdxl:lora:civitai:328553@368189"`   Good: a `checkpoint` AIR in `model`, the LoRA in `loras`""",
+    F,
+)
+
+INCOMPATIBLE = Rule(
+    "A109",
+    "air-incompatible-ecosystem",
+    Severity.WARNING,
+    "A LoRA or embedding made for another base model.",
+    """
+The API accepts it and it silently has no effect (or a bad one): an SD 1.5 LoRA on an SDXL
+checkpoint, a Flux LoRA on SDXL. Pony, Illustrious and NoobAI are SDXL; SD 1.5 embeddings partly
+work on SDXL.
+
+Bad: an `urn:air:sd1:lora:…` in the `loras` of an `sdxl` request   Good: an `urn:air:sdxl:lora:…`""",
+    F,
+)
+
+SD3 = Rule(
+    "A110",
+    "air-sd3-checkpoint",
+    Severity.WARNING,
+    "An SD3 checkpoint, which no engine generates.",
+    """
+SD 3 and 3.5 models are listed on civitai.com, but the orchestrator has no engine that runs them.
+
+Bad: `"model": "urn:air:sd3:checkpoint:civitai:1@2"`   Good: an SDXL, Flux or other supported checkpoint""",
+    F,
+)
+
+RULES = (MALFORMED, NOT_CANONICAL, UNKNOWN_ECOSYSTEM, UNKNOWN_TYPE, UNKNOWN_SOURCE, CIVITAI_NOT_NUMERIC, UNPINNED,
+         WRONG_RESOURCE, INCOMPATIBLE, SD3)  # fmt: skip
+
+_CHECKPOINT_FIELDS = ("model", "diffuserModel", "diffusionModel", "checkpointModel")
+_ADDON_FIELDS = ("loras", "additionalNetworks", "embeddings")
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One AIR in a step input: where, what, in which field, and whether it is a map key."""
+
+    pointer: str
+    text: str
+    field: str
+    target: Target = "value"
+
+
+def occurrences(kind_of_step: str | None, data: dict[str, Any]) -> Iterator[Occurrence]:
+    air_fields = _air_fields(kind_of_step, data)
+    for key, value in data.items():
+        here = pointers.child("", key)
+        if is_reference(value):
+            continue
+        if key in ("loras", "additionalNetworks") and isinstance(value, dict):
+            for name in value:
+                yield Occurrence(pointers.child(here, name), name, key, "key")
+        elif key in ("loras", "additionalNetworks") and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict) and isinstance(item.get("air"), str):
+                    yield Occurrence(f"{here}/{i}/air", item["air"], key)
+        elif key == "embeddings" and isinstance(value, list):
+            yield from (Occurrence(f"{here}/{i}", v, key) for i, v in enumerate(value) if isinstance(v, str))
+        elif key == "trainingData" and isinstance(value, dict) and isinstance(value.get("sourceUrl"), str):
+            yield Occurrence(f"{here}/sourceUrl", value["sourceUrl"], "trainingData.sourceUrl")
+        elif isinstance(value, str) and key in air_fields and (air_fields[key] or airs.looks_like_air(value)):
+            yield Occurrence(here, value, key)
+
+
+def _air_fields(kind_of_step: str | None, data: dict[str, Any]) -> dict[str, bool]:
+    """AIR-typed fields, each with whether it is an AIR for certain (the leaf is known) or only
+    in some leaves (then only values that look like AIRs are checked)."""
+    if kind_of_step is None:
+        return {}
+    resolution = catalog.resolve(kind_of_step, data)
+    if resolution.leaf is not None:
+        return {k: True for k, f in resolution.leaf.fields.items() if f.get("type") == "air"}
+    return {
+        k: False
+        for leaf in catalog.leaves().get(kind_of_step, ())
+        for k, f in leaf.fields.items()
+        if f.get("type") == "air"
+    }
+
+
+def check(data: Any, kind: Kind) -> Iterator[Finding]:
+    for step_pointer, step in steps(data):
+        data_in = step_input(step)
+        if data_in is None:
+            continue
+        base = pointers.child(step_pointer, "input")
+        found = [(o, _parse(o)) for o in occurrences(step_type(step), data_in)]
+        parsed = {o.field: a for o, a in found if a is not None and o.field in _CHECKPOINT_FIELDS}
+        base_group = _base_group(step_type(step), data_in, parsed)
+        for occurrence, value in found:
+            where = base + occurrence.pointer
+            if value is None:
+                error = _error(occurrence.text)
+                yield MALFORMED.finding(
+                    f"malformed AIR {_quote(occurrence.text)}: {error}", where, target=occurrence.target
+                )
+                continue
+            yield from _check_one(occurrence, value, where, base_group)
+
+
+def _parse(occurrence: Occurrence) -> airs.AIR | None:
+    try:
+        return airs.parse(occurrence.text)
+    except airs.AIRError:
+        return None
+
+
+def _error(text: str) -> str:
+    try:
+        airs.parse(text)
+    except airs.AIRError as exc:
+        return f"{exc} ({exc.part})" if exc.part != "value" else str(exc)
+    return ""
+
+
+def _check_one(occ: Occurrence, value: airs.AIR, where: str, base_group: str | None) -> Iterator[Finding]:
+    target = occ.target
+    quoted = _quote(occ.text)
+    if not value.canonical_prefix:
+        yield NOT_CANONICAL.finding(f"write {quoted} in its canonical form {value.canonical}", where, target=target)
+    ecosystem, kind = value.ecosystem, value.type
+    if ecosystem is not None and ecosystem.lower() not in catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS:
+        if kind is None and ecosystem.lower() in catalog.RESOURCE_TYPES:
+            message = (
+                f'{quoted} has no ecosystem: with three parts before the id, "{ecosystem}" is read as the ecosystem; '
+                f"write urn:air:<ecosystem>:{ecosystem}:{value.source}:…"
+            )
+        else:
+            guess = closest(ecosystem, sorted(catalog.ECOSYSTEMS))
+            message = f'unknown AIR ecosystem "{ecosystem}" in {quoted}' + (
+                f'; did you mean "{guess}"?' if guess else ""
+            )
+        yield UNKNOWN_ECOSYSTEM.finding(message, where, target=target)
+    if kind is not None and kind.lower() not in catalog.RESOURCE_TYPES:
+        guess = closest(kind, sorted(catalog.RESOURCE_TYPES))
+        tail = f'; did you mean "{guess}"?' if guess else ""
+        yield UNKNOWN_TYPE.finding(f'unknown AIR resource type "{kind}" in {quoted}{tail}', where, target=target)
+    if value.source.lower() not in catalog.SOURCES:
+        guess = closest(value.source, sorted(catalog.SOURCES))
+        tail = f'; did you mean "{guess}"?' if guess else ""
+        yield UNKNOWN_SOURCE.finding(f'unknown AIR source "{value.source}" in {quoted}{tail}', where, target=target)
+    if value.source.lower() == "civitai":
+        bad = [f'id "{value.id}"'] if not value.id.isdigit() else []
+        if value.version is not None and not value.version.isdigit():
+            bad.append(f'version "{value.version}"')
+        if bad:
+            message = f"{quoted}: the civitai {' and '.join(bad)} must be numbers (model id @ model-version id)"
+            yield CIVITAI_NOT_NUMERIC.finding(message, where, target=target)
+    if value.version is None:
+        message = f"{quoted} has no @version, so the latest version is used and results can change; pin it"
+        yield UNPINNED.finding(message, where, target=target)
+    field = occ.field
+    allowed = catalog.FIELD_RESOURCE_TYPES.get(field)
+    if allowed and kind is not None and kind.lower() in catalog.KNOWN_RESOURCE_TYPES and kind.lower() not in allowed:
+        expected = " or ".join(sorted(allowed))
+        yield WRONG_RESOURCE.finding(f'{quoted} is a {kind}, but "{field}" takes a {expected}', where, target=target)
+    if field in _CHECKPOINT_FIELDS and ecosystem is not None and ecosystem.lower() in catalog.UNGENERATABLE_ECOSYSTEMS:
+        yield SD3.finding(f"{quoted} is an SD3 checkpoint; no orchestrator engine generates SD3", where, target=target)
+    if field in _ADDON_FIELDS and base_group is not None and ecosystem is not None:
+        group = catalog.compat_group(ecosystem)
+        extra = catalog.EMBEDDING_EXTRA_GROUPS.get(group, frozenset()) if kind == "embedding" else frozenset()
+        known = ecosystem.lower() in catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS and group != "other"
+        if known and group != base_group and base_group not in extra:
+            message = (
+                f"{quoted} is made for {ecosystem}, but this step generates with {base_group}: it will have no effect"
+            )
+            yield INCOMPATIBLE.finding(message, where, target=target)
+
+
+def _base_group(kind_of_step: str | None, data: dict[str, Any], parsed: dict[str, airs.AIR]) -> str | None:
+    for name in _CHECKPOINT_FIELDS:
+        checkpoint = parsed.get(name)
+        if checkpoint is not None and checkpoint.ecosystem and checkpoint.ecosystem.lower() != "other":
+            return catalog.compat_group(checkpoint.ecosystem)
+    ecosystem = data.get("ecosystem")
+    if isinstance(ecosystem, str) and ecosystem in catalog.LEAF_ECOSYSTEM_GROUPS:
+        return catalog.LEAF_ECOSYSTEM_GROUPS[ecosystem]
+    return None
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"' if len(text) <= 80 else f'"{text[:79]}…"'

@@ -1,0 +1,318 @@
+"""Image and video sizes: per-engine ranges and multiples, per-base-model pixel budgets,
+aspect ratios, the limits of video upscaling and interpolation chains, and record results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .. import catalog, pointers
+from ..findings import Finding, Kind, Severity
+from ..workflow import is_reference, number, source_of, step_input, step_type, steps
+from .rule import Rule
+
+F = "dimensions"
+
+OUT_OF_RANGE = Rule(
+    "D101",
+    "dimension-out-of-range",
+    Severity.ERROR,
+    "A width or height outside the engine's range.",
+    """
+Each engine has its own size range: flux1 on sdcpp takes 832..1216, SD 1.x on comfy up to 1024,
+most others 64..2048. The API rejects sizes outside it.
+
+Bad: `"engine": "sdcpp", "ecosystem": "flux1", "width": 1536`   Good: `"width": 1216`""",
+    F,
+)
+
+NOT_MULTIPLE = Rule(
+    "D102",
+    "dimension-not-multiple",
+    Severity.WARNING,
+    "A size that is not the multiple the engine's docs require.",
+    """
+The documentation asks for sides divisible by 16 on most diffusion engines (8 on Qwen and some
+Flux.2 models, 32 on Krea2, 64 on HiDream-O1). Others are rounded or refused.
+
+Bad: `"width": 1000` on sdcpp SDXL   Good: `"width": 1008` or `1024`""",
+    F,
+)
+
+INVALID = Rule(
+    "D103",
+    "dimension-not-positive",
+    Severity.ERROR,
+    "A width or height of zero or less.",
+    """
+A size must be a positive number of pixels. (A size that is not a whole number is reported as a
+type mismatch.)
+
+Bad: `"height": 0`   Good: `"height": 1024`""",
+    F,
+)
+
+PIXEL_BUDGET = Rule(
+    "D104",
+    "pixel-budget",
+    Severity.WARNING,
+    "A size far from what the base model was trained at.",
+    """
+SD 1.x models are trained at 512×512 and SDXL-family models at about one megapixel; far above,
+they repeat subjects (two heads, twin figures), far below they lose detail. Generate near the
+native size and upscale afterwards.
+
+Bad: `1536×1536` on an `sd1` checkpoint   Good: `512×768`, then an upscaler step""",
+    F,
+)
+
+ASPECT_MISMATCH = Rule(
+    "D105",
+    "aspect-ratio-mismatch",
+    Severity.WARNING,
+    "`aspectRatio` contradicts `width` and `height`.",
+    """
+When both are given, one of them is ignored, and it may not be the one you meant.
+
+Bad: `"aspectRatio": "16:9", "width": 1024, "height": 1024`   Good: drop one, or make them agree""",
+    F,
+)
+
+UPSCALE_TOO_LARGE = Rule(
+    "D106",
+    "video-upscale-too-large",
+    Severity.WARNING,
+    "A video upscale whose output would exceed 2560 px.",
+    """
+videoUpscaler refuses (HTTP 400) when width or height times `scaleFactor` is above 2560.
+
+Bad: a 1920×1080 video with `"scaleFactor": 2`   Good: `"scaleFactor": 1`… or upscale a 720p video""",
+    F,
+)
+
+INTERPOLATION_TOO_LARGE = Rule(
+    "D107",
+    "interpolation-input-too-large",
+    Severity.WARNING,
+    "A video interpolation input above 2048 px.",
+    """
+videoInterpolation accepts sources up to 2048 px on each side.
+
+Bad: interpolating the output of a ×2 upscale of 1080p   Good: interpolate first, then upscale""",
+    F,
+)
+
+UPSCALE_BEFORE_INTERPOLATE = Rule(
+    "D108",
+    "upscale-before-interpolate",
+    Severity.WARNING,
+    "A video upscaled before it is interpolated.",
+    """
+Interpolation is limited to 2048 px and costs more on bigger frames; the documentation advises
+interpolating first and upscaling last.
+
+Bad: videoGen → videoUpscaler → videoInterpolation   Good: videoGen → videoInterpolation → videoUpscaler""",
+    F,
+)
+
+RESULT_SIZE = Rule(
+    "D109",
+    "result-size-mismatch",
+    Severity.WARNING,
+    "A record's result size differs from the requested size.",
+    """
+In a workflow record, an output image whose width or height is not what the step asked for
+points at a resize, a fallback engine or a mixed-up record.
+
+Bad: input `1024×1024`, output image `512×512`   Good: the sizes agree""",
+    F,
+)
+
+RULES = (OUT_OF_RANGE, NOT_MULTIPLE, INVALID, PIXEL_BUDGET, ASPECT_MISMATCH, UPSCALE_TOO_LARGE, INTERPOLATION_TOO_LARGE,
+         UPSCALE_BEFORE_INTERPOLATE, RESULT_SIZE)  # fmt: skip
+
+UPSCALER_MAX = 2560  # DOCS video-upscaler.md
+INTERPOLATION_MAX = 2048  # DOCS video-interpolation.md
+_RESOLUTIONS = {"360p": 360, "480p": 480, "540p": 540, "580p": 580, "720p": 720, "1080p": 1080}
+
+
+def check(data: Any, kind: Kind) -> Iterator[Finding]:
+    all_steps = steps(data)
+    for step_pointer, step in all_steps:
+        data_in = step_input(step)
+        kind_of_step = step_type(step)
+        if data_in is None or kind_of_step is None:
+            continue
+        base = pointers.child(step_pointer, "input")
+        leaf = catalog.resolve(kind_of_step, data_in).leaf
+        width, height = _size(data_in, "width"), _size(data_in, "height")
+        bad = False
+        for key, value in (("width", width), ("height", height)):
+            if value is not None and value <= 0:
+                bad = True
+                yield INVALID.finding(f"{key} {_plain(value)} is not a positive size", f"{base}/{key}")
+        if bad:
+            continue
+        if leaf is not None:
+            yield from _per_leaf(leaf, data_in, base, width, height)
+        yield from _budget(leaf, data_in, base, width, height)
+        yield from _aspect(data_in, base, width, height)
+        if kind is Kind.WORKFLOW:
+            yield from _results(step, step_pointer, width, height)
+    yield from _video_chain(data, all_steps)
+
+
+def _size(data: dict[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    return None if is_reference(value) else number(value)
+
+
+def _per_leaf(
+    leaf: catalog.Leaf, data: dict[str, Any], base: str, width: float | None, height: float | None
+) -> Iterator[Finding]:
+    multiple = catalog.first_match(catalog.DIVISIBLE_BY, leaf)
+    for key, value in (("width", width), ("height", height)):
+        spec = leaf.fields.get(key, {})
+        if value is None:
+            continue
+        low, high = spec.get("minimum"), spec.get("maximum")
+        if (low is not None and value < low) or (high is not None and value > high):
+            where = ", ".join(f"{k} {v}" for k, v in leaf.discriminators.items())
+            yield OUT_OF_RANGE.finding(f"{key} {_plain(value)} is outside {low}..{high} for {where}", f"{base}/{key}")
+        elif multiple and value % multiple:
+            lower = int(value // multiple * multiple)
+            message = (
+                f"{key} {_plain(value)} is not a multiple of {multiple}, as this engine's docs require; "
+                f"try {lower} or {lower + multiple}"
+            )
+            yield NOT_MULTIPLE.finding(message, f"{base}/{key}")
+
+
+def _budget(
+    leaf: catalog.Leaf | None, data: dict[str, Any], base: str, width: float | None, height: float | None
+) -> Iterator[Finding]:
+    if width is None or height is None:
+        return
+    group = _base_group(leaf, data)
+    budget = catalog.PIXEL_BUDGETS.get(group or "")
+    if budget is None:
+        return
+    ratio = width * height / budget.native
+    if ratio > budget.high or ratio < budget.low:
+        side = "above" if ratio > budget.high else "below"
+        message = (f"{_plain(width)}×{_plain(height)} is {ratio:.1f}× the native pixel count, far {side} it: "
+                   f"{budget.note}; expect {'repeated subjects' if side == 'above' else 'lost detail'}")  # fmt: skip
+        yield PIXEL_BUDGET.finding(message, f"{base}/width")
+
+
+def _base_group(leaf: catalog.Leaf | None, data: dict[str, Any]) -> str | None:
+    from .. import air
+
+    model = data.get("model")
+    if isinstance(model, str) and air.looks_like_air(model):
+        try:
+            ecosystem = air.parse(model).ecosystem
+        except air.AIRError:
+            ecosystem = None
+        if ecosystem:
+            return catalog.compat_group(ecosystem)
+    ecosystem = data.get("ecosystem")
+    if isinstance(ecosystem, str):
+        return catalog.LEAF_ECOSYSTEM_GROUPS.get(ecosystem)
+    return None if leaf is None else catalog.LEAF_ECOSYSTEM_GROUPS.get(leaf.discriminators.get("ecosystem", ""))
+
+
+def _aspect(data: dict[str, Any], base: str, width: float | None, height: float | None) -> Iterator[Finding]:
+    ratio_text = data.get("aspectRatio")
+    if width is None or height is None or not isinstance(ratio_text, str) or ":" not in ratio_text:
+        return
+    left, _, right = ratio_text.partition(":")
+    try:
+        wanted = float(left) / float(right)
+    except (ValueError, ZeroDivisionError):
+        return
+    actual = width / height
+    if abs(actual - wanted) / wanted > 0.05:
+        message = f'aspectRatio "{ratio_text}" does not match {_plain(width)}×{_plain(height)} ({actual:.2f}:1)'
+        yield ASPECT_MISMATCH.finding(message, f"{base}/aspectRatio")
+
+
+def _results(step: dict[str, Any], step_pointer: str, width: float | None, height: float | None) -> Iterator[Finding]:
+    output = step.get("output")
+    images = output.get("images") if isinstance(output, dict) else None
+    if not isinstance(images, list) or width is None or height is None:
+        return
+    for i, image in enumerate(images):
+        if not isinstance(image, dict):
+            continue
+        got = number(image.get("width")), number(image.get("height"))
+        if None not in got and got != (width, height):
+            message = f"result is {_plain(got[0])}×{_plain(got[1])} but {_plain(width)}×{_plain(height)} was requested"  # type: ignore[arg-type]
+            yield RESULT_SIZE.finding(message, f"{step_pointer}/output/images/{i}")
+
+
+def _video_chain(data: Any, all_steps: list[tuple[str, dict[str, Any]]]) -> Iterator[Finding]:
+    by_name: dict[str, tuple[str, dict[str, Any]]] = {}
+    for index, (pointer, step) in enumerate(all_steps):
+        by_name[f"${index}"] = (pointer, step)
+        name = step.get("name")
+        by_name[name if isinstance(name, str) else str(index)] = (pointer, step)
+    for pointer, step in all_steps:
+        kind_of_step, data_in = step_type(step), step_input(step)
+        if kind_of_step not in ("videoUpscaler", "videoInterpolation") or data_in is None:
+            continue
+        source = by_name.get(source_of(data_in.get("video")) or "")
+        if source is None:
+            continue
+        size = _video_size(source[1], by_name, depth=0)
+        where = f"{pointer}/input/video"
+        if kind_of_step == "videoUpscaler" and size is not None:
+            factor = number(data_in.get("scaleFactor")) or 2
+            largest = max(size) * factor
+            if largest > UPSCALER_MAX:
+                message = (
+                    f"upscaling a {size[0]}×{size[1]} video by {_plain(factor)} gives {_plain(largest)} px, "
+                    f"above the upscaler's {UPSCALER_MAX}"
+                )
+                yield UPSCALE_TOO_LARGE.finding(message, where)
+        if kind_of_step == "videoInterpolation":
+            if step_type(source[1]) == "videoUpscaler":
+                yield UPSCALE_BEFORE_INTERPOLATE.finding(
+                    "this interpolates an upscaled video; interpolate first and upscale last", where
+                )
+            if size is not None and max(size) > INTERPOLATION_MAX:
+                message = (
+                    f"the source video is {size[0]}×{size[1]}, above the {INTERPOLATION_MAX} px interpolation accepts"
+                )
+                yield INTERPOLATION_TOO_LARGE.finding(message, where)
+
+
+def _video_size(
+    step: dict[str, Any], by_name: dict[str, tuple[str, dict[str, Any]]], depth: int
+) -> tuple[int, int] | None:
+    """A step's output video size, when its input says it (width/height, or resolution + ratio)."""
+    data_in = step_input(step) or {}
+    width, height = number(data_in.get("width")), number(data_in.get("height"))
+    if width and height:
+        return int(width), int(height)
+    lines = _RESOLUTIONS.get(str(data_in.get("resolution")))
+    if lines is not None:
+        ratio = str(data_in.get("aspectRatio") or "16:9")
+        left, _, right = ratio.partition(":")
+        try:
+            wide = float(left) / float(right)
+        except (ValueError, ZeroDivisionError):
+            wide = 16 / 9
+        return (round(lines * wide), lines) if wide >= 1 else (lines, round(lines / wide))
+    reference = source_of(data_in.get("video"))
+    if step_type(step) == "videoUpscaler" and reference is not None and depth < 10:
+        source = by_name.get(reference)
+        inner = _video_size(source[1], by_name, depth + 1) if source else None
+        factor = int(number(data_in.get("scaleFactor")) or 2)
+        return (inner[0] * factor, inner[1] * factor) if inner else None
+    return None
+
+
+def _plain(amount: float) -> str:
+    return str(int(amount)) if float(amount).is_integer() else str(amount)

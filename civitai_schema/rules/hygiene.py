@@ -1,0 +1,240 @@
+"""Submission hygiene: callbacks the orchestrator can and may post to, the vendored schema's
+invented webhook fields, server-assigned fields in a request body, and step timeouts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import catalog
+from ..findings import Finding, Kind, Severity
+from ..workflow import steps
+from .rule import Rule
+
+F = "hygiene"
+
+NOT_HTTPS = Rule(
+    "C101",
+    "callback-not-https",
+    Severity.ERROR,
+    "A callback URL that is not https.",
+    """
+The orchestrator posts webhooks only to HTTPS URLs; an `http://` callback is never called.
+
+Bad: `"url": "http://hooks.example.com/civitai"`   Good: `"url": "https://hooks.example.com/civitai"`""",
+    F,
+)
+
+PRIVATE_HOST = Rule(
+    "C102",
+    "callback-private-host",
+    Severity.ERROR,
+    "A callback to a loopback, private, link-local or cloud-metadata address.",
+    """
+The orchestrator runs on Civitai's servers: `localhost`, `10.x`, `192.168.x`, `169.254.169.254`
+and the like are unreachable from there, or point at Civitai's own network (a server-side
+request forgery risk that will be refused). Use a public HTTPS endpoint, or a tunnel.
+
+Bad: `"url": "https://127.0.0.1:8080/hook"`   Good: `"url": "https://hooks.example.com/civitai"`""",
+    F,
+)
+
+NO_EVENTS = Rule(
+    "C103",
+    "callback-without-events",
+    Severity.ERROR,
+    "A callback that subscribes to no event.",
+    """
+`type` lists the events to deliver; an empty list means the callback is never called.
+
+Bad: `"type": []`   Good: `"type": ["workflow:succeeded", "workflow:failed"]`""",
+    F,
+)
+
+REDUNDANT_EVENT = Rule(
+    "C104",
+    "redundant-callback-event",
+    Severity.INFO,
+    "A callback event already covered by another in the same list.",
+    """
+`workflow:*` already includes `workflow:succeeded`; a repeated event is delivered once.
+
+Bad: `["workflow:*", "workflow:succeeded"]`   Good: `["workflow:*"]`""",
+    F,
+)
+
+EPHEMERAL = Rule(
+    "C105",
+    "ephemeral-without-callback",
+    Severity.WARNING,
+    "`ephemeral: true` with no callback.",
+    """
+An ephemeral workflow is not stored, so its results reach you only through a callback or a
+request that waits (`wait` > 0, which the body cannot show). Without either, the API returns 400.
+
+Bad: `"ephemeral": true` and no `callbacks`   Good: add a callback, or submit with `?wait=60`""",
+    F,
+)
+
+LEGACY_CALLBACK = Rule(
+    "C106",
+    "legacy-callback-field",
+    Severity.ERROR,
+    "The vendored schema's `callbackUrl`/`callbackEvents`.",
+    """
+The workflow API has no such fields (a single `callbackUrl` existed only in the legacy v1 jobs
+API). Webhooks are a list of `callbacks`, each with a `url` and the event `type`s it wants.
+
+Bad: `"callbackUrl": "https://h.example/x", "callbackEvents": ["workflow:succeeded"]`
+Good: `"callbacks": [{"url": "https://h.example/x", "type": ["workflow:succeeded"]}]`""",
+    F,
+)
+
+SERVER_FIELD = Rule(
+    "C107",
+    "server-assigned-field",
+    Severity.ERROR,
+    "A server-assigned field in a request body.",
+    """
+`id`, `status`, `createdAt`, `cost`, `jobs`, `output` and the like are set by the API on the
+workflow it returns; a request body carrying them is refused. Copying a returned workflow back
+as a template is the usual cause.
+
+Bad: a submission with `"status": "succeeded"`   Good: only `steps` and the request fields""",
+    F,
+)
+
+TIMEOUT_FORMAT = Rule(
+    "C108",
+    "timeout-format",
+    Severity.WARNING,
+    "A step `timeout` that is not a .NET TimeSpan.",
+    """
+Timeouts are written `[d.]hh:mm:ss`, such as `00:10:00`. The docs mention ISO 8601 durations but
+every example and client uses TimeSpan.
+
+Bad: `"timeout": "10m"`   Good: `"timeout": "00:10:00"`""",
+    F,
+)
+
+RULES = (NOT_HTTPS, PRIVATE_HOST, NO_EVENTS, REDUNDANT_EVENT, EPHEMERAL, LEGACY_CALLBACK, SERVER_FIELD, TIMEOUT_FORMAT)
+
+_TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d{1,7})?")
+_METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"})
+
+
+def check(data: Any, kind: Kind) -> Iterator[Finding]:
+    if not isinstance(data, dict):
+        return
+    yield from _callbacks(data)
+    yield from _legacy(data)
+    if kind is Kind.SUBMISSION:
+        yield from _server_fields(data)
+    for pointer, step in steps(data):
+        timeout = step.get("timeout")
+        if isinstance(timeout, str) and not _valid_timespan(timeout):
+            yield TIMEOUT_FORMAT.finding(
+                f'timeout "{timeout}" is not a TimeSpan such as 00:10:00', f"{pointer}/timeout"
+            )
+
+
+def _callbacks(data: dict[str, Any]) -> Iterator[Finding]:
+    callbacks = data.get("callbacks")
+    entries = [(i, c) for i, c in enumerate(callbacks) if isinstance(c, dict)] if isinstance(callbacks, list) else []
+    for i, callback in entries:
+        where = f"/callbacks/{i}"
+        url = callback.get("url")
+        if isinstance(url, str) and "://" in url:
+            yield from _url(url, f"{where}/url")
+        events = callback.get("type")
+        if isinstance(events, list):
+            if not events:
+                yield NO_EVENTS.finding("this callback lists no event types, so it is never called", f"{where}/type")
+            yield from _redundant(events, f"{where}/type")
+    if data.get("ephemeral") is True and not entries:
+        yield EPHEMERAL.finding("ephemeral workflows need a callback (or a request with wait > 0)", "/ephemeral")
+
+
+def _url(url: str, where: str) -> Iterator[Finding]:
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https":
+        yield NOT_HTTPS.finding(f"callbacks are posted only to https URLs, not {parts.scheme}://", where)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return
+    reason = _private(host)
+    if reason is not None:
+        yield PRIVATE_HOST.finding(f'"{host}" is {reason}: the orchestrator cannot and will not post there', where)
+
+
+def _private(host: str) -> str | None:
+    if host == "localhost" or host.endswith(".localhost"):
+        return "loopback"
+    if host in _METADATA_HOSTS:
+        return "a cloud metadata service"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if str(address) in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200"):
+        return "a cloud metadata address"
+    if address.is_loopback:
+        return "a loopback address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_private or address.is_reserved or address.is_unspecified:
+        return "a private address"
+    return None
+
+
+def _redundant(events: list[Any], where: str) -> Iterator[Finding]:
+    seen: set[str] = set()
+    scopes = {e.split(":", 1)[0] for e in events if isinstance(e, str) and e.endswith(":*")}
+    for i, event in enumerate(events):
+        if not isinstance(event, str):
+            continue
+        scope = event.split(":", 1)[0]
+        if event in seen:
+            yield REDUNDANT_EVENT.finding(f'"{event}" is listed twice', f"{where}/{i}")
+        elif scope in scopes and not event.endswith(":*"):
+            yield REDUNDANT_EVENT.finding(f'"{event}" is already included in "{scope}:*"', f"{where}/{i}")
+        seen.add(event)
+
+
+def _legacy(data: dict[str, Any]) -> Iterator[Finding]:
+    url, events = data.get("callbackUrl"), data.get("callbackEvents")
+    if url is None and events is None:
+        return
+    rewrite = {
+        "url": url if isinstance(url, str) else "https://…",
+        "type": events if isinstance(events, list) else ["workflow:*"],
+    }
+    import json
+
+    suggestion = json.dumps({"callbacks": [rewrite]}, ensure_ascii=False)
+    for key in ("callbackUrl", "callbackEvents"):
+        if key in data:
+            message = f'"{key}" is not part of the workflow API; write {suggestion}'
+            yield LEGACY_CALLBACK.finding(message, f"/{key}", target="key")
+
+
+def _server_fields(data: dict[str, Any]) -> Iterator[Finding]:
+    for key in catalog.SERVER_WORKFLOW_KEYS:
+        if key in data:
+            yield SERVER_FIELD.finding(
+                f'"{key}" is assigned by the server; remove it from the request body', f"/{key}", target="key"
+            )
+    for pointer, step in steps(data):
+        for key in catalog.SERVER_STEP_KEYS:
+            if key in step:
+                message = f'step "{key}" is assigned by the server; remove it from the request body'
+                yield SERVER_FIELD.finding(message, f"{pointer}/{key}", target="key")
+
+
+def _valid_timespan(text: str) -> bool:
+    match = _TIMESPAN.fullmatch(text)
+    return match is not None and int(match.group(2)) < 24 and int(match.group(3)) < 60 and int(match.group(4)) < 60

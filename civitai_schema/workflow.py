@@ -1,0 +1,63 @@
+"""Reading a workflow document's parts: steps, inputs, value references, and their pointers.
+
+Lint rules use these instead of indexing raw data, so a document of the wrong shape (which the
+schema already reports) never makes a rule crash.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from . import pointers
+
+
+def steps(data: Any) -> list[tuple[str, dict[str, Any]]]:
+    """``(pointer, step)`` for every step that is an object."""
+    items = data.get("steps") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(f"/steps/{i}", step) for i, step in enumerate(items) if isinstance(step, dict)]
+
+
+def step_type(step: dict[str, Any]) -> str | None:
+    value = step.get("$type")
+    return value if isinstance(value, str) else None
+
+
+def step_input(step: dict[str, Any]) -> dict[str, Any] | None:
+    value = step.get("input")
+    return value if isinstance(value, dict) else None
+
+
+def is_reference(value: Any) -> bool:
+    """``{"$ref": "<source>", "path": "…"}``: a value known only when the workflow runs."""
+    return isinstance(value, dict) and isinstance(value.get("$ref"), str)
+
+
+def source_of(value: Any) -> str | None:
+    """The ``$ref`` source of a value reference, else None."""
+    return value["$ref"] if is_reference(value) else None
+
+
+def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every value reference inside ``value`` (iteratively, so depth cannot exhaust the stack)."""
+    pending = [(pointer, value)]
+    while pending:
+        here, node = pending.pop()
+        if is_reference(node):
+            yield here, node
+        elif isinstance(node, dict):
+            pending.extend((pointers.child(here, k), v) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            pending.extend((pointers.child(here, i), v) for i, v in reversed(list(enumerate(node))))
+
+
+def number(value: Any) -> float | None:
+    """A finite JSON number (not a boolean, not NaN or infinity, which readers report), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
