@@ -1,0 +1,239 @@
+"""Rule logic at its edges: where each domain rule fires, and where it must stay silent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import civitai_schema
+
+
+def codes(document: Any, **options: Any) -> list[str]:
+    return sorted(f.code for f in civitai_schema.check(document, **options).findings)
+
+
+def sdxl(**extra: Any) -> dict[str, Any]:
+    base = {
+        "engine": "sdcpp",
+        "ecosystem": "sdxl",
+        "operation": "createImage",
+        "model": "urn:air:sdxl:checkpoint:civitai:101055@128078",
+        "prompt": "a lighthouse",
+    }
+    return {"steps": [{"$type": "imageGen", "input": {**base, **extra}}]}
+
+
+def test_a_clean_sdxl_request_is_silent() -> None:
+    assert codes(sdxl(width=1216, height=832, loras={"urn:air:sdxl:lora:civitai:328553@368189": 0.8})) == []
+
+
+@pytest.mark.parametrize(
+    ("addon", "expected"),
+    [
+        ({"loras": {"urn:air:pony:lora:civitai:1@2": 1}}, []),  # Pony is SDXL
+        ({"loras": {"urn:air:illustrious:lora:civitai:1@2": 1}}, []),
+        ({"embeddings": ["urn:air:sd1:embedding:civitai:7808@9208"]}, []),  # SD1 embeddings partly work
+        ({"loras": {"urn:air:sd1:lora:civitai:82098@87153": 1}}, ["A109"]),
+        ({"loras": {"urn:air:flux1:lora:civitai:1@2": 1}}, ["A109"]),
+        ({"loras": {"urn:air:other:lora:civitai:1@2": 1}}, []),  # unknown family: no claim
+        ({"embeddings": ["urn:air:sdxl:vae:civitai:1@2"]}, ["A108"]),
+        ({"loras": {"urn:air:sdxl:checkpoint:civitai:1@2": 1}}, ["A108"]),
+    ],
+)
+def test_addon_compatibility_and_resource_types(addon: dict[str, Any], expected: list[str]) -> None:
+    assert codes(sdxl(**addon)) == expected
+
+
+def test_air_checks_follow_the_leaf_not_the_field_name() -> None:
+    openai = {
+        "steps": [
+            {
+                "$type": "imageGen",
+                "input": {"engine": "openai", "model": "gpt-image-1", "operation": "createImage", "prompt": "x"},
+            }
+        ]
+    }
+    assert codes(openai) == []  # "model" is an enum here, not an AIR
+    chat = {
+        "steps": [
+            {
+                "$type": "chatCompletion",
+                "input": {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]},
+            }
+        ]
+    }
+    assert codes(chat) == []
+
+
+def test_value_references_are_never_checked_as_values() -> None:
+    ref = {"$ref": "$arguments", "path": "x"}
+    body = sdxl(model=ref, width=ref, steps=ref, sampleMethod=ref)
+    body["arguments"] = {"x": 1}
+    assert codes(body) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "fix"),
+    [
+        ("DPM++ 2M Karras", "sampler", '"sampler": "dpmpp_2m", "scheduler": "karras"'),
+        ("Euler a", "sampler", '"sampler": "euler_ancestral"'),
+        ("DPM++ 2M Karras", "sampleMethod", '"sampleMethod": "dpm++2m", "schedule": "karras"'),
+    ],
+)
+def test_a1111_sampler_names_are_translated(value: str, key: str, fix: str) -> None:
+    engine = "comfy" if key == "sampler" else "sdcpp"
+    body = sdxl(engine=engine, **{key: value})
+    (finding,) = civitai_schema.check(body).findings
+    assert finding.code == "N101" and finding.message.endswith(fix)
+
+
+def test_case_only_differences_get_a_suggestion() -> None:
+    (finding,) = civitai_schema.check(sdxl(sampleMethod="Euler_A")).findings
+    assert finding.message.endswith('did you mean "euler_a"?')
+
+
+@pytest.mark.parametrize(
+    ("seed", "step_type", "expected"),
+    [(2_147_483_647, "imageGen", []), (2_147_483_648, "imageGen", ["N109"]), (4_000_000_000, "textToImage", [])],
+)
+def test_seed_int32(seed: int, step_type: str, expected: list[str]) -> None:
+    body = (
+        sdxl(seed=seed)
+        if step_type == "imageGen"
+        else {"steps": [{"$type": "textToImage", "input": {"prompt": "x", "seed": seed}}]}
+    )
+    assert codes(body) == expected
+
+
+@pytest.mark.parametrize(("strength", "expected"), [(-1, []), (2, []), (2.5, ["N110"]), (-3, ["N110"])])
+def test_lora_strength(strength: float, expected: list[str]) -> None:
+    assert codes(sdxl(loras={"urn:air:sdxl:lora:civitai:1@2": strength})) == expected
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "expected"),
+    [
+        (1024, 1024, []),
+        (1536, 640, []),
+        (2048, 2048, ["D104"]),
+        (512, 512, ["D104"]),
+        (832, 1216, []),
+        (256, 256, ["D104"]),
+        (1000, 1024, ["D102"]),
+    ],
+)
+def test_sdxl_sizes(width: int, height: int, expected: list[str]) -> None:
+    assert codes(sdxl(width=width, height=height)) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://hooks.example.com/x", []),
+        ("http://hooks.example.com/x", ["C101"]),
+        ("https://localhost/x", ["C102"]),
+        ("https://10.1.2.3/x", ["C102"]),
+        ("https://[::1]:8443/x", ["C102"]),
+        ("https://[fe80::1]/x", ["C102"]),
+        ("https://metadata.google.internal/x", ["C102"]),
+        ("https://8.8.8.8/x", []),
+    ],
+)
+def test_callback_hosts(url: str, expected: list[str]) -> None:
+    body = {
+        "steps": [{"$type": "echo", "input": {"message": "hi"}}],
+        "callbacks": [{"url": url, "type": ["workflow:*"]}],
+    }
+    assert codes(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("timeout", "ok"),
+    [
+        ("00:10:00", True),
+        ("1.02:00:00", True),
+        ("00:00:30.5", True),
+        ("10m", False),
+        ("25:00:00", False),
+        ("PT10M", False),
+    ],
+)
+def test_timeout_format(timeout: str, ok: bool) -> None:
+    body = {"steps": [{"$type": "echo", "timeout": timeout, "input": {"message": "hi"}}]}
+    assert codes(body) == ([] if ok else ["C108"])
+
+
+def test_server_fields_only_matter_in_a_submission() -> None:
+    record = {
+        "id": "6-1",
+        "status": "succeeded",
+        "createdAt": "2026-01-01T00:00:00Z",
+        "completedAt": "2026-01-01T00:01:00Z",
+        "steps": [],
+    }
+    assert codes(record) == []
+    assert codes(record, kind="submission").count("C107") == 4
+
+
+def test_records_rules_only_apply_to_records() -> None:
+    body = {"steps": [{"$type": "echo", "input": {"message": "hi"}}], "cost": {"base": 8, "total": 1}}
+    assert "R105" not in codes(body)
+    assert "R105" in codes({**body, "id": "6-1", "status": "processing"})
+
+
+def test_step_graph_edges() -> None:
+    positional = {
+        "steps": [
+            {"$type": "textToImage", "input": {"prompt": "x"}},
+            {"$type": "imageUpscaler", "input": {"image": {"$ref": "$0", "path": "output.images[0].url"}}},
+        ]
+    }
+    assert codes(positional) == []
+    by_default_name = {
+        "steps": [
+            {"$type": "textToImage", "input": {"prompt": "x"}},
+            {"$type": "imageUpscaler", "input": {"image": {"$ref": "0", "path": "output.images[0].url"}}},
+        ]
+    }
+    assert codes(by_default_name) == []
+    out_of_range = {
+        "steps": [{"$type": "imageUpscaler", "input": {"image": {"$ref": "$3", "path": "output.blob.url"}}}]
+    }
+    assert codes(out_of_range) == ["G101"]
+    long_cycle = {
+        "steps": [
+            {"$type": "imageUpscaler", "name": n, "input": {"image": {"$ref": m, "path": "output.blob.url"}}}
+            for n, m in (("a", "b"), ("b", "c"), ("c", "a"))
+        ]
+    }
+    assert codes(long_cycle) == ["G103"]
+
+
+def test_video_chain_in_the_recommended_order_is_silent() -> None:
+    body = {
+        "steps": [
+            {
+                "$type": "videoGen",
+                "name": "clip",
+                "input": {
+                    "engine": "wan",
+                    "version": "v2.6",
+                    "provider": "fal",
+                    "operation": "text-to-video",
+                    "prompt": "x",
+                    "resolution": "720p",
+                },
+            },
+            {
+                "$type": "videoInterpolation",
+                "name": "smooth",
+                "input": {"video": {"$ref": "clip", "path": "output.video.url"}},
+            },
+            {
+                "$type": "videoUpscaler",
+                "input": {"video": {"$ref": "smooth", "path": "output.video.url"}, "scaleFactor": 2},
+            },
+        ]
+    }
+    assert codes(body) == []

@@ -1,0 +1,34 @@
+"""Every rule documents itself: what it catches, why, a bad and a good example."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from civitai_schema import rules
+from civitai_schema.rules.rule import Rule
+
+from .conftest import invoke
+
+
+@pytest.mark.parametrize("rule", list(rules.REGISTRY.values()), ids=lambda r: r.code)
+def test_rule_is_documented(rule: Rule) -> None:
+    assert re.fullmatch(r"[A-Z]\d{3}", rule.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert rule.summary.endswith(".") and len(rule.summary) < 120
+    assert "Bad:" in rule.doc and "Good:" in rule.doc, rule.code
+    assert len(rule.doc.split("Bad:")[0].strip()) > 40, f"{rule.code} explains too little"
+
+
+def test_every_family_runs_as_a_check_or_comes_from_the_reader_or_schema() -> None:
+    families = {rule.family for rule in rules.REGISTRY.values()}
+    checked = {check.__module__.rsplit(".", 1)[-1] for _, check in rules.CHECKS}
+    assert families - checked == {"parse", "schema", "engine"}
+
+
+def test_rules_command_lists_every_rule_with_the_catalog_date() -> None:
+    listing = invoke("rules").output
+    for rule in rules.REGISTRY.values():
+        assert f"{rule.code}  {rule.name}" in listing
+    assert "as of 2026-08-22" in listing
