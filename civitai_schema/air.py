@@ -14,6 +14,7 @@ version ``128713`` with format ``safetensor``, which is what the grammar means.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -69,6 +70,7 @@ class AIR:
         return self.canonical
 
 
+@functools.lru_cache(maxsize=8192)  # the same checkpoints and LoRAs recur across documents
 def parse(text: str) -> AIR:
     """The parts of ``text``, or :class:`AIRError` naming the part that is wrong."""
     if not isinstance(text, str):

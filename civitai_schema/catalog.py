@@ -406,37 +406,54 @@ def leaves() -> dict[str, tuple[Leaf, ...]]:
 
 def resolve(step_type: str, step_input: Mapping[str, Any]) -> Resolution:
     """Follow the discriminator chain (engine, then ecosystem/model/version/provider, then
-    operation/mode) to the one leaf this input is, as the API's OpenAPI document does."""
+    operation/mode) to the one leaf this input is, as the API's OpenAPI document does.
+
+    The answer depends only on the discriminator values, so it is memoised on them: several
+    rule families ask about the same step, and templates repeat the same engines."""
+    values = tuple(step_input.get(key) for key in _DISCRIMINATOR_ORDER)
+    if any(isinstance(v, (dict, list)) for v in values):  # a value reference: known only at run time
+        return Resolution(candidates=leaves().get(step_type, ()))
+    return _resolve(step_type, tuple(None if v is None else str(v) for v in values))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve(step_type: str, values: tuple[str | None, ...]) -> Resolution:
+    given = dict(zip(_DISCRIMINATOR_ORDER, values, strict=True))
     candidates = leaves().get(step_type, ())
     if not candidates:
         return Resolution()
-    keys = [k for k in _DISCRIMINATOR_ORDER if any(k in leaf.discriminators for leaf in candidates)]
-    for key in keys:
+    for key in _DISCRIMINATOR_ORDER:
         relevant = [leaf for leaf in candidates if key in leaf.discriminators]
         if not relevant:
             continue
-        value = step_input.get(key)
-        if isinstance(value, dict):  # a value reference: known only at run time
-            return Resolution(candidates=tuple(candidates))
+        value = given[key]
         if value is None:
             if len(relevant) == len(candidates):
-                return Resolution(missing=key, candidates=tuple(candidates))
+                return Resolution(missing=key, candidates=candidates)
             candidates = tuple(leaf for leaf in candidates if key not in leaf.discriminators)
             continue
-        matching = tuple(leaf for leaf in relevant if leaf.discriminators[key] == str(value))
+        matching = tuple(leaf for leaf in relevant if leaf.discriminators[key] == value)
         if not matching:
             others = tuple(leaf for leaf in candidates if key not in leaf.discriminators)
             if others:
                 candidates = others
                 continue
-            if str(value) in NEWER_DISCRIMINATORS.get((step_type, key), ()):
-                return Resolution(candidates=tuple(candidates))
+            if value in NEWER_DISCRIMINATORS.get((step_type, key), ()):
+                return Resolution(candidates=candidates)
             known = tuple(sorted({leaf.discriminators[key] for leaf in relevant}))
-            return Resolution(unknown=(key, str(value), known), candidates=tuple(candidates))
+            return Resolution(unknown=(key, value, known), candidates=candidates)
         candidates = matching
     if len(candidates) == 1:
-        return Resolution(leaf=candidates[0], candidates=tuple(candidates))
-    return Resolution(candidates=tuple(candidates))
+        return Resolution(leaf=candidates[0], candidates=candidates)
+    return Resolution(candidates=candidates)
+
+
+@functools.cache
+def air_fields(step_type: str) -> frozenset[str]:
+    """Fields that hold an AIR in at least one leaf of the step type."""
+    return frozenset(
+        name for leaf in leaves().get(step_type, ()) for name, spec in leaf.fields.items() if spec.get("type") == "air"
+    )
 
 
 def leaf_values(step_type: str, key: str) -> tuple[str, ...]:

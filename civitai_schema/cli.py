@@ -21,6 +21,7 @@ from .findings import Kind, Report, Severity
 from .schema import SchemaMode, schema_for, vendored_bytes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shell tools report a reader that stopped early
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +37,11 @@ def _guarded(command: F) -> F:
             raise
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except BrokenPipeError:
+            # The reader (| head, say) has gone; say nothing more, and let Python's own flush at
+            # exit write to nowhere instead of raising again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:
             if debug:
                 traceback.print_exc()
@@ -167,6 +173,44 @@ def schema_command(kind: str, vendored: bool) -> None:
         click.echo(vendored_bytes().decode("utf-8"), nl=False)
         return
     click.echo(json.dumps(schema_for(Kind(kind), SchemaMode.EFFECTIVE), indent=2, ensure_ascii=False))
+
+
+@main.command("coverage")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@_guarded
+def coverage_command(paths: tuple[str, ...], output_format: str, debug: bool) -> None:
+    """Report which values of the API's enums the documents use, and which they never do."""
+    from . import coverage, readers
+
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+    documents: list[Any] = []
+    for path in checker.discover(paths):
+        try:
+            raw = checker.read_regular_file(path)
+        except OSError as exc:
+            click.echo(f"civitai-schema: warning: skipped {path}: {exc.strerror or exc}", err=True)
+            continue
+        documents.extend(d.data for d in readers.read(path, raw).documents)
+    rows = coverage.measure(documents)
+    if output_format == "json":
+        payload = {"version": 1, "documents": len(documents), "enums": [row.to_dict() for row in rows]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    width = max(len(row.name) for row in rows)
+    for row in rows:
+        used = len(row.values) - len(row.missing)
+        gaps = ", ".join(row.missing[:6]) + (f", … {len(row.missing) - 6} more" if len(row.missing) > 6 else "")
+        line = f"{row.name:<{width}}  {used:>3}/{len(row.values):<3}  " + (f"never: {gaps}" if gaps else "all used")
+        if row.unknown:
+            line += f"  (not in the catalog: {', '.join(row.unknown)})"
+        click.echo(line)
+    total = sum(len(r.values) for r in rows)
+    covered = sum(len(r.values) - len(r.missing) for r in rows)
+    click.echo(f"\n{covered} of {total} enum values used by {len(documents)} documents ({covered / total:.0%}).")
 
 
 @main.command("rules")

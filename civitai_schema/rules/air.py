@@ -194,12 +194,7 @@ def _air_fields(kind_of_step: str | None, data: dict[str, Any]) -> dict[str, boo
     resolution = catalog.resolve(kind_of_step, data)
     if resolution.leaf is not None:
         return {k: True for k, f in resolution.leaf.fields.items() if f.get("type") == "air"}
-    return {
-        k: False
-        for leaf in catalog.leaves().get(kind_of_step, ())
-        for k, f in leaf.fields.items()
-        if f.get("type") == "air"
-    }
+    return dict.fromkeys(catalog.air_fields(kind_of_step), False)
 
 
 def check(data: Any, kind: Kind) -> Iterator[Finding]:

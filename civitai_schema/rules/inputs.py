@@ -173,7 +173,13 @@ def _schema_typed_keys() -> frozenset[str]:
 
 
 def fields_of(leaf: catalog.Leaf) -> Mapping[str, Mapping[str, Any]]:
-    return {**_IMAGEGEN_COMMON, **leaf.fields} if leaf.step_type == "imageGen" else leaf.fields
+    return _fields(leaf.step_type, leaf.name) if leaf.step_type == "imageGen" else leaf.fields
+
+
+@functools.cache
+def _fields(step_type: str, name: str) -> Mapping[str, Mapping[str, Any]]:
+    leaf = next(leaf for leaf in catalog.leaves()[step_type] if leaf.name == name)
+    return {**_IMAGEGEN_COMMON, **leaf.fields}
 
 
 def check(data: Any, kind: Kind) -> Iterator[Finding]:
