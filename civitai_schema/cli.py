@@ -214,15 +214,20 @@ def coverage_command(paths: tuple[str, ...], output_format: str, debug: bool) ->
 
 
 @main.command("rules")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "markdown"]),
+    default="table",
+    show_default=True,
+    help="A table, or the Markdown rule reference (docs/rules.md is this output).",
+)
 @_guarded
-def rules_command() -> None:
+def rules_command(output_format: str) -> None:
     """List every rule: code, name, default severity, summary."""
-    from .catalog import AS_OF
+    from .rule_docs import markdown, table
 
-    width = max(len(r.name) for r in rules.REGISTRY.values())
-    for rule in rules.REGISTRY.values():
-        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}")
-    click.echo(f"\nCatalog of the Orchestration API as of {AS_OF}.")
+    click.echo(markdown() if output_format == "markdown" else table(), nl=False)
 
 
 @main.command("rule")

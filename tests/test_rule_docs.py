@@ -32,3 +32,13 @@ def test_rules_command_lists_every_rule_with_the_catalog_date() -> None:
     for rule in rules.REGISTRY.values():
         assert f"{rule.code}  {rule.name}" in listing
     assert "as of 2026-08-22" in listing
+
+
+def test_the_rule_reference_is_current() -> None:
+    from civitai_schema import rule_docs
+
+    from .conftest import REPO
+
+    assert {r.family for r in rules.REGISTRY.values()} <= set(rule_docs._FAMILIES)
+    committed = (REPO / "docs" / "rules.md").read_text("utf-8")
+    assert committed == rule_docs.markdown(), "run: civitai-schema rules --format markdown > docs/rules.md"
