@@ -298,7 +298,7 @@ def _strengths(data: dict[str, Any], base: str) -> Iterator[Finding]:
 
 def _enum_message(key: str, value: Any, allowed: list[str]) -> str:
     shown = ", ".join(allowed[:6]) + (f", … ({len(allowed)} in all)" if len(allowed) > 6 else "")
-    message = f'"{key}" {_json_text(value)} is not accepted here; expected one of {shown}'
+    message = f'"{key}" is {_json_text(value)}, which this engine does not accept; expected one of {shown}'
     if isinstance(value, str):
         translated = catalog.A1111_SAMPLERS.get(value.strip().lower(), {})
         if key in translated:
