@@ -11,12 +11,13 @@ import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from . import readers, rules
+from . import config, fixes, readers, rules, suppressions
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
+from .options import RuleOptions
 from .rules import engine as engine_rules
 from .rules import parse
 from .rules import schema as schema_rules
@@ -27,11 +28,16 @@ STDIN = "-"
 
 @dataclass(frozen=True, kw_only=True)
 class Options:
-    """How to check. ``kind=None`` decides per document from its content."""
+    """How to check. ``kind=None`` decides per document (configuration, then content);
+    ``resolver=None`` uses the default settings and reads no configuration file."""
 
     kind: Kind | None = None
     schema: SchemaMode = SchemaMode.EFFECTIVE
     skip_unrecognized: bool = False
+    resolver: config.Resolver | None = None
+
+    def settings_for(self, path: str) -> config.Settings:
+        return self.resolver.for_path(path) if self.resolver is not None else config.DEFAULT
 
 
 def detect_kind(data: Any) -> Kind:
@@ -64,49 +70,68 @@ def looks_like_workflow(data: Any) -> bool:
 
 
 def _schema_check(mode: SchemaMode) -> rules.Check:
-    def check(data: Any, kind: Kind) -> Iterable[Finding]:
+    def check(data: Any, kind: Kind, options: RuleOptions) -> Iterable[Finding]:
         checker = validator(kind, mode)
         return schema_rules.translate(checker.iter_errors(data), checker.schema)
 
     return check
 
 
-def check_document(document: Document, options: Options) -> tuple[list[Finding], DocumentInfo | None]:
-    """Located findings for one parsed document, or ``None`` info when it was skipped."""
+def check_document(
+    document: Document, options: Options, settings: config.Settings = config.DEFAULT
+) -> tuple[list[Finding], DocumentInfo | None]:
+    """Located findings for one parsed document (fixes turned into edits), or ``None`` info when
+    it was skipped. Selection, severities and suppressions are applied per file afterwards."""
     if options.skip_unrecognized and not looks_like_workflow(document.data):
         return [], None
-    kind = options.kind or detect_kind(document.data)
+    kind = options.kind or settings.kind_for(document.file) or detect_kind(document.data)
     findings = list(document.findings)
     checks = [("schema validation", _schema_check(options.schema)), *rules.CHECKS]
     for label, check in checks:
         try:
-            findings.extend(check(document.data, kind))
+            findings.extend(check(document.data, kind, settings.options))
         except RecursionError:
             findings.append(parse.DOCUMENT_TOO_LARGE.finding("the document is nested too deeply to validate"))
         except Exception as exc:
             message = f"{label} crashed: {type(exc).__name__}: {exc}"
             findings.append(engine_rules.INTERNAL_ERROR.finding(message[:300]))
-    located = [document.locate(f) for f in findings]
+    located = [fixes.with_edits(document.locate(f), document) for f in findings]
     return located, DocumentInfo(document.file, document.index, kind)
 
 
-def check_parsed(parsed: readers.Parsed, name: str, options: Options) -> Report:
+def check_parsed(
+    parsed: readers.Parsed, name: str, options: Options, session: Session | None = None, text: str | None = None
+) -> Report:
+    settings = options.settings_for(name)
     findings = list(parsed.findings)
     infos: list[DocumentInfo] = []
     for document in parsed.documents:
-        found, info = check_document(document, options)
+        found, info = check_document(document, options, settings)
         findings.extend(found)
+        text = text if text is not None else document.text
         if info is not None:
             infos.append(info)
-    findings.sort(key=Finding.sort_key)
-    return Report(tuple(findings), tuple(infos), files=1)
+    kept = settings.apply(findings, name)
+    used: set[config.PathIgnore] = session.used_path_ignores if session is not None else set()
+    kept = suppressions.apply_path_ignores(kept, settings, name, used)
+    if text and any(d.fmt == "yaml" for d in parsed.documents):
+        kept, unused = suppressions.apply_comments(kept, text, name)
+        kept += settings.apply(unused, name)
+    if session is not None:
+        session.settings[id(settings)] = settings
+    kept.sort(key=Finding.sort_key)
+    sources = {name: text} if kept and text else {}
+    return Report(tuple(kept), tuple(infos), files=1, sources=sources)
 
 
-def check_bytes(name: str, raw: bytes, options: Options, fmt: str | None = None) -> Report:
+def check_bytes(
+    name: str, raw: bytes, options: Options, fmt: str | None = None, session: Session | None = None
+) -> Report:
     parsed = readers.read(name, raw, fmt)
     if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(raw):
         return Report()  # an unreadable file that is not ours: JSONC settings, say
-    return check_parsed(parsed, name, options)
+    text = parsed.documents[0].text if parsed.documents else None
+    return check_parsed(parsed, name, options, session, text)
 
 
 def _mentions_workflow(raw: bytes) -> bool:
@@ -119,12 +144,12 @@ def check_data(data: Any, options: Options, name: str = "<object>") -> Report:
     return check_parsed(readers.Parsed(documents=[document]), name, options)
 
 
-def check_path(path: str, options: Options) -> Report:
+def check_path(path: str, options: Options, session: Session | None = None) -> Report:
     try:
         raw = read_regular_file(path)
     except OSError as exc:
         return unreadable(path, f"cannot read the file: {exc.strerror or exc}")
-    return check_bytes(path, raw, options)
+    return check_bytes(path, raw, options, session=session)
 
 
 def unreadable(name: str, reason: str) -> Report:
@@ -144,27 +169,47 @@ def read_regular_file(path: str) -> bytes:
         os.close(fd)
 
 
-SUFFIXES = readers.JSON_SUFFIXES + readers.YAML_SUFFIXES
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "venv"})
 
 
-def discover(paths: Iterable[str]) -> Iterator[str]:
-    """Files to check: named files as given; folders walked for ``*.json``, ``*.yaml`` and
-    ``*.yml``, skipping hidden entries, ``node_modules`` and virtual environments. Links to
-    folders are not followed, so a link loop cannot trap the walk."""
+def discover(paths: Iterable[str], options: Options | None = None) -> Iterator[str]:
+    """Files to check: named files as given; folders walked for the configured ``include``
+    globs (``*.json``, ``*.yaml``, ``*.yml``), skipping hidden entries, ``node_modules`` and
+    virtual environments. ``exclude`` globs apply to every file, named or found. Links to folders
+    are not followed, so a link loop cannot trap the walk."""
+    options = options or Options()
     for path in paths:
-        if path == STDIN or not os.path.isdir(path):
+        if path == STDIN:
             yield path
+            continue
+        if not os.path.isdir(path):
+            if not options.settings_for(path).excluded(path):
+                yield path
             continue
         for root, folders, files in os.walk(path):
             folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS)
             for name in sorted(files):
-                if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                    yield os.path.join(root, name)
+                found = os.path.join(root, name)
+                if name.startswith("."):
+                    continue
+                settings = options.settings_for(found)
+                if settings.included(found) and not settings.excluded(found):
+                    yield found
+
+
+@dataclass
+class Session:
+    """State shared by the files of one run: which per-path ignores were used, and where."""
+
+    used_path_ignores: set[config.PathIgnore] = field(default_factory=set)
+    settings: dict[int, config.Settings] = field(default_factory=dict)  # by identity: settings hold dicts
 
 
 def check_paths(paths: Iterable[str], options: Options) -> Report:
-    return Report.merge(check_path(path, options) for path in discover(paths))
+    session = Session()
+    report = Report.merge(check_path(path, options, session) for path in discover(paths, options))
+    unused = suppressions.unused_path_ignores(session.settings.values(), session.used_path_ignores)
+    return Report.merge([report, Report(tuple(unused))]) if unused else report
 
 
 class _DumpLocator:
@@ -183,3 +228,6 @@ class _DumpLocator:
             self._inner = JsonLocator(Lines(text))
         span: Span = self._inner.span(pointer, target)
         return span
+
+    def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
+        return None  # an in-memory object has no text to edit

@@ -17,6 +17,10 @@ class Locator(Protocol):
         """Where the value (or key) at ``pointer`` is; the nearest enclosing value if it is absent."""
         ...
 
+    def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
+        """Exact character offsets of the value's (or key's) text, or None when it has none."""
+        ...
+
 
 @dataclass
 class Document:
@@ -30,6 +34,8 @@ class Document:
     index: int
     locator: Locator
     findings: list[Finding] = field(default_factory=list)
+    text: str = ""  # the decoded source (empty for in-memory objects)
+    fmt: str = "json"
 
     def locate(self, finding: Finding) -> Finding:
         if finding.line is not None:
@@ -53,6 +59,10 @@ class Lines:
         line, column = self.position(start)
         end_line, end_column = self.position(max(end, start + 1))
         return Span(line, column, end_line, end_column)
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based line and column."""
+        return self.starts[line - 1] + column - 1
 
     def line_length(self, line: int) -> int:
         """Characters on 1-based ``line``, without its line break."""

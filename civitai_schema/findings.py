@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 
 class Severity(str, enum.Enum):
@@ -50,6 +51,30 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace ``text[start:end]`` (character offsets in the decoded file) with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How to fix a finding. Rules state the ``action``; the engine turns it into ``edits`` on the
+    exact span of the value or key, so the rest of the file keeps its formatting and comments.
+
+    ``action`` is one of ``("replace", new_value)``, ``("rename", new_key)`` or
+    ``("callbacks", callbacks_value)`` (the seed's callbackUrl/callbackEvents rewritten).
+    """
+
+    description: str
+    applicability: Literal["safe", "unsafe"]
+    action: tuple[str, Any]
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem in one document.
 
@@ -71,21 +96,22 @@ class Finding:
     hint: str | None = None
     target: Target = field(default="value", compare=False, repr=False)
 
+    fix: Fix | None = field(default=None, compare=False)
+
     def located(self, file: str, span: Span) -> Finding:
-        return Finding(
-            code=self.code,
-            name=self.name,
-            severity=self.severity,
-            message=self.message,
-            path=self.path,
-            file=file,
-            line=span.line,
-            column=span.column,
-            end_line=span.end_line,
-            end_column=span.end_column,
-            hint=self.hint,
-            target=self.target,
+        return dataclasses.replace(
+            self, file=file, line=span.line, column=span.column, end_line=span.end_line, end_column=span.end_column
         )
+
+    def with_severity(self, severity: Severity) -> Finding:
+        return dataclasses.replace(self, severity=severity)
+
+    def with_fix(self, fix: Fix | None) -> Finding:
+        return dataclasses.replace(self, fix=fix)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None and bool(self.fix.edits)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON output contract (version 1) for one finding."""
@@ -123,17 +149,25 @@ class Report:
     findings: tuple[Finding, ...] = ()
     documents: tuple[DocumentInfo, ...] = ()
     files: int = 0
+    # The text of each file that has findings, for formatters that show code frames.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def merge(cls, reports: Iterable[Report]) -> Report:
         findings: list[Finding] = []
         documents: list[DocumentInfo] = []
+        sources: dict[str, str] = {}
         files = 0
         for report in reports:
             findings.extend(report.findings)
             documents.extend(report.documents)
+            sources.update(report.sources)
             files += report.files
-        return cls(tuple(findings), tuple(documents), files)
+        return cls(tuple(findings), tuple(documents), files, sources)
+
+    @property
+    def fixable(self) -> int:
+        return sum(1 for f in self.findings if f.fixable)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

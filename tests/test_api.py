@@ -98,7 +98,7 @@ def test_reports_and_findings_pickle() -> None:
 
 def test_a_crashing_check_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(mode: object) -> object:
-        def check(data: object, kind: object) -> list[object]:
+        def check(data: object, kind: object, options: object) -> list[object]:
             raise KeyError("boom")
 
         return check

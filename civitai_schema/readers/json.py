@@ -56,7 +56,7 @@ def read_json(name: str, text: str) -> Parsed:
         finding = parse.PARSE_ERROR.finding(f"invalid JSON: {number_too_long(exc)}")
         return Parsed(findings=[finding.located(name, lines.span(start, start + 1))])
     locator = JsonLocator(lines)
-    document = Document(data, name, 0, locator)
+    document = Document(data, name, 0, locator, text=text, fmt="json")
     if flags["duplicates"]:
         for pointer, (start, end) in locator.index().duplicates:
             key = pointers.split(pointer)[-1]
@@ -157,6 +157,10 @@ class JsonLocator:
         if self._index is None:
             self._index = JsonIndex(self.lines.text)
         return self._index
+
+    def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
+        index = self.index()
+        return (index.keys if target == "key" else index.values).get(pointer)
 
     def span(self, pointer: str, target: Target) -> Span:
         index = self.index()

@@ -153,7 +153,7 @@ def read_yaml(name: str, text: str) -> Parsed:
             data = loader.construct_document(node)
             if data is None:
                 continue  # an empty document in a stream, such as a trailing '---'
-            document = Document(data, name, index, locator)
+            document = Document(data, name, index, locator, text=text, fmt="yaml")
             document.findings.extend(_problem(name, node, locator, p) for p in loader.problems)
             parsed.documents.append(document)
     except yaml.MarkedYAMLError as exc:
@@ -265,6 +265,19 @@ class YamlLocator:
     def __init__(self, root: Node, lines: Lines) -> None:
         self.root = root
         self.lines = lines
+
+    def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
+        node, key = self.root, None
+        for token in pointers.split(pointer):
+            found = _child(node, token)
+            if found is None:
+                return None
+            key, node = found
+        chosen = key if target == "key" else node
+        if chosen is None:
+            return None
+        span = _mark_span(chosen.start_mark, self.lines, chosen.end_mark)
+        return self.lines.offset(span.line, span.column), self.lines.offset(span.end_line, span.end_column)
 
     def span(self, pointer: str, target: Target) -> Span:
         node, key = self.root, None

@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..findings import Finding, Kind
+from ..options import RuleOptions
 from . import air, dimensions, engine, graph, hygiene, inputs, parse, records, schema
 from .rule import Rule
 
 __all__ = ["CHECKS", "REGISTRY", "Rule", "lookup"]
 
-Check = Callable[[Any, Kind], Iterable[Finding]]
+Check = Callable[[Any, Kind, RuleOptions], Iterable[Finding]]
 
 # The lint checks that run after schema validation, in order, each with the label an
 # internal-error finding names if it crashes.

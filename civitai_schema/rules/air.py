@@ -11,7 +11,8 @@ from typing import Any
 
 from .. import air as airs
 from .. import catalog, pointers
-from ..findings import Finding, Kind, Severity, Target
+from ..findings import Finding, Fix, Kind, Severity, Target
+from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import is_reference, step_input, step_type, steps
 from .rule import Rule
@@ -42,6 +43,7 @@ Parsers accept `sdxl:checkpoint:civitai:…` and `air:…`, but the documentatio
 
 Bad: `"sdxl:lora:civitai:328553@368189"`   Good: `"urn:air:sdxl:lora:civitai:328553@368189"`""",
     F,
+    fixable="safe",
 )
 
 UNKNOWN_ECOSYSTEM = Rule(
@@ -197,7 +199,7 @@ def _air_fields(kind_of_step: str | None, data: dict[str, Any]) -> dict[str, boo
     return dict.fromkeys(catalog.air_fields(kind_of_step), False)
 
 
-def check(data: Any, kind: Kind) -> Iterator[Finding]:
+def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     for step_pointer, step in steps(data):
         data_in = step_input(step)
         if data_in is None:
@@ -236,7 +238,10 @@ def _check_one(occ: Occurrence, value: airs.AIR, where: str, base_group: str | N
     target = occ.target
     quoted = _quote(occ.text)
     if not value.canonical_prefix:
-        yield NOT_CANONICAL.finding(f"write {quoted} in its canonical form {value.canonical}", where, target=target)
+        fix = Fix("write the canonical urn:air: form", "safe", ("replace", value.canonical))
+        yield NOT_CANONICAL.finding(
+            f"write {quoted} in its canonical form {value.canonical}", where, target=target, fix=fix
+        )
     ecosystem, kind = value.ecosystem, value.type
     if ecosystem is not None and ecosystem.lower() not in catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS:
         if kind is None and ecosystem.lower() in catalog.RESOURCE_TYPES:

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import catalog, pointers
 from ..findings import Finding, Kind, Severity
+from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import is_reference, number, source_of, step_input, step_type, steps
 from .rule import Rule
 
@@ -137,7 +138,7 @@ INTERPOLATION_MAX = 2048  # DOCS video-interpolation.md
 _RESOLUTIONS = {"360p": 360, "480p": 480, "540p": 540, "580p": 580, "720p": 720, "1080p": 1080}
 
 
-def check(data: Any, kind: Kind) -> Iterator[Finding]:
+def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     all_steps = steps(data)
     for step_pointer, step in all_steps:
         data_in = step_input(step)

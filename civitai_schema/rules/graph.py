@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import pointers
 from ..findings import Finding, Kind, Severity
+from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import references, steps
 from .rule import Rule
@@ -97,7 +98,7 @@ _PATH = re.compile(r"[A-Za-z_$][\w$-]*(\[\d+\])*(\.[A-Za-z_$][\w$-]*(\[\d+\])*)*
 _POSITIONAL = re.compile(r"\$(\d+)")
 
 
-def check(data: Any, kind: Kind) -> Iterator[Finding]:
+def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     all_steps = steps(data)
     names: dict[str, int] = {}
     for index, (pointer, step) in enumerate(all_steps):

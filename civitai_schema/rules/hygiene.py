@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import catalog
-from ..findings import Finding, Kind, Severity
+from ..findings import Finding, Fix, Kind, Severity
+from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import steps
 from .rule import Rule
 
@@ -92,6 +93,7 @@ API). Webhooks are a list of `callbacks`, each with a `url` and the event `type`
 Bad: `"callbackUrl": "https://h.example/x", "callbackEvents": ["workflow:succeeded"]`
 Good: `"callbacks": [{"url": "https://h.example/x", "type": ["workflow:succeeded"]}]`""",
     F,
+    fixable="unsafe",
 )
 
 SERVER_FIELD = Rule(
@@ -127,7 +129,7 @@ _TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d{1,7})?")
 _METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"})
 
 
-def check(data: Any, kind: Kind) -> Iterator[Finding]:
+def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     if not isinstance(data, dict):
         return
     yield from _callbacks(data)
@@ -216,10 +218,11 @@ def _legacy(data: dict[str, Any]) -> Iterator[Finding]:
     import json
 
     suggestion = json.dumps({"callbacks": [rewrite]}, ensure_ascii=False)
+    fix = None if "callbacks" in data else Fix("rewrite as callbacks", "unsafe", ("callbacks", [rewrite]))
     for key in ("callbackUrl", "callbackEvents"):
         if key in data:
             message = f'"{key}" is not part of the workflow API; write {suggestion}'
-            yield LEGACY_CALLBACK.finding(message, f"/{key}", target="key")
+            yield LEGACY_CALLBACK.finding(message, f"/{key}", target="key", fix=fix)
 
 
 def _server_fields(data: dict[str, Any]) -> Iterator[Finding]:

@@ -12,10 +12,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import catalog, pointers
-from ..findings import Finding, Kind, Severity
+from ..findings import Finding, Fix, Kind, Severity
+from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import is_reference, number, step_input, step_type, steps
 from .rule import Rule
+from .schema import case_fix
 
 F = "inputs"
 
@@ -31,6 +33,7 @@ suggested, and names from other tools (`DPM++ 2M Karras`) are translated.
 
 Bad: `"engine": "comfy", …, "sampler": "DPM++ 2M Karras"`   Good: `"sampler": "dpmpp_2m", "scheduler": "karras"`""",
     F,
+    fixable="safe, unsafe",
 )
 
 UNKNOWN_DISCRIMINATOR = Rule(
@@ -45,6 +48,7 @@ warning naming what the catalog knows; its other inputs cannot be checked.
 
 Bad: `"engine": "sdxl"`   Good: `"engine": "sdcpp", "ecosystem": "sdxl"`""",
     F,
+    fixable="safe",
 )
 
 MISSING_DISCRIMINATOR = Rule(
@@ -71,6 +75,7 @@ applied. A warning rather than an error because new fields arrive before the cat
 
 Bad: `"cfg_scale": 7`   Good: `"cfgScale": 7`""",
     F,
+    fixable="unsafe",
 )
 
 REJECTED_INPUT_KEY = Rule(
@@ -182,7 +187,7 @@ def _fields(step_type: str, name: str) -> Mapping[str, Mapping[str, Any]]:
     return {**_IMAGEGEN_COMMON, **leaf.fields}
 
 
-def check(data: Any, kind: Kind) -> Iterator[Finding]:
+def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     for step_pointer, step in steps(data):
         kind_of_step, data_in = step_type(step), step_input(step)
         if kind_of_step is None or data_in is None:
@@ -190,8 +195,8 @@ def check(data: Any, kind: Kind) -> Iterator[Finding]:
         base = pointers.child(step_pointer, "input")
         resolution = catalog.resolve(kind_of_step, data_in)
         if resolution.missing is not None:
-            options = catalog.leaf_values(kind_of_step, resolution.missing)
-            shown = ", ".join(options[:8]) + (", …" if len(options) > 8 else "")
+            choices = catalog.leaf_values(kind_of_step, resolution.missing)
+            shown = ", ".join(choices[:8]) + (", …" if len(choices) > 8 else "")
             message = f'{kind_of_step} input has no "{resolution.missing}", which selects its schema (one of: {shown})'
             yield MISSING_DISCRIMINATOR.finding(message, base)
         if resolution.unknown is not None:
@@ -199,7 +204,7 @@ def check(data: Any, kind: Kind) -> Iterator[Finding]:
             guess = closest(value, known)
             message = f'unknown {kind_of_step} {key} "{value}" (the catalog as of {catalog.AS_OF} knows {len(known)})'
             yield UNKNOWN_DISCRIMINATOR.finding(
-                message + (f'; did you mean "{guess}"?' if guess else ""), f"{base}/{key}"
+                message + (f'; did you mean "{guess}"?' if guess else ""), f"{base}/{key}", fix=case_fix(value, guess)
             )
         if resolution.leaf is not None:
             yield from _check_leaf(resolution.leaf, data_in, base)
@@ -219,8 +224,9 @@ def _check_leaf(leaf: catalog.Leaf, data: dict[str, Any], base: str) -> Iterator
         if spec is None:
             guess = closest(key, list(fields))
             message = f'"{key}" is not an input of {leaf.step_type}{_describe(leaf)}'
+            fix = Fix(f'rename to "{guess}"', "unsafe", ("rename", guess)) if guess and guess not in data else None
             yield UNKNOWN_INPUT_KEY.finding(
-                message + (f'; did you mean "{guess}"?' if guess else ""), where, target="key"
+                message + (f'; did you mean "{guess}"?' if guess else ""), where, target="key", fix=fix
             )
             continue
         if is_reference(value) or (value is None and spec.get("nullable")):
@@ -237,7 +243,7 @@ def _check_value(key: str, value: Any, spec: Mapping[str, Any], where: str, leaf
     if kind == "enum":
         allowed = [str(v) for v in spec["enum"]]
         if _text(value) not in allowed and key not in leaf.discriminators:
-            yield INVALID_VALUE.finding(_enum_message(key, value, allowed), where)
+            yield INVALID_VALUE.finding(_enum_message(key, value, allowed), where, fix=_enum_fix(key, value, allowed))
         return
     if not _type_ok(kind, value):
         if key not in _schema_typed_keys():
@@ -294,6 +300,16 @@ def _strengths(data: dict[str, Any], base: str) -> Iterator[Finding]:
             if amount is not None and not -1 <= amount <= 2:
                 message = f"LoRA strength {_plain(amount)} for {name} is outside -1..2; typical values are 0.6 to 1.0"
                 yield LORA_STRENGTH.finding(message, where)
+
+
+def _enum_fix(key: str, value: Any, allowed: list[str]) -> Fix | None:
+    if not isinstance(value, str):
+        return None
+    translated = catalog.A1111_SAMPLERS.get(value.strip().lower(), {})
+    partner = {"sampler": "scheduler", "sampleMethod": "schedule"}.get(key)
+    if key in translated and not (partner and partner in translated):
+        return Fix(f'write "{translated[key]}"', "unsafe", ("replace", translated[key]))
+    return case_fix(value, closest(value, allowed))
 
 
 def _enum_message(key: str, value: Any, allowed: list[str]) -> str:

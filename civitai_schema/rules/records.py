@@ -10,6 +10,7 @@ from typing import Any
 from .. import catalog
 from ..findings import Finding, Kind, Severity
 from ..formats import is_date_time
+from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import number, steps
 from .rule import Rule
 
@@ -81,7 +82,7 @@ Bad: `"cost": {"base": 8, "total": 6}`   Good: `"cost": {"base": 8, "total": 8}`
 RULES = (TIMESTAMP_ORDER, COMPLETION_MISMATCH, SUCCEEDED_WITH_FAILURE, NO_OUTPUT, COST_BELOW_BASE)
 
 
-def check(data: Any, kind: Kind) -> Iterator[Finding]:
+def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     if kind is not Kind.WORKFLOW or not isinstance(data, dict):
         return
     yield from _order(data, "", None)

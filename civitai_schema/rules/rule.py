@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..findings import Finding, Severity, Target
+from ..findings import Finding, Fix, Severity, Target
 
 
 @dataclass(frozen=True)
@@ -15,8 +15,11 @@ class Rule:
     summary: str
     doc: str
     family: str
+    fixable: str | None = None  # "safe", "unsafe" or "safe, unsafe": which fixes the rule offers
 
-    def finding(self, message: str, path: str = "", *, hint: str | None = None, target: Target = "value") -> Finding:
+    def finding(
+        self, message: str, path: str = "", *, hint: str | None = None, target: Target = "value", fix: Fix | None = None
+    ) -> Finding:
         """A finding of this rule, not yet located in a file."""
         return Finding(
             code=self.code,
@@ -26,4 +29,5 @@ class Rule:
             path=path,
             hint=hint,
             target=target,
+            fix=fix,
         )

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import catalog, pointers
-from ..findings import Finding, Severity
+from ..findings import Finding, Fix, Severity
 from ..suggest import closest
 from .rule import Rule
 
@@ -55,6 +55,7 @@ to what was written; values are case-sensitive.
 
 Bad: `"status": "Succeeded"`   Good: `"status": "succeeded"`""",
     "schema",
+    fixable="safe",
 )
 
 UNKNOWN_KEY = Rule(
@@ -67,6 +68,7 @@ silently a different field. The finding points at the key and names the closest 
 
 Bad: `{"step": [...]}`   Good: `{"steps": [...]}`""",
     "schema",
+    fixable="unsafe",
 )
 
 PATTERN_MISMATCH = Rule(
@@ -150,6 +152,7 @@ not an error: check the spelling (it is case-sensitive camelCase) or update civi
 
 Bad: `"$type": "imagegen"`   Good: `"$type": "imageGen"`""",
     "schema",
+    fixable="safe",
 )
 
 SEED_STEP_TYPE = Rule(
@@ -163,6 +166,7 @@ names the real type.
 
 Bad: `"$type": "tts"`   Good: `"$type": "textToSpeech"`""",
     "schema",
+    fixable="safe",
 )
 
 RULES = (
@@ -250,14 +254,16 @@ def _enum(error: ValidationError, path: str) -> Finding:
     if is_step_type and isinstance(value, str) and set(allowed) == set(catalog.STEP_TYPES):
         real = catalog.SEED_STEP_TYPES.get(value)
         if real is not None:
+            fix = Fix(f'use "{real}"', "safe", ("replace", real))
             return SEED_STEP_TYPE.finding(
-                f'step type "{value}" does not exist in the Orchestration API; use "{real}"', path
+                f'step type "{value}" does not exist in the Orchestration API; use "{real}"', path, fix=fix
             )
         guess = closest(value, allowed)
         tail = f'; did you mean "{guess}"?' if guess else ""
         return UNKNOWN_STEP_TYPE.finding(
             f'unknown step type "{value}" (not among the {len(allowed)} known as of {catalog.AS_OF}){tail}',
             path,
+            fix=case_fix(value, guess),
         )
     shown = ", ".join(_json(v) for v in allowed[:_SHOWN_VALUES])
     if len(allowed) > _SHOWN_VALUES:
@@ -266,7 +272,14 @@ def _enum(error: ValidationError, path: str) -> Finding:
     guess = closest(value, [v for v in allowed if isinstance(v, str)]) if isinstance(value, str) else None
     if guess is not None:
         message += f'; did you mean "{guess}"?'
-    return INVALID_ENUM.finding(message, path)
+    return INVALID_ENUM.finding(message, path, fix=case_fix(value, guess))
+
+
+def case_fix(value: Any, guess: str | None) -> Fix | None:
+    """A safe fix when the right value differs only in letter case."""
+    if isinstance(value, str) and guess is not None and guess != value and guess.lower() == value.lower():
+        return Fix(f'write "{guess}"', "safe", ("replace", guess))
+    return None
 
 
 def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
@@ -281,9 +294,13 @@ def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
             continue  # legacy-callback-field (C106) explains these, with the rewrite
         guess = closest(key, known)
         message = f'unknown key "{key}"'
-        if guess is not None:
+        fix = None
+        if guess is not None and guess not in instance:
             message += f'; did you mean "{guess}"?'
-        yield UNKNOWN_KEY.finding(message, pointers.child(path, key), target="key")
+            fix = Fix(f'rename to "{guess}"', "unsafe", ("rename", guess))
+        elif guess is not None:
+            message += f'; did you mean "{guess}"?'
+        yield UNKNOWN_KEY.finding(message, pointers.child(path, key), target="key", fix=fix)
 
 
 def _union(error: ValidationError, root: Any) -> Iterator[Finding]:

@@ -1,0 +1,341 @@
+"""Configuration: ``[tool.civitai-schema]`` in ``pyproject.toml``, or ``civitai-schema.toml`` /
+``.civitai-schema.toml``, found from each checked file's folder upward (the closest wins).
+
+Everything here is validated when it is read: an unknown key, a selector that names no rule or a
+value of the wrong type raises :class:`ConfigError` naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import rules
+from .findings import Finding, Kind, Severity
+from .options import DEFAULT_OPTIONS, RuleOptions
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+CONFIG_FILES = ("civitai-schema.toml", ".civitai-schema.toml", "pyproject.toml")
+DEFAULT_INCLUDE = ("*.json", "*.yaml", "*.yml")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class PathIgnore:
+    """Rules to ignore at JSON Pointers matching ``pointer`` in files matching ``files``."""
+
+    files: str
+    pointer: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to check and how to report it; one per configuration file (or the defaults)."""
+
+    root: Path | None = None  # the folder globs are relative to
+    source: Path | None = None  # the file the settings came from
+    select: tuple[str, ...] = ("ALL",)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    per_path_ignores: tuple[PathIgnore, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    kind: Mapping[str, Kind] = field(default_factory=dict)
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    options: RuleOptions = DEFAULT_OPTIONS
+
+    def enabled(self, code: str) -> bool:
+        chosen = _matches(code, self.select) or _matches(code, self.extend_select)
+        return chosen and not _matches(code, self.ignore)
+
+    def relative(self, path: str) -> str:
+        """``path`` relative to the settings' folder, with '/' separators, for glob matching."""
+        resolved = Path(path).resolve()
+        if self.root is not None:
+            try:
+                return resolved.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+        return Path(path).as_posix()
+
+    def kind_for(self, path: str) -> Kind | None:
+        relative = self.relative(path)
+        return next((kind for pattern, kind in self.kind.items() if glob_match(pattern, relative)), None)
+
+    def excluded(self, path: str) -> bool:
+        relative = self.relative(path)
+        return any(glob_match(pattern, relative) for pattern in self.exclude)
+
+    def included(self, path: str) -> bool:
+        # File extensions vary in case (.YML, .Json); include patterns match either way.
+        relative = self.relative(path)
+        return any(glob_match(pattern, relative, ignore_case=True) for pattern in self.include)
+
+    def apply(self, findings: Iterable[Finding], path: str) -> list[Finding]:
+        """Drop findings of rules not selected or ignored for this file; re-level the rest."""
+        relative = self.relative(path)
+        file_ignores = [s for pattern, s in self.per_file_ignores.items() if glob_match(pattern, relative)]
+        kept = []
+        for finding in findings:
+            if not self.enabled(finding.code) or any(_matches(finding.code, s) for s in file_ignores):
+                continue
+            level = self.severity.get(finding.code)
+            kept.append(finding if level is None else finding.with_severity(level))
+        return kept
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "config": str(self.source) if self.source else None,
+            "select": list(self.select),
+            "extend-select": list(self.extend_select),
+            "ignore": list(self.ignore),
+            "per-file-ignores": {k: list(v) for k, v in self.per_file_ignores.items()},
+            "per-path-ignores": [
+                {"files": p.files, "path": p.pointer, "rules": list(p.rules)} for p in self.per_path_ignores
+            ],
+            "severity": {k: v.value for k, v in self.severity.items()},
+            "kind": {k: v.value for k, v in self.kind.items()},
+            "include": list(self.include),
+            "exclude": list(self.exclude),
+            "options": {
+                "extra-ecosystems": sorted(self.options.extra_ecosystems),
+                "extra-sources": sorted(self.options.extra_sources),
+                "extra-resource-types": sorted(self.options.extra_resource_types),
+                "allowed-callback-hosts": sorted(self.options.allowed_callback_hosts),
+                "pixel-budget": dict(self.options.pixel_budget),
+            },
+            "enabled-rules": [code for code in rules.REGISTRY if self.enabled(code)],
+        }
+
+
+DEFAULT = Settings()
+
+
+def codes_for(selector: str) -> set[str]:
+    """The codes a selector names: ``ALL``, a code prefix (``A1``, ``N104``) or a rule name."""
+    if selector == "ALL":
+        return set(rules.REGISTRY)
+    rule = rules.lookup(selector)
+    if rule is not None and (selector.lower() == rule.name or selector.upper() == rule.code):
+        return {rule.code}
+    return {code for code in rules.REGISTRY if code.startswith(selector.upper())}
+
+
+def _matches(code: str, selectors: Iterable[str]) -> bool:
+    return any(code in codes_for(s) for s in selectors)
+
+
+@functools.lru_cache(maxsize=512)
+def _glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
+    anchored = "/" in pattern.rstrip("/")
+    text = pattern.lstrip("/")
+    out = []
+    i = 0
+    while i < len(text):
+        if text.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif text.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif text[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif text[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(text[i]))
+            i += 1
+    body = "".join(out)
+    # A pattern without '/' matches a name at any depth, as in .gitignore and ruff.
+    return re.compile(body if anchored else f"(?:.*/)?{body}", re.IGNORECASE if ignore_case else 0)
+
+
+def glob_match(pattern: str, relative: str, *, ignore_case: bool = False) -> bool:
+    """Glob matching with ``**`` for any number of folders; a pattern that matches a folder
+    matches everything in it."""
+    regex = _glob_regex(pattern.rstrip("/"), ignore_case)
+    if regex.fullmatch(relative):
+        return True
+    parts = relative.split("/")
+    return any(regex.fullmatch("/".join(parts[:i])) for i in range(1, len(parts)))
+
+
+# ------------------------------------------------------------------------------------------
+# Reading configuration files.
+
+_TOP_KEYS = {
+    "select", "extend-select", "ignore", "per-file-ignores", "per-path-ignores", "severity", "kind",
+    "include", "exclude", "options",
+}  # fmt: skip
+_OPTION_KEYS = {"extra-ecosystems", "extra-sources", "extra-resource-types", "allowed-callback-hosts", "pixel-budget"}
+
+
+def load(path: Path) -> Settings:
+    """Settings from one file (``pyproject.toml`` uses its ``[tool.civitai-schema]`` table)."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("civitai-schema", {})
+    return parse(data, path)
+
+
+def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
+    where = str(path) if path else "settings"
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(f"{where}: {key}: {message}")
+
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
+
+    def strings(key: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, "expected a list of strings")
+        return tuple(value)
+
+    def selectors(key: str, value: Any) -> tuple[str, ...]:
+        items = strings(key, value)
+        for item in items:
+            if not codes_for(item):
+                raise fail(key, f'"{item}" names no rule; use ALL, a code prefix (A, N104) or a rule name')
+        return items
+
+    def table(key: str, value: Any) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise fail(key, "expected a table")
+        return value
+
+    severity: dict[str, Severity] = {}
+    for selector, level in table("severity", data.get("severity", {})).items():
+        if level not in ("error", "warning", "info"):
+            raise fail(f"severity.{selector}", f'"{level}" is not a severity; allowed: error, warning, info')
+        codes = codes_for(selector)
+        if not codes:
+            raise fail(f"severity.{selector}", "names no rule")
+        severity.update(dict.fromkeys(codes, Severity(level)))
+    kinds: dict[str, Kind] = {}
+    for pattern, kind in table("kind", data.get("kind", {})).items():
+        if kind not in ("submission", "workflow"):
+            raise fail(f"kind.{pattern}", f'"{kind}" is not a kind; allowed: submission, workflow')
+        kinds[pattern] = Kind(kind)
+    per_file = {
+        pattern: selectors(f"per-file-ignores.{pattern}", value)
+        for pattern, value in table("per-file-ignores", data.get("per-file-ignores", {})).items()
+    }
+    per_path = []
+    entries = data.get("per-path-ignores", [])
+    if not isinstance(entries, list):
+        raise fail("per-path-ignores", "expected an array of tables with files, path and rules")
+    for i, raw_entry in enumerate(entries):
+        key = f"per-path-ignores[{i}]"
+        entry = table(key, raw_entry)
+        extra = sorted(set(entry) - {"files", "path", "rules"})
+        if extra or not isinstance(entry.get("files"), str) or not isinstance(entry.get("path"), str):
+            raise fail(key, "expected files (a glob), path (a JSON Pointer pattern) and rules")
+        if entry["path"] and not entry["path"].startswith("/"):
+            raise fail(f"{key}.path", "a JSON Pointer pattern starts with '/' (or is empty for the whole document)")
+        per_path.append(
+            PathIgnore(entry["files"], entry["path"], selectors(f"{key}.rules", entry.get("rules", ["ALL"])))
+        )
+    options = table("options", data.get("options", {}))
+    unknown = sorted(set(options) - _OPTION_KEYS)
+    if unknown:
+        raise fail(f"options.{unknown[0]}", f"unknown option; allowed: {', '.join(sorted(_OPTION_KEYS))}")
+    budget = table("options.pixel-budget", options.get("pixel-budget", {}))
+    for model, ratio in budget.items():
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or ratio <= 0:
+            raise fail(
+                f"options.pixel-budget.{model}", "expected a positive number (the highest ratio to the native size)"
+            )
+    return Settings(
+        root=path.parent.resolve() if path else None,
+        source=path,
+        select=selectors("select", data.get("select", ["ALL"])),
+        extend_select=selectors("extend-select", data.get("extend-select", [])),
+        ignore=selectors("ignore", data.get("ignore", [])),
+        per_file_ignores=per_file,
+        per_path_ignores=tuple(per_path),
+        severity=severity,
+        kind=kinds,
+        include=strings("include", data.get("include", list(DEFAULT_INCLUDE))),
+        exclude=strings("exclude", data.get("exclude", [])),
+        options=RuleOptions(
+            extra_ecosystems=frozenset(
+                s.lower() for s in strings("options.extra-ecosystems", options.get("extra-ecosystems", []))
+            ),
+            extra_sources=frozenset(
+                s.lower() for s in strings("options.extra-sources", options.get("extra-sources", []))
+            ),
+            extra_resource_types=frozenset(
+                s.lower() for s in strings("options.extra-resource-types", options.get("extra-resource-types", []))
+            ),
+            allowed_callback_hosts=frozenset(
+                s.lower() for s in strings("options.allowed-callback-hosts", options.get("allowed-callback-hosts", []))
+            ),
+            pixel_budget={str(k): float(v) for k, v in budget.items()},
+        ),
+    )
+
+
+class Resolver:
+    """Finds the settings for each file: ``--config`` for all, none with ``--isolated``, or the
+    closest configuration file above the file (memoised per folder)."""
+
+    def __init__(self, *, config: Path | None = None, isolated: bool = False) -> None:
+        self.fixed = DEFAULT if isolated else (load(config) if config else None)
+        self._by_folder: dict[Path, Settings] = {}
+
+    def for_path(self, path: str) -> Settings:
+        if self.fixed is not None:
+            return self.fixed
+        folder = Path(path).resolve().parent if path != "-" else Path.cwd().resolve()
+        return self._for_folder(folder)
+
+    def _for_folder(self, folder: Path) -> Settings:
+        if folder in self._by_folder:
+            return self._by_folder[folder]
+        found = _config_in(folder)
+        if found is not None:
+            settings = load(found)
+        elif folder.parent != folder:
+            settings = self._for_folder(folder.parent)
+        else:
+            settings = DEFAULT
+        self._by_folder[folder] = settings
+        return settings
+
+
+def _config_in(folder: Path) -> Path | None:
+    for name in CONFIG_FILES:
+        candidate = folder / name
+        if not candidate.is_file():
+            continue
+        if name != "pyproject.toml":
+            return candidate
+        try:
+            if "civitai-schema" in tomllib.loads(candidate.read_text("utf-8")).get("tool", {}):
+                return candidate
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            raise ConfigError(f"{candidate}: not valid TOML") from None
+    return None

@@ -1,0 +1,136 @@
+"""Suppressing findings where a person decided to live with them.
+
+YAML files take comments: ``# civitai-schema: ignore[CODE-or-name, …]`` at the end of the
+offending line, or alone on the line above it; ``# civitai-schema: ignore-file[…]`` anywhere for
+the whole file. Without ``[…]`` every rule is ignored. JSON has no comments, so its suppressions
+are ``per-path-ignores`` in the configuration: a file glob plus a JSON Pointer pattern, where
+``*`` matches one token and ``**`` any number. A suppression that suppresses nothing is reported
+as ``unused-suppression`` (U001).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from . import pointers
+from .config import PathIgnore, Settings, codes_for, glob_match
+from .findings import Finding, Span
+from .rules.suppression import UNUSED_SUPPRESSION
+
+_DIRECTIVE = re.compile(r"(?:^|\s)#\s*civitai-schema:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?")
+
+
+@dataclass
+class Directive:
+    line: int
+    column: int
+    end_column: int
+    selectors: tuple[str, ...]  # empty: every rule
+    lines: frozenset[int]  # the finding lines it covers; empty for a file-level directive
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, finding: Finding) -> bool:
+        if self.lines and finding.line not in self.lines:
+            return False
+        return not self.selectors or any(finding.code in codes_for(s) for s in self.selectors)
+
+
+def directives(text: str) -> list[Directive]:
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _DIRECTIVE.search(line)
+        if match is None:
+            continue
+        selectors = tuple(s.strip() for s in (match["codes"] or "").split(",") if s.strip())
+        comment_only = line.lstrip().startswith("#")
+        covered = frozenset() if match["kind"] == "ignore-file" else frozenset({number + 1 if comment_only else number})
+        start = match.start() + (1 if match.group().startswith((" ", "\t")) else 0)
+        found.append(Directive(number, start + 1, len(line.rstrip()) + 1, selectors, covered))
+    return found
+
+
+def apply_comments(findings: list[Finding], text: str, file: str) -> tuple[list[Finding], list[Finding]]:
+    """The findings no comment suppresses, and a U001 for each directive that suppressed nothing."""
+    found = directives(text)
+    if not found:
+        return findings, []
+    kept, unused_findings = [], []
+    for finding in findings:
+        directive = next((d for d in found if d.covers(finding)), None)
+        if directive is None:
+            kept.append(finding)
+        else:
+            directive.used.add(finding.code)
+    for directive in found:
+        unused = (
+            [s for s in directive.selectors if not codes_for(s) & directive.used]
+            if directive.used
+            else list(directive.selectors)
+        )
+        if directive.used and not unused:
+            continue
+        what = ", ".join(unused) if unused else "every rule"
+        reason = " (no such rule)" if any(not codes_for(s) for s in unused) else ""
+        message = f"this ignore comment suppresses nothing for {what}{reason}; remove it"
+        span = Span(directive.line, directive.column, directive.line, directive.end_column)
+        unused_findings.append(UNUSED_SUPPRESSION.finding(message).located(file, span))
+    return kept, unused_findings
+
+
+def apply_path_ignores(
+    findings: Iterable[Finding], settings: Settings, file: str, used: set[PathIgnore]
+) -> list[Finding]:
+    relative = settings.relative(file)
+    entries = [e for e in settings.per_path_ignores if glob_match(e.files, relative)]
+    if not entries:
+        return list(findings)
+    kept = []
+    for finding in findings:
+        entry = next(
+            (
+                e
+                for e in entries
+                if pointer_match(e.pointer, finding.path) and any(finding.code in codes_for(s) for s in e.rules)
+            ),
+            None,
+        )
+        if entry is None:
+            kept.append(finding)
+        else:
+            used.add(entry)
+    return kept
+
+
+def pointer_match(pattern: str, pointer: str) -> bool:
+    """JSON Pointer patterns: ``*`` is one token, ``**`` any number of tokens."""
+    wanted, tokens = pointers.split(pattern), pointers.split(pointer)
+
+    def match(i: int, j: int) -> bool:
+        if i == len(wanted):
+            return j == len(tokens)
+        if wanted[i] == "**":
+            return any(match(i + 1, k) for k in range(j, len(tokens) + 1))
+        return j < len(tokens) and (wanted[i] == "*" or wanted[i] == tokens[j]) and match(i + 1, j + 1)
+
+    return match(0, 0)
+
+
+def unused_path_ignores(settings: Iterable[Settings], used: set[PathIgnore]) -> list[Finding]:
+    """U001 findings for per-path-ignores entries that matched nothing in the whole run."""
+    out = []
+    for each in settings:
+        if each.source is None:
+            continue
+        try:
+            lines = each.source.read_text("utf-8").splitlines()
+        except OSError:
+            lines = []
+        for entry in each.per_path_ignores:
+            if entry in used:
+                continue
+            number = next((i for i, line in enumerate(lines, 1) if entry.pointer and entry.pointer in line), 1)
+            message = f'per-path-ignores entry for "{entry.pointer}" in {entry.files} suppresses nothing; remove it'
+            out.append(UNUSED_SUPPRESSION.finding(message).located(str(each.source), Span(number, 1, number, 2)))
+    return out
