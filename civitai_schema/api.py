@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from . import checker
+from . import checker, config
 from .findings import Finding, Kind, Report
 from .schema import SchemaMode
 
@@ -32,7 +32,11 @@ class InvalidWorkflowError(ValueError):
 
 
 def options(
-    *, kind: str | Kind = "auto", schema: str | SchemaMode = "effective", skip_unrecognized: bool = False
+    *,
+    kind: str | Kind = "auto",
+    schema: str | SchemaMode = "effective",
+    skip_unrecognized: bool = False,
+    resolver: config.Resolver | None = None,
 ) -> checker.Options:
     """The options object the checker takes, from the names the CLI and API use."""
     if str(kind) not in ("auto", "submission", "workflow"):
@@ -43,6 +47,7 @@ def options(
         kind=None if str(kind) == "auto" else Kind(str(kind)),
         schema=SchemaMode(str(schema)),
         skip_unrecognized=skip_unrecognized,
+        resolver=resolver,
     )
 
 

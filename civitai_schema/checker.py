@@ -7,6 +7,7 @@ A check that raises becomes an ``internal-error`` finding and the rest still run
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import stat
@@ -136,6 +137,42 @@ def check_bytes(
 
 def _mentions_workflow(raw: bytes) -> bool:
     return b"steps" in raw or b"$type" in raw
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    """The result of fixing one text: the text before and after, what was fixed, and the report
+    of what is left."""
+
+    before: str
+    after: str
+    fixed: tuple[Finding, ...]
+    report: Report
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+
+MAX_FIX_PASSES = 8  # overlapping edits wait for the next pass; real documents need one or two
+
+
+def fix_bytes(name: str, raw: bytes, options: Options, *, unsafe: bool = False, fmt: str | None = None) -> FixOutcome:
+    """Apply fixes until none is left (or the passes run out), re-checking after each pass."""
+    bom = raw.startswith(codecs.BOM_UTF8)
+    report = check_bytes(name, raw, options, fmt)
+    text, _ = readers.decode(name, raw)
+    if text is None:
+        return FixOutcome("", "", (), report)
+    before, fixed = text, list[Finding]()
+    for _ in range(MAX_FIX_PASSES):
+        applied = fixes.apply(text, report.findings, unsafe=unsafe)
+        if not applied.fixed or applied.text == text:
+            break
+        text = applied.text
+        fixed.extend(applied.fixed)
+        report = check_bytes(name, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"), options, fmt)
+    return FixOutcome(before, text, tuple(fixed), report)
 
 
 def check_data(data: Any, options: Options, name: str = "<object>") -> Report:

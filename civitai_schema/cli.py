@@ -6,16 +6,18 @@ bad option, missing or unreadable path; 3 internal error.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
-from . import __version__, checker, rules
+from . import __version__, checker, config, fixes, rules
 from .api import options as make_options
 from .findings import Kind, Report, Severity
 from .schema import SchemaMode, schema_for, vendored_bytes
@@ -69,6 +71,7 @@ def main() -> None:
 
 
 KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])
+FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab", "text"]
 
 
 @main.command()
@@ -76,17 +79,19 @@ KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: full on a terminal, github under GitHub Actions, else concise].",
+)
+@click.option(
+    "--output-file", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the output to this file."
 )
 @click.option(
     "--kind",
     type=KIND_CHOICE,
     default="auto",
     show_default=True,
-    help="What the documents are: request bodies (submission), API records (workflow), or decide per document (auto).",
+    help="What the documents are: request bodies (submission), API records (workflow), or decide per document.",
 )
 @click.option(
     "--schema",
@@ -104,7 +109,17 @@ KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])
     help="Lowest severity that makes the exit status 1.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 and 3 still apply).")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--statistics", is_flag=True, help="Count the findings per rule instead of listing them.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Show the fixes as a diff and change nothing; exit 1 if there are any.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied (with --fix).")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file for every path."
+)
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--show-settings", is_flag=True, help="Print the settings that apply to the first path, and exit.")
 @click.option("--stdin-filename", default=None, help="The file name to report for input read from '-'.")
 @click.option(
     "--skip-unrecognized",
@@ -116,34 +131,124 @@ KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])
 @_guarded
 def check(
     paths: tuple[str, ...],
-    output_format: str,
+    output_format: str | None,
+    output_file: str | None,
     kind: str,
     schema_mode: str,
     fail_on: str,
     exit_zero: bool,
     quiet: bool,
+    statistics: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
+    config_path: str | None,
+    isolated: bool,
+    show_settings: bool,
     stdin_filename: str | None,
     skip_unrecognized: bool,
     debug: bool,
 ) -> None:
     """Check workflow files and folders (recursively: *.json, *.yaml, *.yml). '-' reads stdin."""
-    from .formatters import FORMATTERS
+    from .formatters import FORMATTERS, View
 
     missing = [p for p in paths if p != checker.STDIN and not os.path.lexists(p)]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
-    opts = make_options(kind=kind, schema=schema_mode, skip_unrecognized=skip_unrecognized)
-    reports = [
-        _check_stdin(stdin_filename, opts) if p == checker.STDIN else checker.check_paths([p], opts) for p in paths
-    ]
-    report = Report.merge(reports)
+    if (fix or diff) and checker.STDIN in paths:
+        _fail("--fix and --diff work on files, not on standard input")
+    try:
+        resolver = config.Resolver(config=Path(config_path) if config_path else None, isolated=isolated)
+        if show_settings:
+            first = stdin_filename or paths[0] if paths[0] == checker.STDIN else paths[0]
+            click.echo(json.dumps(resolver.for_path(first).to_dict(), indent=2))
+            return
+        opts = make_options(kind=kind, schema=schema_mode, skip_unrecognized=skip_unrecognized, resolver=resolver)
+        changed: list[str] = []
+        if fix or diff:
+            report, changed = _fix(paths, opts, unsafe=unsafe_fixes, write=fix and not diff, show=show_fixes or diff)
+        else:
+            reports = [
+                _check_stdin(stdin_filename, opts) if p == checker.STDIN else checker.check_paths([p], opts)
+                for p in paths
+            ]
+            report = Report.merge(reports)
+    except config.ConfigError as exc:
+        _fail(f"bad configuration: {exc}")
     if report.files == 0:
         click.echo("civitai-schema: warning: no JSON or YAML files found", err=True)
-    click.echo(FORMATTERS[output_format](report, quiet), nl=False)
+    chosen = output_format or _default_format()
+    stream_is_terminal = output_file is None and sys.stdout.isatty()
+    view = View(quiet=quiet, color=_color(stream_is_terminal), statistics=statistics, unsafe_fixes=unsafe_fixes)
+    text = FORMATTERS[chosen](report, view)
+    if output_file:
+        Path(output_file).write_text(text, "utf-8")
+    else:
+        click.echo(text, nl=False, color=view.color)
     if any(f.code == rules.parse.UNREADABLE_FILE.code for f in report.findings):
         sys.exit(EXIT_USAGE)
+    if diff and changed:
+        sys.exit(EXIT_FINDINGS)
     if not exit_zero and report.fails(Severity(fail_on)):
         sys.exit(EXIT_FINDINGS)
+
+
+def _fix(
+    paths: tuple[str, ...], opts: checker.Options, *, unsafe: bool, write: bool, show: bool
+) -> tuple[Report, list[str]]:
+    """Fix (or, with --diff, show the fixes for) every file: the report of what is left, and the
+    files that changed (or would)."""
+    import difflib
+
+    reports, changed = [], []
+    summary: list[str] = []
+    for path in checker.discover(paths, opts):
+        try:
+            raw = checker.read_regular_file(path)
+        except OSError as exc:
+            reports.append(checker.unreadable(path, f"cannot read the file: {exc.strerror or exc}"))
+            continue
+        outcome = checker.fix_bytes(path, raw, opts, unsafe=unsafe)
+        reports.append(outcome.report)
+        if not outcome.changed:
+            continue
+        changed.append(path)
+        if write:
+            data = (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + outcome.after.encode("utf-8")
+            fixes.write_atomically(path, data)
+        else:
+            delta = difflib.unified_diff(
+                outcome.before.splitlines(keepends=True), outcome.after.splitlines(keepends=True), path, path
+            )
+            click.echo("".join(delta), nl=False, err=False)
+        if show:
+            counts: dict[str, int] = {}
+            for finding in outcome.fixed:
+                counts[f"{finding.code} ({finding.name})"] = counts.get(f"{finding.code} ({finding.name})", 0) + 1
+            verb = "Fixed" if write else "Would fix"
+            lines = [f"{verb} {len(outcome.fixed)} in {path}:"] + [
+                f"    {n} × {what}" for what, n in sorted(counts.items())
+            ]
+            summary.append("\n".join(lines))
+    if summary:
+        click.echo("\n".join(summary), err=True)
+    return Report.merge(reports), changed
+
+
+def _default_format() -> str:
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    return "full" if sys.stdout.isatty() else "concise"
+
+
+def _color(terminal: bool) -> bool:
+    """NO_COLOR (https://no-color.org) wins, then FORCE_COLOR, then whether it is a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return terminal
 
 
 def _check_stdin(name: str | None, opts: checker.Options) -> Report:

@@ -31,7 +31,8 @@ def test_exit_1_with_findings_and_text_lines() -> None:
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == 'fixtures/invalid/unknown-key.json:2:3: S104 [error] unknown key "tag"; did you mean "tags"?'
-    assert lines[-1] == "Found 4 errors, 0 warnings, 0 infos in 1 file."
+    assert "Found 4 errors, 0 warnings, 0 infos in 1 file." in lines
+    assert lines[-1] == "4 more fixable with --fix --unsafe-fixes."
 
 
 def test_fail_on_and_exit_zero() -> None:
@@ -65,6 +66,7 @@ def test_json_output_contract() -> None:
         "message",
         "path",
         "hint",
+        "fix",
     ]
     assert first == {
         "file": "fixtures/invalid/unknown-key.json",
@@ -78,6 +80,11 @@ def test_json_output_contract() -> None:
         "message": 'unknown key "tag"; did you mean "tags"?',
         "path": "/tag",
         "hint": None,
+        "fix": {
+            "description": 'rename to "tags"',
+            "applicability": "unsafe",
+            "edits": [{"start": 4, "end": 9, "replacement": '"tags"'}],
+        },
     }
     assert payload["documents"][1] == {
         "file": "fixtures/valid/submission-sdxl-sdcpp.json",

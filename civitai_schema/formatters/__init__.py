@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..findings import Report
-from . import json, text
+from . import concise, full, github, gitlab, json, jsonl, junit, sarif
 
-Formatter = Callable[[Report, bool], str]
+
+@dataclass(frozen=True)
+class View:
+    """How a person asked to see the report."""
+
+    quiet: bool = False  # findings only, no summary
+    color: bool = False
+    statistics: bool = False  # a count per rule instead of the findings
+    unsafe_fixes: bool = False  # whether unsafe fixes count as fixable in the summary
+
+
+Formatter = Callable[[Report, View], str]
 
 FORMATTERS: dict[str, Formatter] = {
-    "text": text.render,
+    "full": full.render,
+    "concise": concise.render,
+    "text": concise.render,  # the name of the concise format before 0.2
     "json": json.render,
+    "jsonl": jsonl.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "junit": junit.render,
+    "gitlab": gitlab.render,
 }

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
-from ..findings import Report
+from ..findings import Finding, Report
+
+if TYPE_CHECKING:
+    from . import View
 
 VERSION = 1
 
 
-def render(report: Report, quiet: bool = False) -> str:
+def finding(item: Finding) -> dict[str, Any]:
+    data = item.to_dict()
+    fix = item.fix if item.fixable else None
+    data["fix"] = (
+        None
+        if fix is None
+        else {
+            "description": fix.description,
+            "applicability": fix.applicability,
+            "edits": [{"start": e.start, "end": e.end, "replacement": e.replacement} for e in fix.edits],
+        }
+    )
+    return data
+
+
+def render(report: Report, view: View) -> str:
     payload = {
         "version": VERSION,
-        "findings": [f.to_dict() for f in report.findings],
+        "findings": [finding(f) for f in report.findings],
         "summary": report.summary(),
         "documents": [
             {"file": d.file, "index": d.index, "kind": d.kind.value if d.kind else None} for d in report.documents

@@ -216,7 +216,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
                     f"malformed AIR {_quote(occurrence.text)}: {error}", where, target=occurrence.target
                 )
                 continue
-            yield from _check_one(occurrence, value, where, base_group)
+            yield from _check_one(occurrence, value, where, base_group, options)
 
 
 def _parse(occurrence: Occurrence) -> airs.AIR | None:
@@ -234,7 +234,9 @@ def _error(text: str) -> str:
     return ""
 
 
-def _check_one(occ: Occurrence, value: airs.AIR, where: str, base_group: str | None) -> Iterator[Finding]:
+def _check_one(
+    occ: Occurrence, value: airs.AIR, where: str, base_group: str | None, options: RuleOptions
+) -> Iterator[Finding]:
     target = occ.target
     quoted = _quote(occ.text)
     if not value.canonical_prefix:
@@ -243,7 +245,8 @@ def _check_one(occ: Occurrence, value: airs.AIR, where: str, base_group: str | N
             f"write {quoted} in its canonical form {value.canonical}", where, target=target, fix=fix
         )
     ecosystem, kind = value.ecosystem, value.type
-    if ecosystem is not None and ecosystem.lower() not in catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS:
+    known_ecosystems = catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS | options.extra_ecosystems
+    if ecosystem is not None and ecosystem.lower() not in known_ecosystems:
         if kind is None and ecosystem.lower() in catalog.RESOURCE_TYPES:
             message = (
                 f'{quoted} has no ecosystem: with three parts before the id, "{ecosystem}" is read as the ecosystem; '
@@ -255,11 +258,11 @@ def _check_one(occ: Occurrence, value: airs.AIR, where: str, base_group: str | N
                 f'; did you mean "{guess}"?' if guess else ""
             )
         yield UNKNOWN_ECOSYSTEM.finding(message, where, target=target)
-    if kind is not None and kind.lower() not in catalog.RESOURCE_TYPES:
+    if kind is not None and kind.lower() not in catalog.RESOURCE_TYPES | options.extra_resource_types:
         guess = closest(kind, sorted(catalog.RESOURCE_TYPES))
         tail = f'; did you mean "{guess}"?' if guess else ""
         yield UNKNOWN_TYPE.finding(f'unknown AIR resource type "{kind}" in {quoted}{tail}', where, target=target)
-    if value.source.lower() not in catalog.SOURCES:
+    if value.source.lower() not in catalog.SOURCES | options.extra_sources:
         guess = closest(value.source, sorted(catalog.SOURCES))
         tail = f'; did you mean "{guess}"?' if guess else ""
         yield UNKNOWN_SOURCE.finding(f'unknown AIR source "{value.source}" in {quoted}{tail}', where, target=target)

@@ -157,7 +157,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
             continue
         if leaf is not None:
             yield from _per_leaf(leaf, data_in, base, width, height)
-        yield from _budget(leaf, data_in, base, width, height)
+        yield from _budget(leaf, data_in, base, width, height, options)
         yield from _aspect(data_in, base, width, height)
         if kind is Kind.WORKFLOW:
             yield from _results(step, step_pointer, width, height)
@@ -191,7 +191,12 @@ def _per_leaf(
 
 
 def _budget(
-    leaf: catalog.Leaf | None, data: dict[str, Any], base: str, width: float | None, height: float | None
+    leaf: catalog.Leaf | None,
+    data: dict[str, Any],
+    base: str,
+    width: float | None,
+    height: float | None,
+    options: RuleOptions,
 ) -> Iterator[Finding]:
     if width is None or height is None:
         return
@@ -200,8 +205,9 @@ def _budget(
     if budget is None:
         return
     ratio = width * height / budget.native
-    if ratio > budget.high or ratio < budget.low:
-        side = "above" if ratio > budget.high else "below"
+    high = options.pixel_budget.get(group or "", budget.high)
+    if ratio > high or ratio < budget.low:
+        side = "above" if ratio > high else "below"
         message = (f"{_plain(width)}×{_plain(height)} is {ratio:.1f}× the native pixel count, far {side} it: "
                    f"{budget.note}; expect {'repeated subjects' if side == 'above' else 'lost detail'}")  # fmt: skip
         yield PIXEL_BUDGET.finding(message, f"{base}/width")

@@ -132,7 +132,7 @@ _METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-d
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     if not isinstance(data, dict):
         return
-    yield from _callbacks(data)
+    yield from _callbacks(data, options)
     yield from _legacy(data)
     if kind is Kind.SUBMISSION:
         yield from _server_fields(data)
@@ -144,14 +144,14 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
             )
 
 
-def _callbacks(data: dict[str, Any]) -> Iterator[Finding]:
+def _callbacks(data: dict[str, Any], options: RuleOptions) -> Iterator[Finding]:
     callbacks = data.get("callbacks")
     entries = [(i, c) for i, c in enumerate(callbacks) if isinstance(c, dict)] if isinstance(callbacks, list) else []
     for i, callback in entries:
         where = f"/callbacks/{i}"
         url = callback.get("url")
         if isinstance(url, str) and "://" in url:
-            yield from _url(url, f"{where}/url")
+            yield from _url(url, f"{where}/url", options)
         events = callback.get("type")
         if isinstance(events, list):
             if not events:
@@ -161,12 +161,12 @@ def _callbacks(data: dict[str, Any]) -> Iterator[Finding]:
         yield EPHEMERAL.finding("ephemeral workflows need a callback (or a request with wait > 0)", "/ephemeral")
 
 
-def _url(url: str, where: str) -> Iterator[Finding]:
+def _url(url: str, where: str, options: RuleOptions) -> Iterator[Finding]:
     parts = urlsplit(url)
     if parts.scheme.lower() != "https":
         yield NOT_HTTPS.finding(f"callbacks are posted only to https URLs, not {parts.scheme}://", where)
     host = (parts.hostname or "").lower()
-    if not host:
+    if not host or host in options.allowed_callback_hosts:
         return
     reason = _private(host)
     if reason is not None:

@@ -1,0 +1,58 @@
+"""Each finding with a code frame: the offending lines, carets under the exact value, the hint,
+the fix, and where the rule is documented (like ruff's and actionlint's full output)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from ..findings import Finding, Report
+from . import concise
+
+if TYPE_CHECKING:
+    from . import View
+
+_CONTEXT = 1  # lines shown before the finding
+
+
+def frame(finding: Finding, text: str | None, color: bool) -> list[str]:
+    if not text or finding.line is None or finding.column is None:
+        return []
+    lines = text.splitlines()
+    first = max(1, finding.line - _CONTEXT)
+    last = min(len(lines), finding.end_line or finding.line, finding.line + 3)
+    width = len(str(last))
+    out = [f"{' ' * width} |"]
+    for number in range(first, last + 1):
+        source = lines[number - 1] if number <= len(lines) else ""
+        out.append(f"{number:>{width}} | {source}")
+        if finding.line <= number <= (finding.end_line or finding.line):
+            start = finding.column if number == finding.line else 1
+            last_line = number == (finding.end_line or finding.line)
+            end = (finding.end_column or start + 1) if last_line else len(source) + 1
+            carets = "^" * max(1, end - start)
+            marker = " " * (start - 1) + (click.style(carets, fg="red", bold=True) if color else carets)
+            out.append(f"{' ' * width} | {marker}")
+    return out
+
+
+def render(report: Report, view: View) -> str:
+    if view.statistics:
+        return concise.render(report, view)
+    blocks = []
+    for finding in report.findings:
+        lines = [concise.line(finding, view.color)]
+        lines += ["  " + row for row in frame(finding, report.sources.get(finding.file or ""), view.color)]
+        if finding.hint:
+            lines.append(f"  = hint: {finding.hint}")
+        if finding.fix is not None and finding.fixable:
+            unsafe = " (unsafe: needs --unsafe-fixes)" if finding.fix.applicability == "unsafe" else ""
+            lines.append(f"  = fix: {finding.fix.description}{unsafe}")
+        lines.append(
+            f"  = see: civitai-schema rule {finding.code}  (docs/rules.md#{finding.code.lower()}-{finding.name})"
+        )
+        blocks.append("\n".join(lines))
+    if not view.quiet:
+        blocks.append(concise.summary(report, view))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")

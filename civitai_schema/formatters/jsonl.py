@@ -1,0 +1,16 @@
+"""One JSON object per finding per line (the ``findings`` items of the JSON format), for streams."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from ..findings import Report
+from .json import finding
+
+if TYPE_CHECKING:
+    from . import View
+
+
+def render(report: Report, view: View) -> str:
+    return "".join(json.dumps(finding(f), ensure_ascii=False) + "\n" for f in report.findings)

@@ -1,0 +1,83 @@
+"""SARIF 2.1.0, for GitHub code scanning and other static-analysis dashboards: the rule metadata
+(id, name, descriptions, default level, help) and every result, with its fix when it has one."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__, rules
+from ..findings import Report, Severity
+
+if TYPE_CHECKING:
+    from . import View
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render(report: Report, view: View) -> str:
+    catalog = list(rules.REGISTRY.values())
+    index = {rule.code: i for i, rule in enumerate(catalog)}
+    driver = {
+        "name": "civitai-schema",
+        "version": __version__,
+        "informationUri": "https://github.com/civitai-schema/civitai-schema",
+        "rules": [
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.doc.strip()},
+                "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+                "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
+                "properties": {"fixable": rule.fixable or "no"},
+            }
+            for rule in catalog
+        ],
+    }
+    results = [_result(f, index, report) for f in report.findings]
+    payload = {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _region(line: int | None, column: int | None, end_line: int | None, end_column: int | None) -> dict[str, int]:
+    region = {"startLine": line or 1, "startColumn": column or 1}
+    if end_line is not None:
+        region["endLine"] = end_line
+    if end_column is not None:
+        region["endColumn"] = end_column
+    return region
+
+
+def _result(f: Any, index: dict[str, int], report: Report) -> dict[str, Any]:
+    location = {"artifactLocation": {"uri": f.file}, "region": _region(f.line, f.column, f.end_line, f.end_column)}
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "level": _LEVELS[f.severity],
+        "message": {"text": f.message},
+        "locations": [
+            {
+                "physicalLocation": location,
+                "logicalLocations": [{"fullyQualifiedName": f.path or "/", "kind": "member"}],
+            }
+        ],
+    }
+    if f.code in index:
+        result["ruleIndex"] = index[f.code]
+    text = report.sources.get(f.file or "")
+    if f.fixable and text is not None:
+        replacements = [
+            {
+                "deletedRegion": {"charOffset": e.start, "charLength": e.end - e.start},
+                "insertedContent": {"text": e.replacement},
+            }
+            for e in f.fix.edits
+        ]
+        result["fixes"] = [
+            {
+                "description": {"text": f"{f.fix.description} ({f.fix.applicability})"},
+                "artifactChanges": [{"artifactLocation": {"uri": f.file}, "replacements": replacements}],
+            }
+        ]
+    return result
