@@ -8,7 +8,7 @@ True
 
 from __future__ import annotations
 
-from .api import InvalidWorkflowError, check, check_file, check_paths, check_text, validate
+from .api import InvalidWorkflowError, check, check_file, check_paths, check_text, fix_text, validate
 from .findings import DocumentInfo, Finding, Kind, Report, Severity
 
 __version__ = "0.1.0"
@@ -25,5 +25,6 @@ __all__ = [
     "check_file",
     "check_paths",
     "check_text",
+    "fix_text",
     "validate",
 ]

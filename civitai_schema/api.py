@@ -91,6 +91,22 @@ def check_paths(
     return checker.check_paths([os.fspath(p) for p in paths], opts)
 
 
+def fix_text(
+    text: str | bytes,
+    *,
+    filename: str = "<text>",
+    format: Literal["json", "yaml"] | None = None,
+    unsafe: bool = False,
+    kind: KindName | Kind = "auto",
+    schema: SchemaName | SchemaMode = "effective",
+) -> checker.FixOutcome:
+    """Apply the fixes of JSON or YAML text; returns the text before and after, the findings that
+    were fixed, and the report of what is left. Only the fixed values change; formatting, key
+    order and comments stay. Unsafe fixes (which change meaning) only with ``unsafe=True``."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return checker.fix_bytes(filename, raw, options(kind=kind, schema=schema), unsafe=unsafe, fmt=format)
+
+
 def validate(document: Any, *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective") -> Report:
     """Check ``document`` and raise :class:`InvalidWorkflowError` if any finding is an error.
 

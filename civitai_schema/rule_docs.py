@@ -13,6 +13,7 @@ _FAMILIES = {
     "graph": "Step graph",
     "hygiene": "Callbacks and submission hygiene",
     "records": "Workflow records",
+    "suppression": "Suppressions",
     "engine": "The checker itself",
 }
 
@@ -20,7 +21,8 @@ _FAMILIES = {
 def table() -> str:
     registry = rules.REGISTRY.values()
     width = max(len(r.name) for r in registry)
-    lines = [f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}" for r in registry]
+    lines = [f"{'code':<4}  {'name':<{width}}  {'severity':<8}  {'fix':<12}  summary"]
+    lines += [f"{r.code}  {r.name:<{width}}  {r.severity.value:<8}  {_fixable(r):<12}  {r.summary}" for r in registry]
     return "\n".join(lines) + f"\n\nCatalog of the Orchestration API as of {catalog.AS_OF}.\n"
 
 
@@ -34,7 +36,7 @@ def markdown() -> str:
     ]
     for family, title in _FAMILIES.items():
         members = [r for r in rules.REGISTRY.values() if r.family == family]
-        out += [f"## {title}", "", "| code | name | severity | summary |", "|---|---|---|---|"]
+        out += [f"## {title}", "", "| code | name | severity | fix | summary |", "|---|---|---|---|---|"]
         out += [_row(r) for r in members]
         out.append("")
         for rule in members:
@@ -50,4 +52,8 @@ def markdown() -> str:
 
 def _row(rule: rules.Rule) -> str:
     anchor = f"{rule.code.lower()}-{rule.name}"
-    return f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.severity.value} | {rule.summary} |"
+    return f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.severity.value} | {_fixable(rule)} | {rule.summary} |"
+
+
+def _fixable(rule: rules.Rule) -> str:
+    return f"[*] {rule.fixable}" if rule.fixable else ""

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..findings import Finding, Kind
 from ..options import RuleOptions
-from . import air, dimensions, engine, graph, hygiene, inputs, parse, records, schema
+from . import air, dimensions, engine, graph, hygiene, inputs, parse, records, schema, suppression
 from .rule import Rule
 
 __all__ = ["CHECKS", "REGISTRY", "Rule", "lookup"]
@@ -52,6 +52,7 @@ REGISTRY: dict[str, Rule] = _index(
     graph.RULES,
     hygiene.RULES,
     records.RULES,
+    suppression.RULES,
     engine.RULES,
 )
 
