@@ -22,7 +22,6 @@ def render(report: Report, view: View) -> str:
     driver = {
         "name": "civitai-schema",
         "version": __version__,
-        "informationUri": "https://github.com/civitai-schema/civitai-schema",
         "rules": [
             {
                 "id": rule.code,

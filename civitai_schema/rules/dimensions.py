@@ -214,20 +214,22 @@ def _budget(
 
 
 def _base_group(leaf: catalog.Leaf | None, data: dict[str, Any]) -> str | None:
+    """The base-model family: the input's own ``ecosystem`` when the engine takes one, else the
+    checkpoint AIR's ecosystem."""
     from .. import air
 
+    ecosystem = data.get("ecosystem")
+    if isinstance(ecosystem, str) and ecosystem in catalog.LEAF_ECOSYSTEM_GROUPS:
+        return catalog.LEAF_ECOSYSTEM_GROUPS[ecosystem]
     model = data.get("model")
     if isinstance(model, str) and air.looks_like_air(model):
         try:
-            ecosystem = air.parse(model).ecosystem
+            parsed = air.parse(model).ecosystem
         except air.AIRError:
-            ecosystem = None
-        if ecosystem:
-            return catalog.compat_group(ecosystem)
-    ecosystem = data.get("ecosystem")
-    if isinstance(ecosystem, str):
-        return catalog.LEAF_ECOSYSTEM_GROUPS.get(ecosystem)
-    return None if leaf is None else catalog.LEAF_ECOSYSTEM_GROUPS.get(leaf.discriminators.get("ecosystem", ""))
+            parsed = None
+        if parsed:
+            return catalog.compat_group(parsed)
+    return None
 
 
 def _aspect(data: dict[str, Any], base: str, width: float | None, height: float | None) -> Iterator[Finding]:

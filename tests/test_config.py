@@ -1,0 +1,167 @@
+"""Configuration: discovery (closest wins), precedence, every key, and bad configurations."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from civitai_schema import config
+
+from .conftest import FIXTURES, invoke
+
+BODY = FIXTURES / "invalid" / "air-identifiers.yaml"
+
+
+def codes(*args: str) -> list[str]:
+    result = invoke("check", "-q", "--format", "concise", *args)
+    assert result.exit_code in (0, 1), result.output
+    return [line.split(" ")[1] for line in result.output.splitlines()]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "templates" / "nested").mkdir(parents=True)
+    shutil.copy(BODY, tmp_path / "templates" / "air.yaml")
+    shutil.copy(BODY, tmp_path / "templates" / "nested" / "air.yaml")
+    return tmp_path
+
+
+def test_defaults_without_configuration(project: Path) -> None:
+    assert codes(str(project / "templates" / "air.yaml")).count("A107") == 1
+
+
+def test_pyproject_table_is_found_upward(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.civitai-schema]\nignore = ["A107", "air-sd3-checkpoint"]\n')
+    found = codes(str(project / "templates" / "nested" / "air.yaml"))
+    assert "A107" not in found and "A110" not in found and "A101" in found
+
+
+def test_the_closest_configuration_wins(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.civitai-schema]\nignore = ["A"]\n')
+    (project / "templates" / "nested" / ".civitai-schema.toml").write_text('select = ["A101"]\n')
+    assert codes(str(project / "templates" / "nested" / "air.yaml")) == ["A101"]
+    assert codes(str(project / "templates" / "air.yaml")) == []
+
+
+def test_precedence_within_a_folder(project: Path) -> None:
+    folder = project / "templates"
+    (folder / "pyproject.toml").write_text('[tool.civitai-schema]\nselect = ["A103"]\n')
+    (folder / ".civitai-schema.toml").write_text('select = ["A104"]\n')
+    (folder / "civitai-schema.toml").write_text('select = ["A105"]\n')
+    assert codes(str(folder / "air.yaml")) == ["A105"]
+    (folder / "civitai-schema.toml").unlink()
+    assert codes(str(folder / "air.yaml")) == ["A104"]
+    (folder / ".civitai-schema.toml").unlink()
+    assert codes(str(folder / "air.yaml")) == ["A103"]
+
+
+def test_a_pyproject_without_our_table_is_skipped(project: Path) -> None:
+    (project / "templates" / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (project / "civitai-schema.toml").write_text('select = ["A101"]\n')
+    assert codes(str(project / "templates" / "air.yaml")) == ["A101"]
+
+
+def test_config_and_isolated_flags(project: Path) -> None:
+    (project / "civitai-schema.toml").write_text('select = ["A101"]\n')
+    other = project / "other.toml"
+    other.write_text('select = ["A106"]\n')
+    target = str(project / "templates" / "air.yaml")
+    assert codes("--config", str(other), target) == ["A106"]
+    assert "A107" in codes("--isolated", target)
+
+
+def test_select_extend_select_ignore_by_prefix_and_name(project: Path) -> None:
+    (project / "civitai-schema.toml").write_text(
+        'select = ["A10"]\nextend-select = ["air-sd3-checkpoint"]\nignore = ["A101", "air-unknown-type"]\n'
+    )
+    found = set(codes(str(project / "templates" / "air.yaml")))
+    assert found == {"A102", "A103", "A105", "A106", "A107", "A108", "A109", "A110"}
+
+
+def test_per_file_ignores_severity_and_kind(project: Path) -> None:
+    (project / "records").mkdir()
+    (project / "records" / "r.json").write_text('{"steps": [{"$type": "echo", "input": {"message": "x"}}]}')
+    (project / "civitai-schema.toml").write_text(
+        '[per-file-ignores]\n"templates/nested/*.yaml" = ["A"]\n'
+        '[severity]\nA107 = "error"\nair-incompatible-ecosystem = "info"\n'
+        '[kind]\n"records/**" = "workflow"\n'
+    )
+    result = invoke("check", "--format", "json", str(project))
+    payload = json.loads(result.output)
+    by_file: dict[str, list[tuple[str, str]]] = {}
+    for f in payload["findings"]:
+        by_file.setdefault(Path(f["file"]).relative_to(project).as_posix(), []).append((f["code"], f["severity"]))
+    assert "templates/nested/air.yaml" not in by_file
+    assert ("A107", "error") in by_file["templates/air.yaml"] and ("A109", "info") in by_file["templates/air.yaml"]
+    assert [c for c, _ in by_file["records/r.json"]] == ["S102", "S102"]  # checked as a record: id and status
+
+
+def test_include_and_exclude(project: Path) -> None:
+    (project / "templates" / "w.workflow").write_text('{"steps": []}')
+    (project / "civitai-schema.toml").write_text('include = ["*.workflow"]\nexclude = ["nested/"]\n')
+    result = invoke("check", "--format", "json", str(project))
+    files = {Path(d["file"]).name for d in json.loads(result.output)["documents"]}
+    assert files == {"w.workflow"}
+
+
+def test_rule_options(tmp_path: Path) -> None:
+    (tmp_path / "civitai-schema.toml").write_text(
+        '[options]\nextra-ecosystems = ["myeco"]\nallowed-callback-hosts = ["localhost"]\npixel-budget = {sd1 = 10}\n'
+    )
+    body = {
+        "steps": [
+            {"$type": "imageGen", "input": {"engine": "sdcpp", "ecosystem": "sd1", "operation": "createImage",
+             "model": "urn:air:myeco:checkpoint:civitai:1@2", "prompt": "x", "width": 1536, "height": 1536}},
+        ],
+        "callbacks": [{"url": "https://localhost/hook", "type": ["workflow:*"]}],
+    }  # fmt: skip
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(body))
+    assert codes(str(path)) == []
+    assert set(codes("--isolated", str(path))) == {"A103", "C102", "D104"}
+
+
+def test_show_settings(project: Path) -> None:
+    (project / "civitai-schema.toml").write_text('ignore = ["A107"]\n')
+    result = invoke("check", "--show-settings", str(project / "templates" / "air.yaml"))
+    shown = json.loads(result.output)
+    assert result.exit_code == 0
+    assert shown["config"].endswith("civitai-schema.toml") and shown["ignore"] == ["A107"]
+    assert "A107" not in shown["enabled-rules"] and "A101" in shown["enabled-rules"]
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ('selct = ["A"]\n', ["selct", "unknown key", "select"]),
+        ('select = ["Z9"]\n', ["select", '"Z9" names no rule']),
+        ('select = "A"\n', ["select", "list of strings"]),
+        ('[severity]\nA101 = "fatal"\n', ["severity.A101", "error, warning, info"]),
+        ('[kind]\n"*" = "request"\n', ["kind.*", "submission, workflow"]),
+        ("[options]\ncolour = 1\n", ["options.colour", "allowed"]),
+        ("select = [\n", ["not valid TOML"]),
+        ('[[per-path-ignores]]\nfiles = "*"\npath = "steps"\n', ["per-path-ignores[0].path", "starts with '/'"]),
+    ],
+)
+def test_a_bad_configuration_exits_2_naming_file_key_and_what_is_allowed(
+    tmp_path: Path, content: str, words: list[str]
+) -> None:
+    (tmp_path / "civitai-schema.toml").write_text(content)
+    shutil.copy(BODY, tmp_path / "w.yaml")
+    result = invoke("check", str(tmp_path / "w.yaml"))
+    assert result.exit_code == 2
+    assert "bad configuration" in result.output and "civitai-schema.toml" in result.output
+    for word in words:
+        assert word in result.output
+    assert "Traceback" not in result.output
+
+
+def test_glob_matching() -> None:
+    assert config.glob_match("*.json", "a/b/c.json")
+    assert config.glob_match("records/**", "records/2026/x.json")
+    assert config.glob_match("records/", "records/x.json")
+    assert config.glob_match("a/**/c.json", "a/c.json") and config.glob_match("a/**/c.json", "a/b/b/c.json")
+    assert not config.glob_match("a/*.json", "b/a/x.json")

@@ -1,0 +1,114 @@
+"""Every output format has a golden test; SARIF validates against the official 2.1.0 schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from .conftest import SHARED, invoke
+
+GOLDEN = Path(__file__).parent / "golden"
+INPUTS = ["fixtures/invalid/air-identifiers.yaml", "fixtures/fixes/legacy-callbacks.json"]
+FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab"]
+
+
+def run(*args: str) -> str:
+    result = invoke("check", *args, *INPUTS)
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_format_golden(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    output = run("--format", fmt)
+    expected = GOLDEN / f"format.{fmt}"
+    if os.environ.get("CIVITAI_SCHEMA_UPDATE_GOLDEN"):
+        expected.write_text(output, "utf-8")
+    assert output == expected.read_text("utf-8")
+
+
+def test_sarif_validates_against_the_official_schema() -> None:
+    schema_file = SHARED / "sarif" / "sarif-schema-2.1.0.json"
+    if not schema_file.is_file():
+        pytest.skip("../shared/sarif is not present")
+    from jsonschema.validators import validator_for
+
+    schema = json.loads(schema_file.read_text("utf-8"))
+    validator = validator_for(schema)(schema)
+    sarif = json.loads(run("--format", "sarif", "--unsafe-fixes"))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(sarif)]
+    assert errors == []
+    run_ = sarif["runs"][0]
+    assert len(run_["tool"]["driver"]["rules"]) > 60
+    assert any("fixes" in result for result in run_["results"])
+
+
+def test_json_and_jsonl_agree() -> None:
+    findings = json.loads(run("--format", "json"))["findings"]
+    lines = [json.loads(line) for line in run("--format", "jsonl").splitlines()]
+    assert lines == findings
+
+
+def test_junit_is_well_formed() -> None:
+    root = ET.fromstring(run("--format", "junit"))
+    cases = root.findall("./testsuite/testcase")
+    assert [c.get("name") for c in cases] == INPUTS
+    assert all(c.find("failure") is not None for c in cases)
+
+
+def test_gitlab_fingerprints_are_unique_and_stable() -> None:
+    first, second = json.loads(run("--format", "gitlab")), json.loads(run("--format", "gitlab"))
+    assert first == second
+    assert len({issue["fingerprint"] for issue in first}) == len(first)
+    assert {issue["severity"] for issue in first} <= {"info", "minor", "major"}
+
+
+def test_github_annotations_escape_their_data() -> None:
+    from civitai_schema.findings import Finding, Report, Severity
+    from civitai_schema.formatters import View, github
+
+    finding = Finding("S104", "unknown-key", Severity.ERROR, "50% done\nnext", "/a", "dir,x/a:b.json", 1, 2, 1, 3)
+    text = github.render(Report((finding,)), View())
+    assert (
+        text
+        == "::error file=dir%2Cx/a%3Ab.json,line=1,col=2,endLine=1,endColumn=3,title=S104 unknown-key::S104 50%25 done%0Anext\n"
+    )
+
+
+def test_github_format_is_chosen_under_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert run().startswith("::")
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    assert run().startswith("fixtures/")  # not a terminal: concise
+
+
+def test_colour_follows_force_color_and_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run("--format", "concise")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run("--format", "concise")
+
+
+def test_statistics_counts_per_rule() -> None:
+    rows = [line.split() for line in run("--statistics", "-q").splitlines()]
+    assert rows[0] == ["2", "C106", "[*]", "legacy-callback-field"]  # most frequent first
+    assert ["1", "A101", "air-malformed"] in rows and ["1", "A102", "[*]", "air-not-canonical"] in rows
+    assert sum(int(row[0]) for row in rows) == 12
+
+
+def test_summary_counts_fixable_findings() -> None:
+    tail = run("--format", "concise").splitlines()[-2:]
+    assert tail == ["[*] 1 fixable with --fix.", "2 more fixable with --fix --unsafe-fixes."]
+
+
+def test_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.sarif"
+    result = invoke("check", "--format", "sarif", "--output-file", str(target), *INPUTS)
+    assert result.exit_code == 1 and result.output == ""
+    assert json.loads(target.read_text("utf-8"))["version"] == "2.1.0"
