@@ -74,10 +74,8 @@ def test_github_annotations_escape_their_data() -> None:
 
     finding = Finding("S104", "unknown-key", Severity.ERROR, "50% done\nnext", "/a", "dir,x/a:b.json", 1, 2, 1, 3)
     text = github.render(Report((finding,)), View())
-    assert (
-        text
-        == "::error file=dir%2Cx/a%3Ab.json,line=1,col=2,endLine=1,endColumn=3,title=S104 unknown-key::S104 50%25 done%0Anext\n"
-    )
+    properties = "file=dir%2Cx/a%3Ab.json,line=1,col=2,endLine=1,endColumn=3,title=S104 unknown-key"
+    assert text == f"::error {properties}::S104 50%25 done%0Anext\n"
 
 
 def test_github_format_is_chosen_under_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
