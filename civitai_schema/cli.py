@@ -343,4 +343,9 @@ def rule_command(code_or_name: str) -> None:
     rule = rules.lookup(code_or_name)
     if rule is None:
         _fail(f"no rule {code_or_name!r}; 'civitai-schema rules' lists them")
-    click.echo(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.summary}\n\n{rule.doc}")
+    fixable = (
+        f"\nFixable: {rule.fixable} (civitai-schema check --fix{' --unsafe-fixes' if 'unsafe' in rule.fixable else ''})"
+        if rule.fixable
+        else ""
+    )
+    click.echo(f"{rule.code} {rule.name} ({rule.severity.value}){fixable}\n\n{rule.summary}\n\n{rule.doc.strip()}")

@@ -202,16 +202,29 @@ def test_schema_command_prints_the_effective_and_vendored_schemas() -> None:
     assert vendored.output.encode() == (REPO / "schemas" / "civitai-workflow-schema.json").read_bytes()
 
 
-def test_exported_schema_validates_fixtures_like_the_cli(tmp_path: Path) -> None:
+def test_exported_schema_validates_fixtures_like_the_cli() -> None:
+    """An editor given `civitai-schema schema --kind K` agrees with the CLI's schema findings."""
     from jsonschema import Draft202012Validator
 
+    from civitai_schema.checker import detect_kind
+    from civitai_schema.formats import format_checker
     from civitai_schema.readers import read
 
-    exported = json.loads(invoke("schema", "--kind", "submission").output)
-    validator = Draft202012Validator(exported)
-    for path in sorted((FIXTURES / "valid").glob("submission-*")):
-        (document,) = read(path.name, path.read_bytes()).documents
-        assert list(validator.iter_errors(document.data)) == [], path.name
+    exported = {kind: json.loads(invoke("schema", "--kind", kind).output) for kind in ("submission", "workflow")}
+    compared = 0
+    documents = [p for p in (FIXTURES / "invalid").iterdir() if p.suffix in (".json", ".yaml", ".yml")]
+    for path in sorted((FIXTURES / "valid").iterdir()) + sorted(documents):
+        parsed = read(path.name, path.read_bytes())
+        if len(parsed.documents) != 1 or parsed.findings or parsed.documents[0].findings:
+            continue
+        (document,) = parsed.documents
+        kind = detect_kind(document.data).value
+        editor = Draft202012Validator(exported[kind], format_checker=format_checker())
+        cli = invoke("check", "--format", "json", "--isolated", str(path))
+        schema_codes = [f["code"] for f in json.loads(cli.output)["findings"] if f["code"].startswith("S")]
+        assert editor.is_valid(document.data) == (schema_codes == []), path.name
+        compared += 1
+    assert compared >= 20
 
 
 def test_rules_and_rule_commands() -> None:
@@ -220,3 +233,4 @@ def test_rules_and_rule_commands() -> None:
     assert "Bad:" in invoke("rule", "unknown-key").output
     assert invoke("rule", "s104").output == invoke("rule", "unknown-key").output
     assert invoke("rule", "nope").exit_code == 2
+    assert "Fixable: safe" in invoke("rule", "A102").output

@@ -16,3 +16,27 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 def test_readme_documents_the_exit_codes_and_json_contract() -> None:
     for needle in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", '"version": 1', '"end_column"', '"hint"'):
         assert needle in README
+
+
+def test_the_readme_configuration_example_is_valid() -> None:
+    import sys
+
+    from civitai_schema import config
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    block = README.split("```toml\n", 1)[1].split("```", 1)[0]
+    settings = config.parse(tomllib.loads(block)["tool"]["civitai-schema"])
+    assert not settings.enabled("A107") and settings.severity["D104"].value == "info"
+    assert settings.per_path_ignores[0].rules == ("seed-above-int32",)
+
+
+def test_the_readme_vs_code_example_is_json() -> None:
+    import json
+
+    block = README.split('```json\n{\n  "json.schemas"', 1)[1].split("```", 1)[0]
+    settings = json.loads('{\n  "json.schemas"' + block)
+    assert "json.schemas" in settings and "yaml.schemas" in settings
