@@ -181,7 +181,8 @@ def check(
     chosen = output_format or _default_format()
     stream_is_terminal = output_file is None and sys.stdout.isatty()
     view = View(quiet=quiet, color=_color(stream_is_terminal), statistics=statistics, unsafe_fixes=unsafe_fixes)
-    text = FORMATTERS[chosen](report, view)
+    # With --diff the diff is the output, as with ruff; the exit status says whether there was one.
+    text = "" if diff else FORMATTERS[chosen](report, view)
     if output_file:
         Path(output_file).write_text(text, "utf-8")
     else:
