@@ -61,3 +61,8 @@ def number(value: Any) -> float | None:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def number_text(amount: float) -> str:
+    """A number as a person writes it: ``1024``, not ``1024.0``."""
+    return str(int(amount)) if float(amount).is_integer() else str(amount)

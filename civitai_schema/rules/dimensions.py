@@ -10,7 +10,7 @@ from typing import Any
 from .. import catalog, pointers
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
-from ..workflow import is_reference, number, source_of, step_input, step_type, steps
+from ..workflow import is_reference, number, number_text, source_of, step_input, step_type, steps
 from .rule import Rule
 
 F = "dimensions"
@@ -152,7 +152,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         for key, value in (("width", width), ("height", height)):
             if value is not None and value <= 0:
                 bad = True
-                yield INVALID.finding(f"{key} {_plain(value)} is not a positive size", f"{base}/{key}")
+                yield INVALID.finding(f"{key} {number_text(value)} is not a positive size", f"{base}/{key}")
         if bad:
             continue
         if leaf is not None:
@@ -180,11 +180,13 @@ def _per_leaf(
         low, high = spec.get("minimum"), spec.get("maximum")
         if (low is not None and value < low) or (high is not None and value > high):
             where = ", ".join(f"{k} {v}" for k, v in leaf.discriminators.items())
-            yield OUT_OF_RANGE.finding(f"{key} {_plain(value)} is outside {low}..{high} for {where}", f"{base}/{key}")
+            yield OUT_OF_RANGE.finding(
+                f"{key} {number_text(value)} is outside {low}..{high} for {where}", f"{base}/{key}"
+            )
         elif multiple and value % multiple:
             lower = int(value // multiple * multiple)
             message = (
-                f"{key} {_plain(value)} is not a multiple of {multiple}, as this engine's docs require; "
+                f"{key} {number_text(value)} is not a multiple of {multiple}, as this engine's docs require; "
                 f"try {lower} or {lower + multiple}"
             )
             yield NOT_MULTIPLE.finding(message, f"{base}/{key}")
@@ -208,7 +210,7 @@ def _budget(
     high = options.pixel_budget.get(group or "", budget.high)
     if ratio > high or ratio < budget.low:
         side = "above" if ratio > high else "below"
-        message = (f"{_plain(width)}×{_plain(height)} is {ratio:.1f}× the native pixel count, far {side} it: "
+        message = (f"{number_text(width)}×{number_text(height)} is {ratio:.1f}× the native pixel count, far {side} it: "
                    f"{budget.note}; expect {'repeated subjects' if side == 'above' else 'lost detail'}")  # fmt: skip
         yield PIXEL_BUDGET.finding(message, f"{base}/width")
 
@@ -243,7 +245,9 @@ def _aspect(data: dict[str, Any], base: str, width: float | None, height: float 
         return
     actual = width / height
     if abs(actual - wanted) / wanted > 0.05:
-        message = f'aspectRatio "{ratio_text}" does not match {_plain(width)}×{_plain(height)} ({actual:.2f}:1)'
+        message = (
+            f'aspectRatio "{ratio_text}" does not match {number_text(width)}×{number_text(height)} ({actual:.2f}:1)'
+        )
         yield ASPECT_MISMATCH.finding(message, f"{base}/aspectRatio")
 
 
@@ -255,9 +259,10 @@ def _results(step: dict[str, Any], step_pointer: str, width: float | None, heigh
     for i, image in enumerate(images):
         if not isinstance(image, dict):
             continue
-        got = number(image.get("width")), number(image.get("height"))
-        if None not in got and got != (width, height):
-            message = f"result is {_plain(got[0])}×{_plain(got[1])} but {_plain(width)}×{_plain(height)} was requested"  # type: ignore[arg-type]
+        got_width, got_height = number(image.get("width")), number(image.get("height"))
+        if got_width is not None and got_height is not None and (got_width, got_height) != (width, height):
+            result = f"{number_text(got_width)}×{number_text(got_height)}"
+            message = f"result is {result} but {number_text(width)}×{number_text(height)} was requested"
             yield RESULT_SIZE.finding(message, f"{step_pointer}/output/images/{i}")
 
 
@@ -281,7 +286,7 @@ def _video_chain(data: Any, all_steps: list[tuple[str, dict[str, Any]]]) -> Iter
             largest = max(size) * factor
             if largest > UPSCALER_MAX:
                 message = (
-                    f"upscaling a {size[0]}×{size[1]} video by {_plain(factor)} gives {_plain(largest)} px, "
+                    f"upscaling a {size[0]}×{size[1]} video by {number_text(factor)} gives {number_text(largest)} px, "
                     f"above the upscaler's {UPSCALER_MAX}"
                 )
                 yield UPSCALE_TOO_LARGE.finding(message, where)
@@ -321,7 +326,3 @@ def _video_size(
         factor = int(number(data_in.get("scaleFactor")) or 2)
         return (inner[0] * factor, inner[1] * factor) if inner else None
     return None
-
-
-def _plain(amount: float) -> str:
-    return str(int(amount)) if float(amount).is_integer() else str(amount)

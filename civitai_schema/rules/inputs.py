@@ -15,7 +15,7 @@ from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
-from ..workflow import is_reference, number, step_input, step_type, steps
+from ..workflow import is_reference, number, number_text, step_input, step_type, steps
 from .rule import Rule
 from .schema import case_fix
 
@@ -258,7 +258,7 @@ def _range(key: str, value: Any, spec: Mapping[str, Any], where: str) -> Iterato
     low, high = spec.get("minimum"), spec.get("maximum")
     amount = number(value)
     if amount is not None and ((low is not None and amount < low) or (high is not None and amount > high)):
-        yield INPUT_RANGE.finding(f'"{key}" is {_plain(amount)}; this engine accepts {_bounds(low, high)}', where)
+        yield INPUT_RANGE.finding(f'"{key}" is {number_text(amount)}; this engine accepts {_bounds(low, high)}', where)
     if isinstance(value, str):
         low, high = spec.get("minLength"), spec.get("maxLength")
         if (low is not None and len(value) < low) or (high is not None and len(value) > high):
@@ -280,7 +280,7 @@ def _seed(kind_of_step: str, leaf: catalog.Leaf | None, data: dict[str, Any], ba
     limit = (fields_of(leaf).get("seed", {}) if leaf else {}).get("maximum")
     if limit is not None:
         return  # the leaf states its own bound, and out-of-range reports it
-    message = f"seed {_plain(seed)} is above 2,147,483,647; engines that read seeds as 32-bit integers fail on it"
+    message = f"seed {number_text(seed)} is above 2,147,483,647; engines that read seeds as 32-bit integers fail on it"
     yield SEED_INT32.finding(message, f"{base}/seed")
 
 
@@ -298,7 +298,9 @@ def _strengths(data: dict[str, Any], base: str) -> Iterator[Finding]:
         for where, strength, name in items:
             amount = number(strength)
             if amount is not None and not -1 <= amount <= 2:
-                message = f"LoRA strength {_plain(amount)} for {name} is outside -1..2; typical values are 0.6 to 1.0"
+                message = (
+                    f"LoRA strength {number_text(amount)} for {name} is outside -1..2; typical values are 0.6 to 1.0"
+                )
                 yield LORA_STRENGTH.finding(message, where)
 
 
@@ -365,10 +367,6 @@ def _json_type(value: Any) -> str:
     from .schema import json_type
 
     return json_type(value)
-
-
-def _plain(amount: float) -> str:
-    return str(int(amount)) if float(amount).is_integer() else str(amount)
 
 
 def _bounds(low: Any, high: Any) -> str:
