@@ -184,6 +184,8 @@ def check_data(data: Any, options: Options, name: str = "<object>") -> Report:
 def check_path(path: str, options: Options, session: Session | None = None) -> Report:
     try:
         raw = read_regular_file(path)
+    except TooLarge as exc:
+        return too_large(path, exc.size)
     except OSError as exc:
         return unreadable(path, f"cannot read the file: {exc.strerror or exc}")
     return check_bytes(path, raw, options, session=session)
@@ -194,16 +196,36 @@ def unreadable(name: str, reason: str) -> Report:
     return Report((finding.located(name, Span(1, 1, 1, 2)),), (), files=1)
 
 
+# No workflow comes near this; larger files are refused before reading, so memory stays bounded.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
 def read_regular_file(path: str) -> bytes:
-    """The file's bytes; a FIFO, socket or device is refused rather than waited on."""
+    """The file's bytes; a FIFO, socket or device is refused rather than waited on, and a file
+    over :data:`MAX_FILE_BYTES` raises :class:`TooLarge` without being read."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(0, "not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise TooLarge(info.st_size)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+            return handle.read(MAX_FILE_BYTES + 1)
     finally:
         os.close(fd)
+
+
+def too_large(name: str, size: int) -> Report:
+    message = f"the file is {size / 2**20:.0f} MiB, above the {MAX_FILE_BYTES // 2**20} MiB civitai-schema reads"
+    finding = parse.DOCUMENT_TOO_LARGE.finding(message)
+    return Report((finding.located(name, Span(1, 1, 1, 2)),), (), files=1)
 
 
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "venv"})

@@ -207,6 +207,9 @@ def _fix(
     for path in checker.discover(paths, opts):
         try:
             raw = checker.read_regular_file(path)
+        except checker.TooLarge as exc:
+            reports.append(checker.too_large(path, exc.size))
+            continue
         except OSError as exc:
             reports.append(checker.unreadable(path, f"cannot read the file: {exc.strerror or exc}"))
             continue
@@ -257,9 +260,11 @@ def _check_stdin(name: str | None, opts: checker.Options) -> Report:
     if sys.stdin is None or sys.stdin.closed:
         return checker.unreadable(label, "standard input is closed")
     try:
-        raw = sys.stdin.buffer.read()
+        raw = sys.stdin.buffer.read(checker.MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as exc:
         return checker.unreadable(label, str(exc))
+    if len(raw) > checker.MAX_FILE_BYTES:
+        return checker.too_large(label, len(raw))
     return checker.check_bytes(label, raw, opts)
 
 
@@ -297,8 +302,8 @@ def coverage_command(paths: tuple[str, ...], output_format: str, debug: bool) ->
     for path in checker.discover(paths):
         try:
             raw = checker.read_regular_file(path)
-        except OSError as exc:
-            click.echo(f"civitai-schema: warning: skipped {path}: {exc.strerror or exc}", err=True)
+        except (OSError, checker.TooLarge) as exc:
+            click.echo(f"civitai-schema: warning: skipped {path}: {getattr(exc, 'strerror', None) or exc}", err=True)
             continue
         documents.extend(d.data for d in readers.read(path, raw).documents)
     rows = coverage.measure(documents)

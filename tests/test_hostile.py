@@ -1,0 +1,146 @@
+"""Hostile input never wins: each case gives a finding or exit 2, in bounded time and memory,
+with no traceback, through the real command."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TIME_LIMIT = 20.0  # seconds; each case takes well under one
+MEMORY_LIMIT_KB = 600 * 1024
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_kb: int
+
+
+def run(*args: str, cwd: Path, stdin: int | None = None) -> Run:
+    """The real command in a subprocess, with its own peak RSS from wait4."""
+    out, err = cwd / ".stdout", cwd / ".stderr"
+    start = time.monotonic()
+    with open(out, "wb") as o, open(err, "wb") as e:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            try:
+                os.dup2(o.fileno(), 1)
+                os.dup2(e.fileno(), 2)
+                if stdin is not None:
+                    os.dup2(stdin, 0)
+                else:
+                    os.close(0)  # no standard input at all
+                os.chdir(cwd)
+                os.execv(sys.executable, [sys.executable, "-m", "civitai_schema", *args])
+            finally:
+                os._exit(127)
+        while True:
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() - start > TIME_LIMIT:
+                os.kill(pid, 9)
+                os.wait4(pid, 0)
+                raise AssertionError(f"civitai-schema {' '.join(args)} ran longer than {TIME_LIMIT} s")
+            time.sleep(0.02)
+    return Run(
+        os.waitstatus_to_exitcode(status), out.read_text(), err.read_text(), time.monotonic() - start, usage.ru_maxrss
+    )
+
+
+def check(path: Path, *, expect_code: int, expect: str) -> Run:
+    result = run("check", "-q", "--format", "concise", path.name, cwd=path.parent)
+    assert result.code == expect_code, result.stdout + result.stderr
+    assert expect in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.peak_kb < MEMORY_LIMIT_KB, f"peak {result.peak_kb} KB"
+    return result
+
+
+def bomb(levels: int = 9, width: int = 10) -> bytes:
+    lines = [b"a0: &a0 [" + b", ".join([b"lol"] * width) + b"]"]
+    for i in range(1, levels):
+        lines.append(b"a%d: &a%d [" % (i, i) + b", ".join([b"*a%d" % (i - 1)] * width) + b"]")
+    return b"\n".join(lines) + b"\nsteps: [*a%d]\n" % (levels - 1)
+
+
+CASES = {
+    "alias-bomb.yaml": (bomb(), 1, "P109"),
+    "deep-json.json": (b"[" * 100_000 + b"]" * 100_000, 1, "P109"),
+    "deep-yaml.yaml": (b"a: " + b"[" * 100_000, 1, "P109"),
+    "deep-block.yaml": (b"- " * 50_000 + b"x", 1, "P109"),
+    "binary.json": (bytes(range(256)) * 64, 1, "P105"),
+    "bad-utf8.yaml": (b"steps:\n  - $type: caf\xe9\n", 1, "P104"),
+    "utf16.json": (codecs.BOM_UTF16_LE + '{"steps": []}'.encode("utf-16-le"), 1, "P104"),
+    "utf16-nobom.json": ('{"steps": [{"$type": "echo"}]}'.encode("utf-16-le"), 1, "P104"),
+    "nan.json": (b'{"steps": [{"$type": "echo", "input": {"message": NaN}}]}', 1, "P103"),
+    "huge-int.json": (b'{"steps": [{"$type": "echo", "input": {"seed": ' + b"9" * 10_000 + b"}}]}", 1, "P101"),
+    "duplicates.json": (b'{"steps": [], "steps": [{"$type": "echo", "input": {"message": "x"}}]}', 1, "P102"),
+    "crlf-bom.yaml": (codecs.BOM_UTF8 + b"steps:\r\n  - $type: tts\r\n    input: {text: x}\r\n", 1, "S112"),
+    "empty.json": (b"", 1, "P106"),
+    "garbage.yaml": (b"\x00\x01\x02 not yaml", 1, "P105"),
+    "broken.yaml": (b"steps: [\n  {a: 1\n", 1, "P101"),
+    "broken.json": (b'{"steps": [}', 1, "P101"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_file(tmp_path: Path, name: str) -> None:
+    content, code, finding = CASES[name]
+    (tmp_path / name).write_bytes(content)
+    check(tmp_path / name, expect_code=code, expect=finding)
+
+
+def test_a_100_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as handle:  # sparse: 100 MiB on paper, nothing written
+        handle.truncate(100 * 2**20)
+    result = check(path, expect_code=1, expect="P109")
+    assert "100 MiB" in result.stdout and result.seconds < 5
+
+
+def test_an_unreadable_path_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "dangling.json").symlink_to(tmp_path / "gone.json")
+    result = run("check", "dangling.json", cwd=tmp_path)
+    assert result.code == 2 and "P107" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_fifo_and_a_link_loop_do_not_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    result = run("check", ".", cwd=tmp_path)
+    assert result.code == 2 and "not a regular file" in result.stdout
+
+
+def test_stdin_closed_and_empty(tmp_path: Path) -> None:
+    closed = run("check", "-", cwd=tmp_path)
+    assert closed.code == 2 and "standard input is closed" in closed.stdout
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    empty = run("check", "-", cwd=tmp_path, stdin=read_end)
+    os.close(read_end)
+    assert empty.code == 1 and "P106" in empty.stdout
+
+
+def test_a_crashing_rule_is_a_finding_and_the_rest_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import civitai_schema
+    from civitai_schema import rules
+
+    def broken(data: object, kind: object, options: object) -> list[object]:
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(rules, "CHECKS", (("AIR checks", broken), *rules.CHECKS[1:]))
+    body = {"steps": [{"$type": "tts"}], "callbackUrl": "https://x.example/h"}
+    codes = [f.code for f in civitai_schema.check(body).findings]
+    assert "X001" in codes and "S112" in codes and "C106" in codes
+    (internal,) = [f for f in civitai_schema.check(body).findings if f.code == "X001"]
+    assert "AIR checks crashed: ZeroDivisionError: oops" in internal.message

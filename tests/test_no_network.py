@@ -1,0 +1,43 @@
+"""Nothing civitai-schema does at run time touches the network."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+import civitai_schema
+from civitai_schema import schema
+
+from .conftest import CORPUS, FIXTURES, invoke
+
+
+@pytest.fixture
+def no_sockets(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    attempts: list[str] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(repr(args))
+        raise OSError("network access attempted during a check")
+
+    for name in ("create_connection", "getaddrinfo", "gethostbyname"):
+        monkeypatch.setattr(socket, name, refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    return attempts
+
+
+def test_every_command_runs_without_the_network(no_sockets: list[str], tmp_path: Path) -> None:
+    schema.validator.cache_clear()  # build the validators again, with sockets refused
+    paths = [str(FIXTURES)] + ([str(CORPUS)] if CORPUS.is_dir() else [])
+    for fmt in ("concise", "full", "json", "sarif", "junit", "gitlab", "github", "jsonl"):
+        assert invoke("check", "--format", fmt, *paths).exit_code in (0, 1)
+    assert invoke("coverage", str(FIXTURES)).exit_code == 0
+    assert invoke("schema", "--kind", "workflow").exit_code == 0
+    assert invoke("rules", "--format", "markdown").exit_code == 0
+    target = tmp_path / "w.yaml"
+    target.write_bytes((FIXTURES / "fixes" / "invented-types.yaml").read_bytes())
+    assert invoke("check", "--fix", "--unsafe-fixes", str(target)).exit_code in (0, 1)
+    civitai_schema.check({"steps": [{"$type": "imageGen", "input": {"model": "urn:air:sdxl:checkpoint:civitai:1@2"}}]})
+    assert no_sockets == []
