@@ -7,6 +7,7 @@ bad option, missing or unreadable path; 3 internal error.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import os
 import sys
@@ -19,7 +20,7 @@ import click
 
 from . import __version__, checker, config, fixes, rules
 from .api import options as make_options
-from .findings import Kind, Report, Severity
+from .findings import Finding, Kind, Report, Severity
 from .schema import SchemaMode, schema_for, vendored_bytes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -122,6 +123,11 @@ FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitl
 @click.option("--show-settings", is_flag=True, help="Print the settings that apply to the first path, and exit.")
 @click.option("--stdin-filename", default=None, help="The file name to report for input read from '-'.")
 @click.option(
+    "--jsonl",
+    is_flag=True,
+    help="Each input holds one JSON document per line (record exports, webhook logs); findings give the line.",
+)
+@click.option(
     "--skip-unrecognized",
     is_flag=True,
     help="Skip documents that are not Civitai workflows (package.json, CI files, …). The pre-commit hook uses this.",
@@ -147,6 +153,7 @@ def check(
     isolated: bool,
     show_settings: bool,
     stdin_filename: str | None,
+    jsonl: bool,
     skip_unrecognized: bool,
     debug: bool,
 ) -> None:
@@ -166,7 +173,17 @@ def check(
             return
         opts = make_options(kind=kind, schema=schema_mode, skip_unrecognized=skip_unrecognized, resolver=resolver)
         changed: list[str] = []
-        if fix or diff:
+        if jsonl:
+            if fix or diff:
+                _fail("--fix and --diff do not apply to --jsonl streams")
+            chosen = output_format or _default_format()
+            if chosen == "full":
+                chosen = "concise"  # a stream is read once; code frames would need to keep it
+            report = _stream_jsonl(paths, stdin_filename, opts, chosen, quiet=quiet, statistics=statistics)
+            if output_file is None and chosen in _STREAMED and not statistics:
+                _exit_for(report, fail_on, exit_zero)
+            output_format = chosen
+        elif fix or diff:
             report, changed = _fix(paths, opts, unsafe=unsafe_fixes, write=fix and not diff, show=show_fixes or diff)
         else:
             reports = [
@@ -187,12 +204,81 @@ def check(
         Path(output_file).write_text(text, "utf-8")
     else:
         click.echo(text, nl=False, color=view.color)
-    if any(f.code == rules.parse.UNREADABLE_FILE.code for f in report.findings):
-        sys.exit(EXIT_USAGE)
     if diff and changed:
         sys.exit(EXIT_FINDINGS)
+    _exit_for(report, fail_on, exit_zero)
+
+
+def _exit_for(report: Report, fail_on: str, exit_zero: bool) -> NoReturn:
+    if any(f.code == rules.parse.UNREADABLE_FILE.code for f in report.findings):
+        sys.exit(EXIT_USAGE)
     if not exit_zero and report.fails(Severity(fail_on)):
         sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+# Formats that can be written one finding at a time, so a long stream needs no memory.
+_STREAMED = ("concise", "text", "jsonl", "github")
+
+
+def _stream_jsonl(
+    paths: tuple[str, ...],
+    stdin_filename: str | None,
+    opts: checker.Options,
+    fmt: str,
+    *,
+    quiet: bool,
+    statistics: bool,
+) -> Report:
+    """Check JSON Lines inputs. With a streamed format each record's findings are printed as
+    they are found and only counts are kept (the returned report holds one representative finding
+    per count, enough for the exit status); other formats get every finding."""
+    from .formatters import FORMATTERS, View
+
+    streamed = fmt in _STREAMED and not statistics
+    kept: list[Finding] = []
+    files = records = 0
+
+    def take(report: Report) -> None:
+        if streamed:
+            click.echo(FORMATTERS[fmt](report, View(quiet=True)), nl=False)
+            kept.extend(_representative(f) for f in report.findings)
+        else:
+            kept.extend(report.findings)
+
+    for path in paths:
+        label = (stdin_filename or "<stdin>") if path == checker.STDIN else path
+        try:
+            stream = sys.stdin.buffer if path == checker.STDIN else open(path, "rb")  # noqa: SIM115
+        except OSError as exc:
+            take(checker.unreadable(path, f"cannot read the file: {exc.strerror or exc}"))
+            continue
+        files += 1
+        with stream:
+            for report in checker.check_jsonl(label, stream, opts):
+                records += 1
+                take(report)
+    summary = Report(tuple(kept), files=files)
+    if streamed and not quiet and fmt in ("concise", "text"):
+        click.echo(_jsonl_summary(summary, records))
+    return summary
+
+
+@functools.cache
+def _severity_marker(code: str, severity: Severity) -> Finding:
+    return Finding(code, "", severity, "")
+
+
+def _representative(finding: Finding) -> Finding:
+    """A shared, message-less stand-in: counting a million findings keeps a million references,
+    not a million messages."""
+    return _severity_marker(finding.code, finding.severity)
+
+
+def _jsonl_summary(report: Report, records: int) -> str:
+    if not report.findings:
+        return f"All checks passed ({records} records)."
+    return f"Found {report.errors} errors, {report.warnings} warnings, {report.infos} infos in {records} records."
 
 
 def _fix(

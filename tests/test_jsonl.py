@@ -1,0 +1,61 @@
+"""--jsonl: one workflow document per line, findings at their line, memory flat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import invoke
+from .test_hostile import run
+
+RECORD = {
+    "id": "6-1",
+    "status": "succeeded",
+    "createdAt": "2026-01-01T00:00:00Z",
+    "completedAt": "2026-01-01T00:01:00Z",
+    "steps": [],
+}
+
+
+def write(path: Path, count: int, bad_every: int = 0) -> None:
+    with open(path, "w") as handle:
+        for i in range(count):
+            record = dict(RECORD, id=f"6-{i}")
+            if bad_every and i % bad_every == 0:
+                record["status"] = "Succeeded"
+            handle.write(json.dumps(record) + "\n")
+
+
+def test_findings_report_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    write(path, 5)
+    with open(path, "a") as handle:
+        handle.write("\n" + json.dumps(dict(RECORD, status="done")) + "\n{oops\n")
+    result = invoke("check", "--jsonl", "--format", "concise", str(path))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{path}:7:") and " S103 " in lines[0]
+    assert lines[1].startswith(f"{path}:8:2: P101")
+    assert lines[-1] == "Found 2 errors, 0 warnings, 0 infos in 7 records."
+
+
+def test_stdin_and_accumulating_formats(tmp_path: Path) -> None:
+    body = "\n".join(json.dumps(dict(RECORD, status=s)) for s in ("succeeded", "Succeeded")) + "\n"
+    result = invoke("check", "--jsonl", "--format", "json", "--stdin-filename", "hooks.jsonl", "-", input=body)
+    payload = json.loads(result.output)
+    assert result.exit_code == 1
+    assert [(f["file"], f["line"], f["code"]) for f in payload["findings"]] == [("hooks.jsonl", 2, "S103")]
+    clean = invoke("check", "--jsonl", "-q", "-", input=json.dumps(RECORD) + "\n")
+    assert (clean.exit_code, clean.output) == (0, "")
+
+
+def test_memory_stays_flat_however_long_the_stream(tmp_path: Path) -> None:
+    short, long = tmp_path / "short.jsonl", tmp_path / "long.jsonl"
+    write(short, 2_000, bad_every=3)
+    write(long, 16_000, bad_every=3)
+    peaks = []
+    for path in (short, long):
+        result = run("check", "--jsonl", "-q", "--format", "jsonl", path.name, cwd=tmp_path)
+        assert result.code == 1 and result.stdout.count("\n") > 600
+        peaks.append(result.peak_kb)
+    assert peaks[1] - peaks[0] < 8 * 1024, f"peak RSS grew from {peaks[0]} KB to {peaks[1]} KB"
