@@ -23,7 +23,7 @@ from .options import RuleOptions
 from .rules import engine as engine_rules
 from .rules import parse
 from .rules import schema as schema_rules
-from .schema import SchemaMode, validator
+from .schema import SchemaMode, fast_validator, validator
 
 STDIN = "-"
 
@@ -73,10 +73,20 @@ def looks_like_workflow(data: Any) -> bool:
 
 def _schema_check(mode: SchemaMode) -> rules.Check:
     def check(data: Any, kind: Kind, options: RuleOptions) -> Iterable[Finding]:
+        fast = fast_validator(kind, mode)
+        if fast is not None and _fast_valid(fast, data):
+            return ()
         checker = validator(kind, mode)
         return schema_rules.translate(checker.iter_errors(data), checker.schema)
 
     return check
+
+
+def _fast_valid(fast: Any, data: Any) -> bool:
+    try:
+        return bool(fast.is_valid(data))
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return False  # what it cannot take (a 10,000-digit integer, a Python set) goes the slow way
 
 
 def check_document(

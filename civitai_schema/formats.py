@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from jsonschema import FormatChecker
 
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
-_TIME = r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))"
+_TIME = r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))"
 _DATE_RE = re.compile(_DATE)
 _TIME_RE = re.compile(_TIME)
 _DATE_TIME_RE = re.compile(_DATE + "[Tt]" + _TIME)
@@ -54,9 +54,13 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 
 def _valid_time(groups: tuple[str | None, ...]) -> bool:
     hour, minute, second = (int(g or 0) for g in groups[:3])
-    offset_hour, offset_minute = (int(g or 0) for g in groups[4:6])
-    # Second 60 is a leap second, which RFC 3339 allows.
-    return hour <= 23 and minute <= 59 and second <= 60 and offset_hour <= 23 and offset_minute <= 59
+    sign = -1 if groups[4] == "-" else 1
+    offset_hour, offset_minute = (int(g or 0) for g in groups[5:7])
+    if not (hour <= 23 and minute <= 59 and second <= 60 and offset_hour <= 23 and offset_minute <= 59):
+        return False
+    # RFC 3339 §5.7: a leap second (60) comes only at the end of a UTC day, 23:59:60Z.
+    utc_minutes = (hour * 60 + minute - sign * (offset_hour * 60 + offset_minute)) % 1440
+    return second < 60 or utc_minutes == 23 * 60 + 59
 
 
 def is_uri_reference(text: str) -> bool:

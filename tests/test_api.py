@@ -115,4 +115,4 @@ def test_non_json_python_values_do_not_crash() -> None:
 
     body = {"steps": [{"$type": "echo", "input": {"message": datetime.date(2026, 1, 1)}}], "tags": ("a",)}
     report = civitai_schema.check(body)
-    assert sorted(f.code for f in report.findings) == ["N107", "S101"]
+    assert [f.code for f in report.findings] == ["N107"]  # a tuple is an array, as json.dumps writes it

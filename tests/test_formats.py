@@ -14,7 +14,9 @@ from civitai_schema import formats
     [
         ("2026-01-01T00:00:00Z", True),
         ("2026-07-24T19:37:06.680Z", True),
-        ("2024-02-29T23:59:60.5+05:30", True),
+        ("2016-12-31T23:59:60Z", True),  # a real leap second
+        ("1998-12-31T15:59:60.123-08:00", True),  # the same instant, eight hours west
+        ("2024-02-29T23:59:60.5+05:30", False),  # 18:29:60 UTC is no leap second
         ("2026-02-29T00:00:00Z", False),  # not a leap year
         ("2026-13-01T00:00:00Z", False),
         ("2026-01-01 00:00:00Z", False),  # RFC 3339 date-time needs the T

@@ -345,7 +345,7 @@ def _type_ok(kind: object, value: Any) -> bool:
     if kind == "boolean":
         return isinstance(value, bool)
     if kind == "array":
-        return isinstance(value, list)
+        return isinstance(value, (list, tuple))
     if kind == "object":
         return isinstance(value, dict)
     return True

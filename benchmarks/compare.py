@@ -1,0 +1,141 @@
+"""civitai-schema against check-jsonschema, measured side by side in one run.
+
+    python benchmarks/compare.py [--runs 5] [--scenarios 1,100,1000,10000,yaml,big]
+
+Generates a seeded corpus under benchmarks/.corpus (valid and invalid documents mixed), installs
+check-jsonschema into benchmarks/.peer-venv on first use (a benchmark-only dependency, never a
+runtime one), then times both tools on the same file lists, interleaved, several runs each, and
+reports medians, peak memory (each child's own maximum RSS) and the ratios. check-jsonschema
+validates against the same vendored schema; civitai-schema runs every rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CORPUS = HERE / ".corpus"
+PEER_VENV = HERE / ".peer-venv"
+PEER_VERSION = "check-jsonschema==0.39.*"
+SCHEMA = REPO / "schemas" / "civitai-workflow-schema.json"
+OURS = Path(sys.executable).parent / "civitai-schema"
+
+
+def document(rng: random.Random, valid: bool) -> dict[str, object]:
+    width = rng.choice([832, 1024, 1216])
+    body: dict[str, object] = {
+        "tags": ["bench"],
+        "steps": [
+            {
+                "$type": "imageGen",
+                "name": "hero",
+                "input": {
+                    "engine": "sdcpp",
+                    "ecosystem": "sdxl",
+                    "operation": "createImage",
+                    "model": "urn:air:sdxl:checkpoint:civitai:101055@128078",
+                    "prompt": f"a lighthouse, variation {rng.randrange(10**6)}",
+                    "width": width,
+                    "height": 2048 - width,
+                    "steps": rng.randrange(20, 40),
+                    "seed": rng.randrange(2**31),
+                },
+            },
+            {"$type": "imageUpscaler", "input": {"image": {"$ref": "hero", "path": "output.images[0].url"}}},
+        ],
+    }
+    if not valid:
+        body["steps"][0]["$type"] = rng.choice(["tts", "imagegen"])  # type: ignore[index]
+    return body
+
+
+def build(scenario: str, rng: random.Random) -> list[str]:
+    folder = CORPUS / scenario
+    marker = folder / ".done"
+    if marker.exists():
+        return sorted(str(p) for p in folder.iterdir() if p.name != ".done")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    if scenario == "big":
+        steps = []
+        while len(json.dumps(steps)) < 50 * 2**20:  # grows in chunks; about 50 MB
+            chunk = [document(rng, True)["steps"][0] for _ in range(5000)]
+            for i, step in enumerate(chunk):
+                step["name"] = f"s{len(steps) + i}"  # type: ignore[index]
+            steps.extend(chunk)
+        (folder / "big.json").write_text(json.dumps({"steps": steps}))
+    else:
+        count = 1000 if scenario == "yaml" else int(scenario)
+        import yaml
+
+        for i in range(count):
+            data = document(rng, valid=rng.random() > 0.1)
+            if scenario == "yaml":
+                (folder / f"w{i:05}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+            else:
+                (folder / f"w{i:05}.json").write_text(json.dumps(data, indent=2))
+    marker.touch()
+    return sorted(str(p) for p in folder.iterdir() if p.name != ".done")
+
+
+def peer() -> Path:
+    binary = PEER_VENV / "bin" / "check-jsonschema"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", PEER_VERSION], check=True)
+    return binary
+
+
+def measure(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one run of ``command``."""
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as null:
+        child = subprocess.Popen(command, stdout=null, stderr=null)
+        _, _, usage = os.wait4(child.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scenarios", default="1,100,1000,10000,yaml,big")
+    args = parser.parse_args()
+    rng = random.Random(2026)
+    checker = peer()
+    baseline = statistics.median(measure([sys.executable, "-c", "pass"])[0] for _ in range(args.runs))
+    print(f"python -c pass: {baseline * 1000:.1f} ms (median of {args.runs})\n")
+    print("| scenario | civitai-schema | check-jsonschema | ratio | ours / python -c pass | peak memory (ours / peer) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for scenario in args.scenarios.split(","):
+        files = build(scenario, rng)
+        if scenario == "1":
+            files = files[:1]
+        ours_cmd = [str(OURS), "check", "-q", "--format", "concise", "--exit-zero", *files]
+        peer_cmd = [str(checker), "--schemafile", str(SCHEMA), *files]
+        ours, theirs = [], []
+        for _ in range(args.runs):  # interleaved, so both see the same machine state
+            ours.append(measure(ours_cmd))
+            theirs.append(measure(peer_cmd))
+        ours_time = statistics.median(t for t, _ in ours)
+        peer_time = statistics.median(t for t, _ in theirs)
+        ours_mem = max(m for _, m in ours) / 1024
+        peer_mem = max(m for _, m in theirs) / 1024
+        label = {"yaml": "1,000 YAML files", "big": "one 50 MB file"}.get(scenario, f"{int(scenario):,} JSON files")
+        print(
+            f"| {label} | {ours_time * 1000:.0f} ms | {peer_time * 1000:.0f} ms | {ours_time / peer_time:.2f}× "
+            f"| {ours_time / baseline:.1f}× | {ours_mem:.0f} / {peer_mem:.0f} MiB |"
+        )
+
+
+if __name__ == "__main__":
+    main()
