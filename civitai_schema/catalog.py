@@ -410,10 +410,13 @@ def resolve(step_type: str, step_input: Mapping[str, Any]) -> Resolution:
 
     The answer depends only on the discriminator values, so it is memoised on them: several
     rule families ask about the same step, and templates repeat the same engines."""
-    values = tuple(step_input.get(key) for key in _DISCRIMINATOR_ORDER)
-    if any(isinstance(v, (dict, list)) for v in values):  # a value reference: known only at run time
-        return Resolution(candidates=leaves().get(step_type, ()))
-    return _resolve(step_type, tuple(None if v is None else str(v) for v in values))
+    values = []
+    for key in _DISCRIMINATOR_ORDER:
+        value = step_input.get(key)
+        if isinstance(value, (dict, list)):  # a value reference: known only at run time
+            return Resolution(candidates=leaves().get(step_type, ()))
+        values.append(value if value is None or isinstance(value, str) else str(value))
+    return _resolve(step_type, tuple(values))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -464,3 +467,17 @@ def leaf_values(step_type: str, key: str) -> tuple[str, ...]:
 
 def first_match(table: tuple[tuple[dict[str, str], Any], ...], leaf: Leaf) -> Any:
     return next((value for selector, value in table if leaf.matches(selector)), None)
+
+
+@functools.cache
+def rejected_keys(step_type: str, name: str) -> dict[str, str]:
+    """The keys the API rejects on this leaf, with why (REJECTED_KEYS resolved once per leaf)."""
+    leaf = next(leaf for leaf in leaves()[step_type] if leaf.name == name)
+    return {key: why for selector, key, why in REJECTED_KEYS if leaf.matches(selector)}
+
+
+@functools.cache
+def divisible_by(step_type: str, name: str) -> int | None:
+    leaf = next(leaf for leaf in leaves()[step_type] if leaf.name == name)
+    value: int | None = first_match(DIVISIBLE_BY, leaf)
+    return value

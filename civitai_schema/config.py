@@ -8,6 +8,7 @@ value of the wrong type raises :class:`ConfigError` naming the file, the key and
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -64,13 +65,7 @@ class Settings:
 
     def relative(self, path: str) -> str:
         """``path`` relative to the settings' folder, with '/' separators, for glob matching."""
-        resolved = Path(path).resolve()
-        if self.root is not None:
-            try:
-                return resolved.relative_to(self.root).as_posix()
-            except ValueError:
-                pass
-        return Path(path).as_posix()
+        return _relative(self.root, path)
 
     def kind_for(self, path: str) -> Kind | None:
         relative = self.relative(path)
@@ -123,6 +118,16 @@ class Settings:
 
 
 DEFAULT = Settings()
+
+
+@functools.lru_cache(maxsize=4096)  # asked several times per file (select, kind, ignores)
+def _relative(root: Path | None, path: str) -> str:
+    if root is not None:
+        try:
+            return Path(os.path.realpath(path)).relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return Path(path).as_posix()
 
 
 def codes_for(selector: str) -> set[str]:
@@ -305,12 +310,15 @@ class Resolver:
     def __init__(self, *, config: Path | None = None, isolated: bool = False) -> None:
         self.fixed = DEFAULT if isolated else (load(config) if config else None)
         self._by_folder: dict[Path, Settings] = {}
+        self._by_name: dict[str, Settings] = {}  # by folder as written, to skip resolving links
 
     def for_path(self, path: str) -> Settings:
         if self.fixed is not None:
             return self.fixed
-        folder = Path(path).resolve().parent if path != "-" else Path.cwd().resolve()
-        return self._for_folder(folder)
+        folder = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
+        if folder not in self._by_name:
+            self._by_name[folder] = self._for_folder(Path(os.path.realpath(folder)))
+        return self._by_name[folder]
 
     def _for_folder(self, folder: Path) -> Settings:
         if folder in self._by_folder:

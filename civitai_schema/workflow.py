@@ -42,16 +42,18 @@ def source_of(value: Any) -> str | None:
 
 
 def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every value reference inside ``value`` (iteratively, so depth cannot exhaust the stack)."""
-    pending = [(pointer, value)]
+    """Every value reference inside ``value``, in document order (iteratively, so depth cannot
+    exhaust the stack; pointers are built only for the references found)."""
+    pending: list[tuple[tuple[Any, ...], Any]] = [((), value)]
     while pending:
-        here, node = pending.pop()
-        if is_reference(node):
-            yield here, node
-        elif isinstance(node, dict):
-            pending.extend((pointers.child(here, k), v) for k, v in reversed(list(node.items())))
+        path, node = pending.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                yield pointer + pointers.join(path), node
+                continue
+            pending.extend(((*path, k), v) for k, v in reversed(node.items()) if isinstance(v, (dict, list)))
         elif isinstance(node, list):
-            pending.extend((pointers.child(here, i), v) for i, v in reversed(list(enumerate(node))))
+            pending.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list)))
 
 
 def number(value: Any) -> float | None:

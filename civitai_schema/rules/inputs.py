@@ -214,7 +214,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
 
 def _check_leaf(leaf: catalog.Leaf, data: dict[str, Any], base: str) -> Iterator[Finding]:
     fields = fields_of(leaf)
-    rejected = {key: why for selector, key, why in catalog.REJECTED_KEYS if leaf.matches(selector)}
+    rejected = catalog.rejected_keys(leaf.step_type, leaf.name)
     for key, value in data.items():
         where = pointers.child(base, key)
         if key in rejected:
