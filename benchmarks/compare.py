@@ -26,9 +26,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CORPUS = HERE / ".corpus"
 PEER_VENV = HERE / ".peer-venv"
+OURS_VENV = HERE / ".ours-venv"
 PEER_VERSION = "check-jsonschema==0.39.*"
 SCHEMA = REPO / "schemas" / "civitai-workflow-schema.json"
-OURS = Path(sys.executable).parent / "civitai-schema"
 
 
 def document(rng: random.Random, valid: bool) -> dict[str, object]:
@@ -96,6 +96,16 @@ def peer() -> Path:
     return binary
 
 
+def ours() -> Path:
+    """civitai-schema installed as the README's first command installs it (not editable)."""
+    subprocess.run([sys.executable, "-m", "venv", str(OURS_VENV)], check=True)
+    subprocess.run(
+        [str(OURS_VENV / "bin" / "pip"), "install", "-q", "--force-reinstall", "--no-deps", str(REPO)], check=True
+    )
+    subprocess.run([str(OURS_VENV / "bin" / "pip"), "install", "-q", str(REPO)], check=True)
+    return OURS_VENV / "bin" / "civitai-schema"
+
+
 def measure(command: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one run of ``command``."""
     start = time.perf_counter()
@@ -112,23 +122,26 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(2026)
     checker = peer()
+    tool = ours()
     baseline = statistics.median(measure([sys.executable, "-c", "pass"])[0] for _ in range(args.runs))
     print(f"python -c pass: {baseline * 1000:.1f} ms (median of {args.runs})\n")
-    print("| scenario | civitai-schema | check-jsonschema | ratio | ours / python -c pass | peak memory (ours / peer) |")
+    print(
+        "| scenario | civitai-schema | check-jsonschema | ratio | ours / python -c pass | peak memory (ours / peer) |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for scenario in args.scenarios.split(","):
         files = build(scenario, rng)
         if scenario == "1":
             files = files[:1]
-        ours_cmd = [str(OURS), "check", "-q", "--format", "concise", "--exit-zero", *files]
+        ours_cmd = [str(tool), "check", "-q", "--format", "concise", "--exit-zero", *files]
         peer_cmd = [str(checker), "--schemafile", str(SCHEMA), *files]
-        ours, theirs = [], []
+        mine, theirs = [], []
         for _ in range(args.runs):  # interleaved, so both see the same machine state
-            ours.append(measure(ours_cmd))
+            mine.append(measure(ours_cmd))
             theirs.append(measure(peer_cmd))
-        ours_time = statistics.median(t for t, _ in ours)
+        ours_time = statistics.median(t for t, _ in mine)
         peer_time = statistics.median(t for t, _ in theirs)
-        ours_mem = max(m for _, m in ours) / 1024
+        ours_mem = max(m for _, m in mine) / 1024
         peer_mem = max(m for _, m in theirs) / 1024
         label = {"yaml": "1,000 YAML files", "big": "one 50 MB file"}.get(scenario, f"{int(scenario):,} JSON files")
         print(

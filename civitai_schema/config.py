@@ -20,10 +20,17 @@ from . import rules
 from .findings import Finding, Kind, Severity
 from .options import DEFAULT_OPTIONS, RuleOptions
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+def _toml() -> Any:
+    """The TOML reader, imported when a configuration file is read (not at start-up)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import tomli  # type: ignore[import-not-found,unused-ignore]  # pragma: no cover - Python 3.10
+
+    return tomli  # pragma: no cover
+
 
 CONFIG_FILES = ("civitai-schema.toml", ".civitai-schema.toml", "pyproject.toml")
 DEFAULT_INCLUDE = ("*.json", "*.yaml", "*.yml")
@@ -193,11 +200,12 @@ _OPTION_KEYS = {"extra-ecosystems", "extra-sources", "extra-resource-types", "al
 
 def load(path: Path) -> Settings:
     """Settings from one file (``pyproject.toml`` uses its ``[tool.civitai-schema]`` table)."""
+    toml = _toml()
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = toml.loads(path.read_text("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (toml.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("civitai-schema", {})
@@ -341,9 +349,10 @@ def _config_in(folder: Path) -> Path | None:
             continue
         if name != "pyproject.toml":
             return candidate
+        toml = _toml()
         try:
-            if "civitai-schema" in tomllib.loads(candidate.read_text("utf-8")).get("tool", {}):
+            if "civitai-schema" in toml.loads(candidate.read_text("utf-8")).get("tool", {}):
                 return candidate
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        except (OSError, toml.TOMLDecodeError, UnicodeDecodeError):
             raise ConfigError(f"{candidate}: not valid TOML") from None
     return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -116,6 +115,8 @@ def apply(text: str, findings: Iterable[Finding], *, unsafe: bool = False) -> Ap
 
 def write_atomically(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step: a crash leaves the old file or the new one."""
+    import tempfile  # only --fix writes files
+
     folder = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(prefix=".civitai-schema-", dir=folder)

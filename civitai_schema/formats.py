@@ -10,7 +10,6 @@ from __future__ import annotations
 import calendar
 import ipaddress
 import re
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -100,6 +99,8 @@ def _valid_authority(text: str) -> bool:
 
 
 def is_uuid(text: str) -> bool:
+    import uuid
+
     try:
         uuid.UUID(text)
     except ValueError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import json
 import os
 import re
@@ -62,6 +61,8 @@ def provenance() -> dict[str, Any]:
 
 
 def vendored_sha256() -> str:
+    import hashlib
+
     return hashlib.sha256(vendored_bytes()).hexdigest()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -17,6 +16,8 @@ def closest(value: str, candidates: Iterable[str]) -> str | None:
     squashed = {_squash(c): c for c in options}
     if _squash(value) in squashed:
         return squashed[_squash(value)]
+    import difflib  # only when a value is wrong
+
     match = difflib.get_close_matches(_squash(value), list(squashed), n=1, cutoff=0.7)
     return squashed[match[0]] if match else None
 

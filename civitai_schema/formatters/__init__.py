@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..findings import Report
-from . import concise, full, github, gitlab, json, jsonl, junit, sarif
 
 
 @dataclass(frozen=True)
@@ -21,14 +21,25 @@ class View:
 
 Formatter = Callable[[Report, View], str]
 
-FORMATTERS: dict[str, Formatter] = {
-    "full": full.render,
-    "concise": concise.render,
-    "text": concise.render,  # the name of the concise format before 0.2
-    "json": json.render,
-    "jsonl": jsonl.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "junit": junit.render,
-    "gitlab": gitlab.render,
+# Format name → module; a module is imported only when its format is used (start-up time).
+MODULES = {
+    "full": "full",
+    "concise": "concise",
+    "text": "concise",  # the first name of the concise format
+    "json": "json",
+    "jsonl": "jsonl",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+    "gitlab": "gitlab",
 }
+
+
+class _Formatters(dict[str, Formatter]):
+    def __missing__(self, name: str) -> Formatter:
+        render: Formatter = importlib.import_module(f"{__name__}.{MODULES[name]}").render
+        self[name] = render
+        return render
+
+
+FORMATTERS: dict[str, Formatter] = _Formatters()

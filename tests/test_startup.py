@@ -1,0 +1,49 @@
+"""Start-up stays lean: checking one valid JSON file imports nothing it does not need."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import FIXTURES, REPO
+
+PROBE = """
+import atexit, json, runpy, sys
+sys.path.insert(0, "REPO")
+atexit.register(lambda: print("MODULES=" + json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["civitai-schema", *sys.argv[1:]]
+runpy.run_module("civitai_schema", run_name="__main__")
+"""
+
+
+def imported(*args: str, cwd: Path = REPO) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("REPO", str(REPO)), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    line = next(line for line in done.stderr.splitlines() if line.startswith("MODULES="))
+    return set(json.loads(line.removeprefix("MODULES=")))
+
+
+def test_a_valid_json_file_needs_no_slow_imports(tmp_path: Path) -> None:
+    # Outside the checkout, so no pyproject.toml above the file is read for configuration.
+    shutil.copy(FIXTURES / "valid" / "submission-sdxl-sdcpp.json", tmp_path / "w.json")
+    modules = imported("check", "-q", "--format", "concise", str(tmp_path / "w.json"), cwd=tmp_path)
+    assert "civitai_schema.checker" in modules
+    # (uuid comes with jsonschema_rs and difflib with click's option parsing.)
+    unwanted = {"jsonschema", "yaml", "xml.etree.ElementTree", "tomllib", "tempfile", "hashlib"}
+    assert modules & unwanted == set()
+    assert not {m for m in modules if m.startswith("civitai_schema.formatters.")} - {
+        "civitai_schema.formatters.concise"
+    }
+
+
+def test_an_invalid_document_imports_jsonschema_for_its_messages() -> None:
+    modules = imported("check", "-q", str(FIXTURES / "invalid" / "unknown-key.json"))
+    assert "jsonschema" in modules and "yaml" not in modules
