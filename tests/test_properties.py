@@ -1,0 +1,149 @@
+"""Property tests: documents generated from the effective schema give no schema finding, and
+no input (random JSON, mutated fixtures, random bytes) crashes a check or takes unbounded time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import civitai_schema
+from civitai_schema import schema
+from civitai_schema.findings import Kind
+from civitai_schema.readers import read
+
+from .conftest import FIXTURES
+
+SETTINGS = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+
+
+def from_schema(node: Any, root: Any, depth: int = 0) -> st.SearchStrategy[Any]:
+    """A strategy for instances of the subset of JSON Schema our schemas use."""
+    if "$ref" in node:
+        target = root
+        for token in node["$ref"].lstrip("#/").split("/"):
+            target = target[token]
+        return from_schema(target, root, depth)
+    if "anyOf" in node:
+        return st.one_of([from_schema(option, root, depth) for option in node["anyOf"]])
+    if "enum" in node:
+        return st.sampled_from(node["enum"])
+    kinds = node.get("type", ["object", "string", "integer"])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    return st.one_of([_typed(kind, node, root, depth) for kind in kinds])
+
+
+def _typed(kind: str, node: Any, root: Any, depth: int) -> st.SearchStrategy[Any]:
+    if kind == "null":
+        return st.none()
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "integer":
+        return st.integers(min_value=node.get("minimum", -(2**40)), max_value=node.get("maximum", 2**40))
+    if kind == "number":
+        low, high = node.get("minimum", -1e6), node.get("maximum", 1e6)
+        return st.floats(min_value=low, max_value=high, allow_nan=False) | st.integers(int(low), int(high))
+    if kind == "string":
+        if node.get("format") == "date-time":
+            return st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).map(
+                lambda d: d.isoformat().replace("+00:00", "Z")
+            )
+        if node.get("format") == "uri":
+            return st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9]{0,8}", fullmatch=True)
+        if "pattern" in node:
+            return st.from_regex(r"[A-Za-z0-9_-]{1,20}", fullmatch=True)
+        return st.text(min_size=node.get("minLength", 0), max_size=min(node.get("maxLength", 30), 30))
+    if kind == "array":
+        items = from_schema(node.get("items", {"type": "string"}), root, depth + 1) if depth < 5 else st.nothing()
+        low, high = node.get("minItems", 0), min(node.get("maxItems", 3), 3)
+        return st.lists(
+            items, min_size=low, max_size=max(low, high), unique_by=json.dumps if node.get("uniqueItems") else None
+        )
+    if kind == "object":
+        properties = node.get("properties", {})
+        required = set(node.get("required", []))
+        if depth >= 5:
+            return (
+                st.fixed_dictionaries({k: from_schema(properties[k], root, depth + 1) for k in required})
+                if required
+                else st.just({})
+            )
+        optional = {k: from_schema(v, root, depth + 1) for k, v in properties.items() if k not in required}
+        fixed = {k: from_schema(properties[k], root, depth + 1) for k in required}
+        extra = node.get("additionalProperties", True)
+        base = st.fixed_dictionaries(fixed, optional=optional)
+        if isinstance(extra, dict):
+            more = st.dictionaries(st.text(min_size=1, max_size=8), from_schema(extra, root, depth + 1), max_size=2)
+            return st.tuples(more, base).map(lambda pair: {**pair[0], **pair[1]})
+        return base
+    return st.none()
+
+
+SUBMISSION = schema.schema_for(Kind.SUBMISSION)
+WORKFLOW = schema.schema_for(Kind.WORKFLOW)
+
+
+@SETTINGS
+@given(from_schema(SUBMISSION, SUBMISSION))
+def test_generated_submissions_have_no_schema_finding(document: Any) -> None:
+    report = civitai_schema.check(document, kind="submission")
+    assert [f for f in report.findings if f.code.startswith("S") or f.code == "X001"] == []
+
+
+@SETTINGS
+@given(from_schema(WORKFLOW, WORKFLOW))
+def test_generated_records_have_no_schema_finding(document: Any) -> None:
+    report = civitai_schema.check(document, kind="workflow")
+    assert [f for f in report.findings if f.code.startswith("S") or f.code == "X001"] == []
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=30,
+)
+KEYS = st.sampled_from(
+    ["steps", "$type", "input", "engine", "model", "loras", "$ref", "path", "callbacks", "id", "status"]
+)
+WORKFLOWISH = st.recursive(
+    JSON,
+    lambda children: st.dictionaries(KEYS | st.text(max_size=6), children, max_size=5) | st.lists(children, max_size=3),
+    max_leaves=40,
+)
+
+
+@SETTINGS
+@given(WORKFLOWISH)
+def test_no_value_crashes_a_rule(document: Any) -> None:
+    report = civitai_schema.check(document)
+    assert [f.message for f in report.findings if f.code == "X001"] == []
+
+
+FIXTURE_TEXTS = [p.read_bytes() for p in sorted((FIXTURES / "valid").iterdir())] + [
+    p.read_bytes() for p in sorted((FIXTURES / "fixes").iterdir())
+]
+
+
+@SETTINGS
+@given(st.sampled_from(FIXTURE_TEXTS), st.lists(st.tuples(st.integers(0, 4000), st.binary(max_size=4)), max_size=6))
+def test_mutated_fixtures_never_crash(text: bytes, edits: list[tuple[int, bytes]]) -> None:
+    mutated = bytearray(text)
+    for position, data in edits:
+        index = position % (len(mutated) + 1)
+        mutated[index : index + len(data) % 3] = data
+    for name in ("w.json", "w.yaml"):
+        report = civitai_schema.check_text(bytes(mutated), filename=name)
+        assert [f.message for f in report.findings if f.code == "X001"] == []
+        assert all(f.line is not None and f.line >= 1 for f in report.findings)
+
+
+@SETTINGS
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_crash(data: bytes) -> None:
+    for name in ("w.json", "w.yaml", "w.txt"):
+        parsed = read(name, data)
+        assert parsed.findings or parsed.documents
+        report = civitai_schema.check_text(data, filename=name)
+        assert [f.message for f in report.findings if f.code == "X001"] == []
