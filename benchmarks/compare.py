@@ -143,7 +143,8 @@ def main() -> None:
         peer_time = statistics.median(t for t, _ in theirs)
         ours_mem = max(m for _, m in mine) / 1024
         peer_mem = max(m for _, m in theirs) / 1024
-        label = {"yaml": "1,000 YAML files", "big": "one 50 MB file"}.get(scenario, f"{int(scenario):,} JSON files")
+        names = {"yaml": "1,000 YAML files", "big": "one 50 MB file"}
+        label = names[scenario] if scenario in names else f"{int(scenario):,} JSON files"
         print(
             f"| {label} | {ours_time * 1000:.0f} ms | {peer_time * 1000:.0f} ms | {ours_time / peer_time:.2f}× "
             f"| {ours_time / baseline:.1f}× | {ours_mem:.0f} / {peer_mem:.0f} MiB |"
