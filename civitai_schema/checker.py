@@ -297,11 +297,63 @@ class Session:
     settings: dict[int, config.Settings] = field(default_factory=dict)  # by identity: settings hold dicts
 
 
-def check_paths(paths: Iterable[str], options: Options) -> Report:
+def check_paths(paths: Iterable[str], options: Options, *, jobs: int = 1) -> Report:
+    """Check files and folders. ``jobs`` > 1 checks in that many processes; 0 picks a number
+    from the machine and the batch (one process for small batches, where forking costs more
+    than it saves)."""
+    files = list(discover(paths, options))
+    workers = _workers(jobs, len(files))
     session = Session()
-    report = Report.merge(check_path(path, options, session) for path in discover(paths, options))
+    if workers <= 1:
+        report = Report.merge(check_path(path, options, session) for path in files)
+    else:
+        report = _in_parallel(files, options, workers, session)
+    for path in files:  # every configuration seen, for the unused per-path ignores
+        settings = options.settings_for(path)
+        session.settings[id(settings)] = settings
     unused = suppressions.unused_path_ignores(session.settings.values(), session.used_path_ignores)
     return Report.merge([report, Report(tuple(unused))]) if unused else report
+
+
+PARALLEL_MIN_FILES = 400  # below this, starting processes costs more than it saves (benchmarks/)
+_CHUNK = 64
+
+
+def _workers(jobs: int, files: int) -> int:
+    if jobs == 0:
+        return min(os.cpu_count() or 1, max(1, files // PARALLEL_MIN_FILES))
+    return max(1, min(jobs, files))
+
+
+# What forked workers inherit (set just before the pool starts), so options are never pickled.
+_WORKER: dict[str, Options] = {}
+
+
+def _check_chunk(chunk: list[str]) -> tuple[Report, set[config.PathIgnore]]:
+    session = Session()
+    report = Report.merge(check_path(path, _WORKER["options"], session) for path in chunk)
+    return report, session.used_path_ignores
+
+
+def _in_parallel(files: list[str], options: Options, workers: int, session: Session) -> Report:
+    """Fork workers that inherit warm validators and the catalog; merge in file order."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return Report.merge(check_path(path, options, session) for path in files)
+    for kind in Kind:  # build once here, so every worker inherits them
+        validator(kind, options.schema)
+        fast_validator(kind, options.schema)
+    rules.warm()
+    _WORKER["options"] = options
+    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    reports = []
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for report, used in pool.imap(_check_chunk, chunks):
+            reports.append(report)
+            session.used_path_ignores |= used
+    _WORKER.clear()
+    return Report.merge(reports)
 
 
 class _DumpLocator:

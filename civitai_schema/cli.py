@@ -121,6 +121,14 @@ FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitl
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--show-settings", is_flag=True, help="Print the settings that apply to the first path, and exit.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes to check with; 0 picks one per core for large batches and one for small ones.",
+)
 @click.option("--stdin-filename", default=None, help="The file name to report for input read from '-'.")
 @click.option(
     "--jsonl",
@@ -152,6 +160,7 @@ def check(
     config_path: str | None,
     isolated: bool,
     show_settings: bool,
+    jobs: int,
     stdin_filename: str | None,
     jsonl: bool,
     skip_unrecognized: bool,
@@ -186,10 +195,10 @@ def check(
         elif fix or diff:
             report, changed = _fix(paths, opts, unsafe=unsafe_fixes, write=fix and not diff, show=show_fixes or diff)
         else:
-            reports = [
-                _check_stdin(stdin_filename, opts) if p == checker.STDIN else checker.check_paths([p], opts)
-                for p in paths
-            ]
+            named = [p for p in paths if p != checker.STDIN]
+            reports = [_check_stdin(stdin_filename, opts)] if checker.STDIN in paths else []
+            if named:
+                reports.append(checker.check_paths(named, opts, jobs=jobs))
             report = Report.merge(reports)
     except config.ConfigError as exc:
         _fail(f"bad configuration: {exc}")

@@ -234,3 +234,24 @@ def test_rules_and_rule_commands() -> None:
     assert invoke("rule", "s104").output == invoke("rule", "unknown-key").output
     assert invoke("rule", "nope").exit_code == 2
     assert "Fixable: safe" in invoke("rule", "A102").output
+
+
+def test_parallel_jobs_give_the_same_report_as_one(tmp_path: Path) -> None:
+    for i in range(40):
+        source = (
+            FIXTURES / ("invalid" if i % 3 else "valid") / ("unknown-key.json" if i % 3 else "workflow-record.json")
+        )
+        shutil.copy(source, tmp_path / f"w{i:02}.json")
+    serial = invoke("check", "--format", "json", "-j", "1", str(tmp_path))
+    parallel = invoke("check", "--format", "json", "-j", "2", str(tmp_path))
+    assert serial.exit_code == parallel.exit_code == 1
+    assert json.loads(serial.output) == json.loads(parallel.output)
+    assert invoke("check", "-j", "-1", str(tmp_path)).exit_code == 2
+
+
+def test_automatic_jobs_stay_serial_for_small_batches() -> None:
+    from civitai_schema.checker import PARALLEL_MIN_FILES, _workers
+
+    assert _workers(0, 10) == 1
+    assert _workers(0, PARALLEL_MIN_FILES * 100) >= 1
+    assert _workers(3, 2) == 2
