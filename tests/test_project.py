@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from .conftest import REPO
 
 README = (REPO / "README.md").read_text("utf-8")
@@ -40,3 +44,21 @@ def test_the_readme_vs_code_example_is_json() -> None:
     block = README.split('```json\n{\n  "json.schemas"', 1)[1].split("```", 1)[0]
     settings = json.loads('{\n  "json.schemas"' + block)
     assert "json.schemas" in settings and "yaml.schemas" in settings
+
+
+def test_the_readme_process_pool_example_runs(tmp_path: Path) -> None:
+    block = README.split("## Checking millions of records", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    setup = (
+        "import json\n"
+        "records = [{'id': '6-1', 'status': 'succeeded', 'steps': []},\n"
+        "           {'id': '6-2', 'status': 'Succeeded', 'steps': []}]\n"
+        "def store_problem(key, errors):\n"
+        "    print(json.dumps([key, [e['code'] for e in errors]]))\n"
+    )
+    script = tmp_path / "example.py"
+    script.write_text(
+        setup + "if __name__ == '__main__':\n" + "".join("    " + line + "\n" for line in block.splitlines())
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '["6-2", ["S103"]]'
