@@ -237,3 +237,9 @@ def test_video_chain_in_the_recommended_order_is_silent() -> None:
         ]
     }
     assert codes(body) == []
+
+
+def test_records_of_the_wrong_shape_do_not_crash_record_rules() -> None:
+    # Found by the property tests: a status that is an object is not a set member.
+    codes_found = codes({"steps": {}, "id": {}, "status": {}})
+    assert "X001" not in codes_found and "S101" in codes_found

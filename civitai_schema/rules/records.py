@@ -130,6 +130,8 @@ def _order(record: dict[str, Any], pointer: str, workflow: dict[str, Any] | None
 
 def _completion(record: dict[str, Any], pointer: str, what: str) -> Iterator[Finding]:
     status = record.get("status")
+    if not isinstance(status, str):
+        return  # a status of the wrong type is the schema's finding
     if status in catalog.TERMINAL_STATUSES and "completedAt" not in record:
         yield COMPLETION_MISMATCH.finding(f'the {what} is "{status}" but has no completedAt', f"{pointer}/status")
     if status in catalog.RUNNING_STATUSES and record.get("completedAt"):
