@@ -27,7 +27,8 @@ _PATTERN = re.compile(
     r"(?P<id>[A-Za-z0-9_\-/.]+?)"
     r"(?:@(?P<version>[A-Za-z0-9_\-/.=,%:]+?))?"
     r"(?:\+(?P<file_id>\d+))?"
-    r"(?:\.(?P<format>[A-Za-z][A-Za-z0-9_\-]*))?"
+    r"(?:\.(?P<format>[A-Za-z][A-Za-z0-9_\-]*))?",
+    re.ASCII,
 )
 _SEGMENT_RE = re.compile(_SEGMENT)
 _ID_RE = re.compile(r"[A-Za-z0-9_\-/.]+")

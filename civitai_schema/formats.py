@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 _DATE = r"(\d{4})-(\d{2})-(\d{2})"
 _TIME = r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))"
-_DATE_RE = re.compile(_DATE)
-_TIME_RE = re.compile(_TIME)
-_DATE_TIME_RE = re.compile(_DATE + "[Tt]" + _TIME)
+_DATE_RE = re.compile(_DATE, re.ASCII)  # JSON Schema formats are ASCII digits
+_TIME_RE = re.compile(_TIME, re.ASCII)
+_DATE_TIME_RE = re.compile(_DATE + "[Tt]" + _TIME, re.ASCII)
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # RFC 3986 §2: unreserved, reserved and '%' (checked separately for two hex digits).
@@ -95,7 +95,7 @@ def _valid_authority(text: str) -> bool:
         port = ":" + port if _ else ""
         if "[" in literal or "]" in literal:
             return False
-    return port in ("", ":") or (port.startswith(":") and port[1:].isdigit())
+    return port in ("", ":") or (port.startswith(":") and port[1:].isascii() and port[1:].isdigit())
 
 
 def is_uuid(text: str) -> bool:

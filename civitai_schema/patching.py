@@ -88,7 +88,7 @@ def _remove(doc: Any, path: str) -> tuple[Any, Any]:
 def _index(container: Any, token: str, *, inclusive: bool = False) -> Any:
     if not isinstance(container, list):
         return token
-    if not token.isdigit() or (token != "0" and token.startswith("0")):
+    if not (token.isascii() and token.isdigit()) or (token != "0" and token.startswith("0")):
         raise IndexError(f"bad array index {token!r}")
     index = int(token)
     if index > len(container) or (index == len(container) and not inclusive):

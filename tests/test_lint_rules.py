@@ -243,3 +243,12 @@ def test_records_of_the_wrong_shape_do_not_crash_record_rules() -> None:
     # Found by the property tests: a status that is an object is not a set member.
     codes_found = codes({"steps": {}, "id": {}, "status": {}})
     assert "X001" not in codes_found and "S101" in codes_found
+
+
+def test_only_ascii_digits_are_digits() -> None:
+    # Found by the property tests: "²" passes str.isdigit() but int() refuses it.
+    body = {"steps": [{"$type": "imageUpscaler", "input": {"image": {"$ref": "²", "path": "output.blob.url"}}}]}
+    assert codes(body) == ["G101"]
+    assert not civitai_schema.check(
+        {"id": "1", "status": "failed", "createdAt": "٢٠٢٦-01-01T00:00:00Z", "steps": []}
+    ).ok

@@ -302,6 +302,6 @@ def _child(node: Node, token: str) -> tuple[Node | None, Node] | None:
             if isinstance(key, ScalarNode) and key.value == token:
                 return key, value
         return None
-    if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
+    if isinstance(node, SequenceNode) and token.isascii() and token.isdigit() and int(token) < len(node.value):
         return None, node.value[int(token)]
     return None

@@ -267,8 +267,8 @@ def _check_one(
         tail = f'; did you mean "{guess}"?' if guess else ""
         yield UNKNOWN_SOURCE.finding(f'unknown AIR source "{value.source}" in {quoted}{tail}', where, target=target)
     if value.source.lower() == "civitai":
-        bad = [f'id "{value.id}"'] if not value.id.isdigit() else []
-        if value.version is not None and not value.version.isdigit():
+        bad = [f'id "{value.id}"'] if not (value.id.isascii() and value.id.isdigit()) else []
+        if value.version is not None and not (value.version.isascii() and value.version.isdigit()):
             bad.append(f'version "{value.version}"')
         if bad:
             message = f"{quoted}: the civitai {' and '.join(bad)} must be numbers (model id @ model-version id)"

@@ -94,8 +94,8 @@ Bad: `"arguments": {"seed": 7}` and no reference to it   Good: reference it, or 
 
 RULES = (UNKNOWN_SOURCE, SELF_REFERENCE, CYCLE, BAD_PATH, DUPLICATE_NAME, UNUSED_ARGUMENT)
 
-_PATH = re.compile(r"[A-Za-z_$][\w$-]*(\[\d+\])*(\.[A-Za-z_$][\w$-]*(\[\d+\])*)*")
-_POSITIONAL = re.compile(r"\$(\d+)")
+_PATH = re.compile(r"[A-Za-z_$][\w$-]*(\[\d+\])*(\.[A-Za-z_$][\w$-]*(\[\d+\])*)*", re.ASCII)
+_POSITIONAL = re.compile(r"\$(\d+)", re.ASCII)
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
@@ -158,7 +158,7 @@ def _target(source: str, names: dict[str, int], count: int) -> int | None:
     if positional is not None:
         index = int(positional.group(1))
         return index if index < count else None
-    if source.isdigit() and int(source) < count and source not in names:
+    if source.isascii() and source.isdigit() and int(source) < count and source not in names:
         return int(source)  # an unnamed step's default name is its index
     return None
 

@@ -125,7 +125,7 @@ Bad: `"timeout": "10m"`   Good: `"timeout": "00:10:00"`""",
 
 RULES = (NOT_HTTPS, PRIVATE_HOST, NO_EVENTS, REDUNDANT_EVENT, EPHEMERAL, LEGACY_CALLBACK, SERVER_FIELD, TIMEOUT_FORMAT)
 
-_TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d{1,7})?")
+_TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d{1,7})?", re.ASCII)
 _METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"})
 
 
