@@ -69,10 +69,3 @@ class Lines:
         start = self.starts[line - 1]
         stop = self.starts[line] if line < len(self.starts) else len(self.text)
         return len(self.text[start:stop].rstrip("\r\n"))
-
-
-def start_of_text(text: str) -> Span:
-    """The first character that is not white space, for findings about a whole document."""
-    lines = Lines(text)
-    offset = len(text) - len(text.lstrip())
-    return lines.span(offset, offset + 1)

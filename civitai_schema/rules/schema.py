@@ -293,13 +293,9 @@ def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
         if path == "" and key in catalog.SEED_CALLBACK_KEYS:
             continue  # legacy-callback-field (C106) explains these, with the rewrite
         guess = closest(key, known)
-        message = f'unknown key "{key}"'
-        fix = None
-        if guess is not None and guess not in instance:
-            message += f'; did you mean "{guess}"?'
-            fix = Fix(f'rename to "{guess}"', "unsafe", ("rename", guess))
-        elif guess is not None:
-            message += f'; did you mean "{guess}"?'
+        message = f'unknown key "{key}"' + (f'; did you mean "{guess}"?' if guess else "")
+        # Renaming onto a key that is already there would lose a value: no fix then.
+        fix = Fix(f'rename to "{guess}"', "unsafe", ("rename", guess)) if guess and guess not in instance else None
         yield UNKNOWN_KEY.finding(message, pointers.child(path, key), target="key", fix=fix)
 
 
