@@ -62,3 +62,19 @@ def test_the_readme_process_pool_example_runs(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == '["6-2", ["S103"]]'
+
+
+def test_the_readme_tour_output_is_what_the_command_prints() -> None:
+    from .conftest import invoke
+
+    block = README.split("### Command line\n\n```console\n", 1)[1].split("```", 1)[0]
+    command, *expected = block.splitlines()
+    args = command.removeprefix("$ civitai-schema ").split()
+    assert invoke(*args).output.splitlines() == expected
+
+
+def test_the_readme_coverage_sample_is_what_the_command_prints() -> None:
+    from .conftest import invoke
+
+    block = README.split("```console\n$ civitai-schema coverage fixtures/valid | head -4\n", 1)[1].split("```", 1)[0]
+    assert invoke("coverage", "fixtures/valid").output.splitlines()[:4] == block.splitlines()
