@@ -177,7 +177,7 @@ def check(
     try:
         resolver = config.Resolver(config=Path(config_path) if config_path else None, isolated=isolated)
         if show_settings:
-            first = stdin_filename or paths[0] if paths[0] == checker.STDIN else paths[0]
+            first = (stdin_filename or paths[0]) if paths[0] == checker.STDIN else paths[0]
             click.echo(json.dumps(resolver.for_path(first).to_dict(), indent=2))
             return
         opts = make_options(kind=kind, schema=schema_mode, skip_unrecognized=skip_unrecognized, resolver=resolver)
@@ -188,8 +188,9 @@ def check(
             chosen = output_format or _default_format()
             if chosen == "full":
                 chosen = "concise"  # a stream is read once; code frames would need to keep it
-            report = _stream_jsonl(paths, stdin_filename, opts, chosen, quiet=quiet, statistics=statistics)
-            if output_file is None and chosen in _STREAMED and not statistics:
+            streamed = output_file is None and chosen in _STREAMED and not statistics
+            report = _stream_jsonl(paths, stdin_filename, opts, chosen, quiet=quiet, streamed=streamed)
+            if streamed:
                 _exit_for(report, fail_on, exit_zero)
             output_format = chosen
         elif fix or diff:
@@ -237,14 +238,13 @@ def _stream_jsonl(
     fmt: str,
     *,
     quiet: bool,
-    statistics: bool,
+    streamed: bool,
 ) -> Report:
     """Check JSON Lines inputs. With a streamed format each record's findings are printed as
     they are found and only counts are kept (the returned report holds one representative finding
     per count, enough for the exit status); other formats get every finding."""
     from .formatters import FORMATTERS, View
 
-    streamed = fmt in _STREAMED and not statistics
     kept: list[Finding] = []
     files = records = 0
 

@@ -59,3 +59,12 @@ def test_memory_stays_flat_however_long_the_stream(tmp_path: Path) -> None:
         assert result.code == 1 and result.stdout.count("\n") > 600
         peaks.append(result.peak_kb)
     assert peaks[1] - peaks[0] < 8 * 1024, f"peak RSS grew from {peaks[0]} KB to {peaks[1]} KB"
+
+
+def test_output_file_gets_the_findings_once(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    write(path, 3, bad_every=2)
+    target = tmp_path / "out.txt"
+    result = invoke("check", "--jsonl", "--format", "concise", "-o", str(target), str(path))
+    assert result.exit_code == 1 and result.output == ""
+    assert target.read_text("utf-8").count(" S103 ") == 2
