@@ -32,12 +32,12 @@ def test_every_command_runs_without_the_network(no_sockets: list[str], tmp_path:
     schema.validator.cache_clear()  # build the validators again, with sockets refused
     paths = [str(FIXTURES)] + ([str(CORPUS)] if CORPUS.is_dir() else [])
     for fmt in ("concise", "full", "json", "sarif", "junit", "gitlab", "github", "jsonl"):
-        assert invoke("check", "--format", fmt, *paths).exit_code in (0, 1)
+        assert invoke("check", "--format", fmt, *paths).exit_code == 1  # fixtures/invalid has errors
     assert invoke("coverage", str(FIXTURES)).exit_code == 0
     assert invoke("schema", "--kind", "workflow").exit_code == 0
     assert invoke("rules", "--format", "markdown").exit_code == 0
     target = tmp_path / "w.yaml"
     target.write_bytes((FIXTURES / "fixes" / "invented-types.yaml").read_bytes())
-    assert invoke("check", "--fix", "--unsafe-fixes", str(target)).exit_code in (0, 1)
+    assert invoke("check", "--fix", "--unsafe-fixes", str(target)).exit_code == 0  # a warning is left
     civitai_schema.check({"steps": [{"$type": "imageGen", "input": {"model": "urn:air:sdxl:checkpoint:civitai:1@2"}}]})
     assert no_sockets == []
