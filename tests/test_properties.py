@@ -154,3 +154,20 @@ def test_random_bytes_never_crash(data: bytes) -> None:
         assert parsed.findings or parsed.documents
         report = civitai_schema.check_text(data, filename=name)
         assert [f.message for f in report.findings if f.code == "X001"] == []
+
+
+FIX_CASES = sorted(p for p in (FIXTURES / "fixes").iterdir() if ".fixed." not in p.name)
+PUNCTUATION = st.sampled_from([b" ", b"\n", b"x", b'"', b"#", b":", b"-", b"{", b"}", b","])
+
+
+@settings(max_examples=100, deadline=4000, derandomize=bool(os.environ.get("CI")))
+@given(st.sampled_from(FIX_CASES), st.lists(st.tuples(st.integers(0, 2000), PUNCTUATION), max_size=4))
+def test_fixing_a_mutated_document_twice_changes_nothing_more(case: Any, edits: list[tuple[int, bytes]]) -> None:
+    mutated = bytearray(case.read_bytes())
+    for position, data in edits:
+        index = position % (len(mutated) + 1)
+        mutated[index:index] = data
+    first = civitai_schema.fix_text(bytes(mutated), filename=case.name, unsafe=True)
+    second = civitai_schema.fix_text(first.after, filename=case.name, unsafe=True)
+    assert not second.changed
+    assert [f for f in second.report.findings if f.code == "X001"] == []
