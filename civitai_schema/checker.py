@@ -111,16 +111,14 @@ def check_document(
     return located, DocumentInfo(document.file, document.index, kind)
 
 
-def check_parsed(
-    parsed: readers.Parsed, name: str, options: Options, session: Session | None = None, text: str | None = None
-) -> Report:
+def check_parsed(parsed: readers.Parsed, name: str, options: Options, session: Session | None = None) -> Report:
     settings = options.settings_for(name)
+    text = next((d.text for d in parsed.documents if d.text), "")  # the file's text, shared by its documents
     findings = list(parsed.findings)
     infos: list[DocumentInfo] = []
     for document in parsed.documents:
         found, info = check_document(document, options, settings)
         findings.extend(found)
-        text = text if text is not None else document.text
         if info is not None:
             infos.append(info)
     kept = settings.apply(findings, name)
@@ -129,8 +127,6 @@ def check_parsed(
     if text and any(d.fmt == "yaml" for d in parsed.documents):
         kept, unused = suppressions.apply_comments(kept, text, name)
         kept += settings.apply(unused, name)
-    if session is not None:
-        session.settings[id(settings)] = settings
     kept.sort(key=Finding.sort_key)
     sources = {name: text} if kept and text else {}
     return Report(tuple(kept), tuple(infos), files=1, sources=sources)
@@ -142,8 +138,7 @@ def check_bytes(
     parsed = readers.read(name, raw, fmt)
     if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(raw):
         return Report()  # an unreadable file that is not ours: JSONC settings, say
-    text = parsed.documents[0].text if parsed.documents else None
-    return check_parsed(parsed, name, options, session, text)
+    return check_parsed(parsed, name, options, session)
 
 
 def _mentions_workflow(raw: bytes) -> bool:

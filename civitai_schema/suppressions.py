@@ -64,11 +64,7 @@ def apply_comments(findings: list[Finding], text: str, file: str) -> tuple[list[
         else:
             directive.used.add(finding.code)
     for directive in found:
-        unused = (
-            [s for s in directive.selectors if not codes_for(s) & directive.used]
-            if directive.used
-            else list(directive.selectors)
-        )
+        unused = [s for s in directive.selectors if not codes_for(s) & directive.used]
         if directive.used and not unused:
             continue
         what = ", ".join(unused) if unused else "every rule"

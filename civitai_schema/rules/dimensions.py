@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .. import catalog, pointers
+from .. import air, catalog, pointers
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import is_reference, number, number_text, source_of, step_input, step_type, steps
@@ -218,8 +218,6 @@ def _budget(
 def _base_group(leaf: catalog.Leaf | None, data: dict[str, Any]) -> str | None:
     """The base-model family: the input's own ``ecosystem`` when the engine takes one, else the
     checkpoint AIR's ecosystem."""
-    from .. import air
-
     ecosystem = data.get("ecosystem")
     if isinstance(ecosystem, str) and ecosystem in catalog.LEAF_ECOSYSTEM_GROUPS:
         return catalog.LEAF_ECOSYSTEM_GROUPS[ecosystem]

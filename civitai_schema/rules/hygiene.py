@@ -5,6 +5,7 @@ invented webhook fields, server-assigned fields in a request body, and step time
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -215,8 +216,6 @@ def _legacy(data: dict[str, Any]) -> Iterator[Finding]:
         "url": url if isinstance(url, str) else "https://…",
         "type": events if isinstance(events, list) else ["workflow:*"],
     }
-    import json
-
     suggestion = json.dumps({"callbacks": [rewrite]}, ensure_ascii=False)
     fix = None if "callbacks" in data else Fix("rewrite as callbacks", "unsafe", ("callbacks", [rewrite]))
     for key in ("callbackUrl", "callbackEvents"):

@@ -17,7 +17,7 @@ from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import is_reference, number, number_text, step_input, step_type, steps
 from .rule import Rule
-from .schema import case_fix
+from .schema import case_fix, json_type
 
 F = "inputs"
 
@@ -247,7 +247,7 @@ def _check_value(key: str, value: Any, spec: Mapping[str, Any], where: str, leaf
         return
     if not _type_ok(kind, value):
         if key not in _schema_typed_keys():
-            yield INPUT_TYPE.finding(f'"{key}" must be {_ARTICLE.get(str(kind), kind)}, got {_json_type(value)}', where)
+            yield INPUT_TYPE.finding(f'"{key}" must be {_ARTICLE.get(str(kind), kind)}, got {json_type(value)}', where)
         return
     if key in _DIMENSIONS:
         return
@@ -361,12 +361,6 @@ def _text(value: Any) -> str:
 
 def _json_text(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else _text(value)
-
-
-def _json_type(value: Any) -> str:
-    from .schema import json_type
-
-    return json_type(value)
 
 
 def _bounds(low: Any, high: Any) -> str:
