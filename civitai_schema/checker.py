@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import config, fixes, readers, rules, suppressions
+from . import config, fixes, readers, rules, suppressions, workflow
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
 from .options import RuleOptions
@@ -99,14 +99,15 @@ def check_document(
     kind = options.kind or settings.kind_for(document.file) or detect_kind(document.data)
     findings = list(document.findings)
     checks = [("schema validation", _schema_check(options.schema)), *rules.CHECKS]
-    for label, check in checks:
-        try:
-            findings.extend(check(document.data, kind, settings.options))
-        except RecursionError:
-            findings.append(parse.DOCUMENT_TOO_LARGE.finding("the document is nested too deeply to validate"))
-        except Exception as exc:
-            message = f"{label} crashed: {type(exc).__name__}: {exc}"
-            findings.append(engine_rules.INTERNAL_ERROR.finding(message[:300]))
+    with workflow.one_document():
+        for label, check in checks:
+            try:
+                findings.extend(check(document.data, kind, settings.options))
+            except RecursionError:
+                findings.append(parse.DOCUMENT_TOO_LARGE.finding("the document is nested too deeply to validate"))
+            except Exception as exc:
+                message = f"{label} crashed: {type(exc).__name__}: {exc}"
+                findings.append(engine_rules.INTERNAL_ERROR.finding(message[:300]))
     located = [fixes.with_edits(document.locate(f), document) for f in findings]
     return located, DocumentInfo(document.file, document.index, kind)
 
@@ -245,7 +246,12 @@ def read_regular_file(path: str) -> bytes:
         if info.st_size > MAX_FILE_BYTES:
             raise TooLarge(info.st_size)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
+            raw = handle.read(info.st_size + 1)  # asking for the cap itself would allocate it
+            if len(raw) > info.st_size:  # it grew since fstat: read on, up to the cap
+                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+            if len(raw) > MAX_FILE_BYTES:
+                raise TooLarge(len(raw))
+            return raw
     finally:
         os.close(fd)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -48,7 +49,11 @@ class Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        """Where each line begins (worked out on first use: most documents never need it)."""
+        return [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1

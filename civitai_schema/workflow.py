@@ -7,18 +7,60 @@ schema already reports) never makes a rule crash.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
-from . import pointers
+from . import catalog, pointers
+
+T = TypeVar("T")
+
+# What the rule families ask about the document being checked (its steps, each input's leaf),
+# worked out once per document rather than once per family. Keyed by the asking object's
+# identity; each entry keeps its object alive, so an identity cannot be reused while it is held.
+_MEMO: ContextVar[dict[tuple[str, int], tuple[Any, Any]] | None] = ContextVar("civitai_schema_memo", default=None)
+
+
+@contextmanager
+def one_document() -> Iterator[None]:
+    """Share answers between the checks of one document (the data must not change meanwhile)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _memoised(topic: str, subject: Any, compute: Callable[[], T]) -> T:
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    key = (topic, id(subject))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is subject:
+        answer: T = hit[1]
+        return answer
+    answer = compute()
+    memo[key] = (subject, answer)
+    return answer
 
 
 def steps(data: Any) -> list[tuple[str, dict[str, Any]]]:
-    """``(pointer, step)`` for every step that is an object."""
+    """``(pointer, step)`` for every step that is an object (do not modify the list)."""
+    return _memoised("steps", data, lambda: _steps(data))
+
+
+def _steps(data: Any) -> list[tuple[str, dict[str, Any]]]:
     items = data.get("steps") if isinstance(data, dict) else None
     if not isinstance(items, list):
         return []
     return [(f"/steps/{i}", step) for i, step in enumerate(items) if isinstance(step, dict)]
+
+
+def resolution(kind_of_step: str, step_input: dict[str, Any]) -> catalog.Resolution:
+    """Which catalog leaf a step input is (see :func:`catalog.resolve`)."""
+    return _memoised("leaf:" + kind_of_step, step_input, lambda: catalog.resolve(kind_of_step, step_input))
 
 
 def step_type(step: dict[str, Any]) -> str | None:
@@ -44,6 +86,10 @@ def source_of(value: Any) -> str | None:
 def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every value reference inside ``value``, in document order (iteratively, so depth cannot
     exhaust the stack; pointers are built only for the references found)."""
+    if isinstance(value, dict) and not any(isinstance(v, (dict, list)) for v in value.values()):
+        if isinstance(value.get("$ref"), str):
+            yield pointer, value
+        return  # a flat object (most step inputs): nothing inside to walk
     pending: list[tuple[tuple[Any, ...], Any]] = [((), value)]
     while pending:
         path, node = pending.pop()

@@ -171,3 +171,43 @@ def test_fixing_a_mutated_document_twice_changes_nothing_more(case: Any, edits: 
     second = civitai_schema.fix_text(first.after, filename=case.name, unsafe=True)
     assert not second.changed
     assert [f for f in second.report.findings if f.code == "X001"] == []
+
+
+def _every_pointer(value: Any, pointer: str = "") -> list[str]:
+    found = [pointer]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _every_pointer(item, pointer + "/" + key.replace("~", "~0").replace("/", "~1"))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _every_pointer(item, f"{pointer}/{i}")
+    return found
+
+
+@SETTINGS
+@given(WORKFLOWISH, st.sampled_from([None, 0, 2]), st.sampled_from(["", "/0", "/zz", "/steps/9/x"]))
+def test_targeted_json_positions_agree_with_the_full_scan(document: Any, indent: int | None, extra: str) -> None:
+    """The locator walks only the containers on a pointer's way; the full index scans all of it.
+    Both must give the same offsets for every value and key, and for absent pointers too."""
+    from civitai_schema.documents import Lines
+    from civitai_schema.readers.json import JsonIndex, JsonLocator
+
+    text = json.dumps(document, indent=indent, ensure_ascii=bool(indent))
+    index, locator = JsonIndex(text), JsonLocator(Lines(text))
+    for pointer in _every_pointer(document):
+        assert locator.offsets(pointer, "value") == index.values[pointer]
+        assert locator.offsets(pointer, "key") == index.keys.get(pointer)
+        locator.span(pointer + extra, "key")  # an absent tail falls back to what exists
+    assert locator.offsets("/" + "missing" * 3, "value") is None
+
+
+def test_json_positions_follow_the_last_of_repeated_keys() -> None:
+    from civitai_schema.documents import Lines
+    from civitai_schema.readers.json import JsonIndex, JsonLocator
+
+    text = '{"a": 1, "b": {"c": [1, {"d": 2}]}, "a": [true, "x"]}'
+    index, locator = JsonIndex(text), JsonLocator(Lines(text))
+    for pointer in ["", "/a", "/a/1", "/b/c/1/d", "/b"]:
+        assert locator.offsets(pointer, "value") == index.values[pointer]
+        assert locator.offsets(pointer, "key") == index.keys.get(pointer)
+    assert locator.offsets("/a/01", "value") is None

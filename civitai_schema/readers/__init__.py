@@ -7,12 +7,14 @@ raises on bad input.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 
 from ..documents import Document, Lines
 from ..findings import Finding, Span
 from ..rules import parse
 
+_FIRST_CHARACTER = re.compile(r"\s*(\S)")
 JSON_SUFFIXES = (".json",)
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -39,7 +41,8 @@ def file_format(name: str, text: str) -> str:
         return "json"
     if lowered.endswith(YAML_SUFFIXES):
         return "yaml"
-    return "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+    first = _FIRST_CHARACTER.match(text)
+    return "json" if first is not None and first.group(1) in "{[" else "yaml"
 
 
 def read(name: str, raw: bytes, fmt: str | None = None) -> Parsed:
@@ -48,7 +51,7 @@ def read(name: str, raw: bytes, fmt: str | None = None) -> Parsed:
     if problem is not None:
         return Parsed(findings=[problem])
     assert text is not None
-    if not text.strip():
+    if not text or text.isspace():  # (isspace does not copy a large text, as strip would)
         return Parsed(findings=[_at_start(name, parse.EMPTY_DOCUMENT.finding("the file is empty"))])
     if (fmt or file_format(name, text)) == "json":
         from .json import read_json

@@ -8,6 +8,8 @@ text for positions.
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
 import re
 from typing import Any
 
@@ -147,7 +149,9 @@ class JsonIndex:
 
 
 class JsonLocator:
-    """Spans for pointers; the text is scanned once, the first time a span is asked for."""
+    """Spans for pointers. Each lookup walks only the containers on the pointer's way, letting the
+    ``json`` module's C scanner step over every other value; the full :class:`JsonIndex` is built
+    only where a reader needs every position (duplicate keys, non-finite numbers)."""
 
     def __init__(self, lines: Lines) -> None:
         self.lines = lines
@@ -159,21 +163,80 @@ class JsonLocator:
         return self._index
 
     def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
-        index = self.index()
-        return (index.keys if target == "key" else index.values).get(pointer)
+        tokens = pointers.split(pointer)
+        key, start, found = self._walk(tokens)
+        if found < len(tokens):
+            return None
+        if target == "key":
+            return key
+        return start, _value_end(self.lines.text, start)
 
     def span(self, pointer: str, target: Target) -> Span:
-        index = self.index()
         tokens = pointers.split(pointer)
-        while pointers.join(tokens) not in index.values and tokens:
-            tokens.pop()
-            target = "value"
-        pointer = pointers.join(tokens)
-        start, end = index.values[pointer]
-        key = index.keys.get(pointer)
+        key, start, found = self._walk(tokens)
+        if found < len(tokens):
+            target = "value"  # absent: point at the nearest enclosing value
         is_container = self.lines.text[start] in "{["
         if key is not None and (target == "key" or is_container):
             return self.lines.span(*key)
         if is_container:
             return self.lines.span(start, start + 1)
-        return self.lines.span(start, end)
+        return self.lines.span(start, _value_end(self.lines.text, start))
+
+    def _walk(self, tokens: list[str]) -> tuple[tuple[int, int] | None, int, int]:
+        """The key span and value start of the deepest value on the way to ``tokens``, and how
+        many tokens were found."""
+        text = self.lines.text
+        key: tuple[int, int] | None = None
+        start = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        for found, token in enumerate(tokens):
+            try:
+                member = _member(text, start, token)
+            except (ValueError, RecursionError, IndexError):  # cannot happen on parsed text; be safe
+                member = None
+            if member is None:
+                return key, start, found
+            key, start = member
+        return key, start, len(tokens)
+
+
+def _member(text: str, pos: int, token: str) -> tuple[tuple[int, int] | None, int] | None:
+    """In the container at ``pos``, the key span and value start of member ``token`` (the last
+    one when a key repeats, as the parsed data keeps), or None."""
+    opening = text[pos]
+    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+    if opening == "{":
+        found = None
+        while text[pos] == '"':
+            name, after = _scanstring(text, pos + 1)
+            value = _WS.match(text, _WS.match(text, after).end() + 1).end()  # type: ignore[union-attr]
+            if name == token:
+                found = ((pos, after), value)
+            pos = _WS.match(text, _value_end(text, value)).end()  # type: ignore[union-attr]
+            if text[pos] != ",":
+                break
+            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+        return found
+    if opening != "[" or not (token.isascii() and token.isdigit()) or (token != "0" and token.startswith("0")):
+        return None
+    wanted = int(token)
+    index = 0
+    while text[pos] != "]":
+        if index == wanted:
+            return None, pos
+        pos = _WS.match(text, _value_end(text, pos)).end()  # type: ignore[union-attr]
+        if text[pos] != ",":
+            break
+        pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+        index += 1
+    return None
+
+
+def _value_end(text: str, start: int) -> int:
+    """Where the JSON value starting at ``start`` ends (the C scanner parses it and says)."""
+    end: int = _SCAN(text, start)[1]
+    return end
+
+
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity, Target
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
-from ..workflow import is_reference, step_input, step_type, steps
+from ..workflow import is_reference, resolution, step_input, step_type, steps
 from .rule import Rule
 
 F = "air"
@@ -155,6 +156,7 @@ RULES = (MALFORMED, NOT_CANONICAL, UNKNOWN_ECOSYSTEM, UNKNOWN_TYPE, UNKNOWN_SOUR
 
 _CHECKPOINT_FIELDS = ("model", "diffuserModel", "diffusionModel", "checkpointModel")
 _ADDON_FIELDS = ("loras", "additionalNetworks", "embeddings")
+_ADDON_KEYS = frozenset(_ADDON_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -170,33 +172,48 @@ class Occurrence:
 def occurrences(kind_of_step: str | None, data: dict[str, Any]) -> Iterator[Occurrence]:
     air_fields = _air_fields(kind_of_step, data)
     for key, value in data.items():
-        here = pointers.child("", key)
-        if is_reference(value):
-            continue
-        if key in ("loras", "additionalNetworks") and isinstance(value, dict):
-            for name in value:
-                yield Occurrence(pointers.child(here, name), name, key, "key")
-        elif key in ("loras", "additionalNetworks") and isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, dict) and isinstance(item.get("air"), str):
-                    yield Occurrence(f"{here}/{i}/air", item["air"], key)
-        elif key == "embeddings" and isinstance(value, list):
-            yield from (Occurrence(f"{here}/{i}", v, key) for i, v in enumerate(value) if isinstance(v, str))
+        if key in _ADDON_KEYS:
+            yield from _addons(key, value)
         elif key == "trainingData" and isinstance(value, dict) and isinstance(value.get("sourceUrl"), str):
-            yield Occurrence(f"{here}/sourceUrl", value["sourceUrl"], "trainingData.sourceUrl")
-        elif isinstance(value, str) and key in air_fields and (air_fields[key] or airs.looks_like_air(value)):
-            yield Occurrence(here, value, key)
+            yield Occurrence(f"/{key}/sourceUrl", value["sourceUrl"], "trainingData.sourceUrl")
+        elif key in air_fields and isinstance(value, str) and (air_fields[key] or airs.looks_like_air(value)):
+            yield Occurrence(pointers.child("", key), value, key)
 
 
-def _air_fields(kind_of_step: str | None, data: dict[str, Any]) -> dict[str, bool]:
+def _addons(key: str, value: Any) -> Iterator[Occurrence]:
+    """The AIRs of LoRAs (a map keyed by AIR, or a list of objects with ``air``) and embeddings."""
+    here = "/" + key
+    if key != "embeddings" and isinstance(value, dict) and not is_reference(value):
+        for name in value:
+            yield Occurrence(pointers.child(here, name), name, key, "key")
+    elif key != "embeddings" and isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict) and isinstance(item.get("air"), str):
+                yield Occurrence(f"{here}/{i}/air", item["air"], key)
+    elif key == "embeddings" and isinstance(value, list):
+        yield from (Occurrence(f"{here}/{i}", v, key) for i, v in enumerate(value) if isinstance(v, str))
+
+
+def _air_fields(kind_of_step: str | None, data: dict[str, Any]) -> Mapping[str, bool]:
     """AIR-typed fields, each with whether it is an AIR for certain (the leaf is known) or only
     in some leaves (then only values that look like AIRs are checked)."""
     if kind_of_step is None:
         return {}
-    resolution = catalog.resolve(kind_of_step, data)
-    if resolution.leaf is not None:
-        return {k: True for k, f in resolution.leaf.fields.items() if f.get("type") == "air"}
-    return dict.fromkeys(catalog.air_fields(kind_of_step), False)
+    leaf = resolution(kind_of_step, data).leaf
+    if leaf is not None:
+        return _leaf_air_fields(leaf.step_type, leaf.name)
+    return _maybe_air_fields(kind_of_step)
+
+
+@functools.cache
+def _leaf_air_fields(step_type: str, name: str) -> Mapping[str, bool]:
+    leaf = next(leaf for leaf in catalog.leaves()[step_type] if leaf.name == name)
+    return {k: True for k, f in leaf.fields.items() if f.get("type") == "air"}
+
+
+@functools.cache
+def _maybe_air_fields(step_type: str) -> Mapping[str, bool]:
+    return dict.fromkeys(catalog.air_fields(step_type), False)
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:

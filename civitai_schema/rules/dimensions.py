@@ -10,7 +10,7 @@ from typing import Any
 from .. import air, catalog, pointers
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
-from ..workflow import is_reference, number, number_text, source_of, step_input, step_type, steps
+from ..workflow import is_reference, number, number_text, resolution, source_of, step_input, step_type, steps
 from .rule import Rule
 
 F = "dimensions"
@@ -146,7 +146,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         if data_in is None or kind_of_step is None:
             continue
         base = pointers.child(step_pointer, "input")
-        leaf = catalog.resolve(kind_of_step, data_in).leaf
+        leaf = resolution(kind_of_step, data_in).leaf
         width, height = _size(data_in, "width"), _size(data_in, "height")
         bad = False
         for key, value in (("width", width), ("height", height)):

@@ -8,14 +8,16 @@ behind the API (new engines, fields and values arrive monthly) it is a warning.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
-from ..workflow import is_reference, number, number_text, step_input, step_type, steps
+from ..workflow import is_reference, number, number_text, resolution, step_input, step_type, steps
 from .rule import Rule
 from .schema import case_fix, json_type
 
@@ -166,6 +168,7 @@ _IMAGEGEN_COMMON = {
 # Width and height are the dimension rules' business (rules/dimensions.py).
 _DIMENSIONS = ("width", "height")
 INT32_MAX = 2_147_483_647
+_BOUNDS = ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems")
 
 
 @functools.lru_cache(maxsize=1)
@@ -192,33 +195,95 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         kind_of_step, data_in = step_type(step), step_input(step)
         if kind_of_step is None or data_in is None:
             continue
-        base = pointers.child(step_pointer, "input")
-        resolution = catalog.resolve(kind_of_step, data_in)
-        if resolution.missing is not None:
-            choices = catalog.leaf_values(kind_of_step, resolution.missing)
+        base = step_pointer + "/input"
+        found = resolution(kind_of_step, data_in)
+        if found.missing is not None:
+            choices = catalog.leaf_values(kind_of_step, found.missing)
             shown = ", ".join(choices[:8]) + (", …" if len(choices) > 8 else "")
-            message = f'{kind_of_step} input has no "{resolution.missing}", which selects its schema (one of: {shown})'
+            message = f'{kind_of_step} input has no "{found.missing}", which selects its schema (one of: {shown})'
             yield MISSING_DISCRIMINATOR.finding(message, base)
-        if resolution.unknown is not None:
-            key, value, known = resolution.unknown
+        if found.unknown is not None:
+            key, value, known = found.unknown
             guess = closest(value, known)
             message = f'unknown {kind_of_step} {key} "{value}" (the catalog as of {catalog.AS_OF} knows {len(known)})'
             yield UNKNOWN_DISCRIMINATOR.finding(
                 message + (f'; did you mean "{guess}"?' if guess else ""), f"{base}/{key}", fix=case_fix(value, guess)
             )
-        if resolution.leaf is not None:
-            yield from _check_leaf(resolution.leaf, data_in, base)
-        yield from _seed(kind_of_step, resolution.leaf, data_in, base)
-        yield from _strengths(data_in, base)
+        if found.leaf is not None:
+            yield from _check_leaf(found.leaf, data_in, base)
+        if "seed" in data_in:
+            yield from _seed(kind_of_step, found.leaf, data_in, base)
+        if "loras" in data_in or "additionalNetworks" in data_in:
+            yield from _strengths(data_in, base)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What checking one leaf's inputs needs, worked out once per leaf: its fields, the keys it
+    rejects, the keys it requires, and for each field a quick test that is true only of values
+    no input rule can object to (anything else takes the full path, which words the finding)."""
+
+    fields: Mapping[str, Mapping[str, Any]]
+    rejected: Mapping[str, str]
+    required: tuple[str, ...]
+    quick: Mapping[str, Callable[[Any], bool]]
+
+
+@functools.cache
+def _plan(step_type: str, name: str) -> _Plan:
+    leaf = next(leaf for leaf in catalog.leaves()[step_type] if leaf.name == name)
+    fields = fields_of(leaf)
+    required = tuple(
+        key
+        for key, spec in fields.items()
+        if spec.get("required")
+        and "default" not in spec
+        and (leaf.name, key) not in catalog.OPTIONAL_DESPITE_SPEC
+        and key not in leaf.discriminators
+    )
+    quick = {key: _quick(key, spec, key in leaf.discriminators) for key, spec in fields.items()}
+    return _Plan(fields, catalog.rejected_keys(step_type, name), required, quick)
+
+
+def _quick(key: str, spec: Mapping[str, Any], discriminator: bool) -> Callable[[Any], bool]:
+    """A test that passes only values :func:`_check_value` has nothing to say about."""
+    kind = spec.get("type")
+    if kind == "enum":
+        allowed = frozenset(str(v) for v in spec["enum"])
+        return (lambda value: True) if discriminator else (lambda value: type(value) is str and value in allowed)
+    if key in _DIMENSIONS and kind in ("integer", "number"):
+        return lambda value: type(value) is int  # sizes are the dimension rules' business
+    if kind in ("integer", "number"):
+        low, high = spec.get("minimum"), spec.get("maximum")
+        low = -math.inf if low is None else low
+        high = math.inf if high is None else high
+        return lambda value: type(value) is int and low <= value <= high
+    if kind in ("string", "air"):
+        shortest, longest = spec.get("minLength") or 0, spec.get("maxLength")
+        longest = math.inf if longest is None else longest
+        return lambda value: type(value) is str and shortest <= len(value) <= longest
+    if kind == "boolean":
+        return lambda value: type(value) is bool
+    if kind == "array":
+        fewest, most = spec.get("minItems") or 0, spec.get("maxItems")
+        most = math.inf if most is None else most
+        return lambda value: type(value) is list and fewest <= len(value) <= most
+    if kind == "object":
+        return lambda value: type(value) is dict
+    bounded = any(bound in spec for bound in _BOUNDS)
+    return lambda value: not bounded  # a type _type_ok does not test: only its bounds matter
 
 
 def _check_leaf(leaf: catalog.Leaf, data: dict[str, Any], base: str) -> Iterator[Finding]:
-    fields = fields_of(leaf)
-    rejected = catalog.rejected_keys(leaf.step_type, leaf.name)
+    plan = _plan(leaf.step_type, leaf.name)
+    quick, fields = plan.quick, plan.fields
     for key, value in data.items():
+        test = quick.get(key)
+        if test is not None and test(value) and key not in plan.rejected:
+            continue
         where = pointers.child(base, key)
-        if key in rejected:
-            yield REJECTED_INPUT_KEY.finding(f'"{key}" is not accepted here: {rejected[key]}', where, target="key")
+        if key in plan.rejected:
+            yield REJECTED_INPUT_KEY.finding(f'"{key}" is not accepted here: {plan.rejected[key]}', where, target="key")
             continue
         spec = fields.get(key)
         if spec is None:
@@ -232,9 +297,8 @@ def _check_leaf(leaf: catalog.Leaf, data: dict[str, Any], base: str) -> Iterator
         if is_reference(value) or (value is None and spec.get("nullable")):
             continue
         yield from _check_value(key, value, spec, where, leaf)
-    for key, spec in fields.items():
-        optional = "default" in spec or (leaf.name, key) in catalog.OPTIONAL_DESPITE_SPEC
-        if spec.get("required") and not optional and key not in data and key not in leaf.discriminators:
+    for key in plan.required:
+        if key not in data:
             yield MISSING_INPUT_KEY.finding(f'{leaf.step_type}{_describe(leaf)} needs "{key}"', base)
 
 
