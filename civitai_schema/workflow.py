@@ -7,60 +7,63 @@ schema already reports) never makes a rule crash.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any
 
 from . import catalog, pointers
 
-T = TypeVar("T")
+
+class _Memo:
+    """Answers about one document, keyed by the asking object's identity; each entry keeps its
+    object alive, so an identity cannot be reused while the memo is held."""
+
+    __slots__ = ("leaves", "steps")
+
+    def __init__(self) -> None:
+        self.steps: dict[int, tuple[Any, list[tuple[str, dict[str, Any]]]]] = {}
+        self.leaves: dict[int, tuple[Any, str, catalog.Resolution]] = {}
+
 
 # What the rule families ask about the document being checked (its steps, each input's leaf),
-# worked out once per document rather than once per family. Keyed by the asking object's
-# identity; each entry keeps its object alive, so an identity cannot be reused while it is held.
-_MEMO: ContextVar[dict[tuple[str, int], tuple[Any, Any]] | None] = ContextVar("civitai_schema_memo", default=None)
+# worked out once per document rather than once per family.
+_MEMO: ContextVar[_Memo | None] = ContextVar("civitai_schema_memo", default=None)
 
 
 @contextmanager
 def one_document() -> Iterator[None]:
     """Share answers between the checks of one document (the data must not change meanwhile)."""
-    token = _MEMO.set({})
+    token = _MEMO.set(_Memo())
     try:
         yield
     finally:
         _MEMO.reset(token)
 
 
-def _memoised(topic: str, subject: Any, compute: Callable[[], T]) -> T:
-    memo = _MEMO.get()
-    if memo is None:
-        return compute()
-    key = (topic, id(subject))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is subject:
-        answer: T = hit[1]
-        return answer
-    answer = compute()
-    memo[key] = (subject, answer)
-    return answer
-
-
 def steps(data: Any) -> list[tuple[str, dict[str, Any]]]:
     """``(pointer, step)`` for every step that is an object (do not modify the list)."""
-    return _memoised("steps", data, lambda: _steps(data))
-
-
-def _steps(data: Any) -> list[tuple[str, dict[str, Any]]]:
+    memo = _MEMO.get()
+    hit = memo.steps.get(id(data)) if memo is not None else None
+    if hit is not None and hit[0] is data:
+        return hit[1]
     items = data.get("steps") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        return []
-    return [(f"/steps/{i}", step) for i, step in enumerate(items) if isinstance(step, dict)]
+    found = [(f"/steps/{i}", s) for i, s in enumerate(items) if isinstance(s, dict)] if isinstance(items, list) else []
+    if memo is not None:
+        memo.steps[id(data)] = (data, found)
+    return found
 
 
 def resolution(kind_of_step: str, step_input: dict[str, Any]) -> catalog.Resolution:
     """Which catalog leaf a step input is (see :func:`catalog.resolve`)."""
-    return _memoised("leaf:" + kind_of_step, step_input, lambda: catalog.resolve(kind_of_step, step_input))
+    memo = _MEMO.get()
+    hit = memo.leaves.get(id(step_input)) if memo is not None else None
+    if hit is not None and hit[0] is step_input and hit[1] == kind_of_step:
+        return hit[2]
+    found = catalog.resolve(kind_of_step, step_input)
+    if memo is not None:
+        memo.leaves[id(step_input)] = (step_input, kind_of_step, found)
+    return found
 
 
 def step_type(step: dict[str, Any]) -> str | None:

@@ -138,6 +138,7 @@ def test_sdxl_sizes(width: int, height: int, expected: list[str]) -> None:
         ("https://[fe80::1]/x", ["C102"]),
         ("https://metadata.google.internal/x", ["C102"]),
         ("https://8.8.8.8/x", []),
+        ("https://hooks[.example.com/x", ["S106"]),  # urlsplit raises on it; only the schema speaks
     ],
 )
 def test_callback_hosts(url: str, expected: list[str]) -> None:

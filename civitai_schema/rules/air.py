@@ -221,7 +221,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         data_in = step_input(step)
         if data_in is None:
             continue
-        base = pointers.child(step_pointer, "input")
+        base = step_pointer + "/input"
         found = [(o, _parse(o)) for o in occurrences(step_type(step), data_in)]
         parsed = {o.field: a for o, a in found if a is not None and o.field in _CHECKPOINT_FIELDS}
         base_group = _base_group(step_type(step), data_in, parsed)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .. import air, catalog, pointers
+from .. import air, catalog
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import is_reference, number, number_text, resolution, source_of, step_input, step_type, steps
@@ -145,7 +145,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         kind_of_step = step_type(step)
         if data_in is None or kind_of_step is None:
             continue
-        base = pointers.child(step_pointer, "input")
+        base = step_pointer + "/input"
         leaf = resolution(kind_of_step, data_in).leaf
         width, height = _size(data_in, "width"), _size(data_in, "height")
         bad = False

@@ -113,7 +113,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
     used_arguments: set[str] = set()
     edges: dict[int, list[tuple[int, str]]] = {}
     for index, (pointer, step) in enumerate(all_steps):
-        for where, ref in references(step.get("input"), pointers.child(pointer, "input")):
+        for where, ref in references(step.get("input"), pointer + "/input"):
             source, path = ref["$ref"], ref.get("path")
             if source == "$arguments":
                 key = re.split(r"[.\[]", path, maxsplit=1)[0] if isinstance(path, str) else ""

@@ -163,10 +163,13 @@ def _callbacks(data: dict[str, Any], options: RuleOptions) -> Iterator[Finding]:
 
 
 def _url(url: str, where: str, options: RuleOptions) -> Iterator[Finding]:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # "https://[oops": not a URL at all, which the schema's uri format reports
+        return
     if parts.scheme.lower() != "https":
         yield NOT_HTTPS.finding(f"callbacks are posted only to https URLs, not {parts.scheme}://", where)
-    host = (parts.hostname or "").lower()
     if not host or host in options.allowed_callback_hosts:
         return
     reason = _private(host)
