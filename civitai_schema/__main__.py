@@ -1,6 +1,6 @@
 """``python -m civitai_schema`` runs the command line."""
 
-from .cli import main
+from .cli import entry_point
 
 if __name__ == "__main__":
-    main(prog_name="civitai-schema")
+    entry_point()

@@ -11,7 +11,6 @@ import functools
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -47,6 +46,8 @@ def _guarded(command: F) -> F:
             sys.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:
             if debug:
+                import traceback
+
                 traceback.print_exc()
             else:
                 click.echo(
@@ -69,6 +70,27 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 @click.version_option(__version__, "--version", prog_name="civitai-schema")
 def main() -> None:
     """Validate and lint Civitai Orchestration workflow documents (JSON and YAML)."""
+
+
+def entry_point() -> NoReturn:
+    """The console script and ``python -m``: run the command, flush what it wrote, and end the
+    process without tearing the interpreter down. Unloading a few hundred modules and freeing
+    every object costs about 12 ms, more than checking a file; nothing of ours needs it (files
+    are closed, worker pools joined, before a command returns)."""
+    try:
+        main(prog_name="civitai-schema")
+        code: object = EXIT_OK
+    except SystemExit as exc:
+        code = exc.code
+    if isinstance(code, str):
+        click.echo(code, err=True)
+        code = EXIT_FINDINGS
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    os._exit(code if isinstance(code, int) else EXIT_OK)
 
 
 KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])

@@ -349,10 +349,16 @@ def _config_in(folder: Path) -> Path | None:
             continue
         if name != "pyproject.toml":
             return candidate
+        try:
+            raw = candidate.read_bytes()
+        except OSError:
+            raise ConfigError(f"{candidate}: cannot read it") from None
+        if b"civitai-schema" not in raw:
+            continue  # no table of ours (the usual pyproject.toml): no TOML parser needed
         toml = _toml()
         try:
-            if "civitai-schema" in toml.loads(candidate.read_text("utf-8")).get("tool", {}):
+            if "civitai-schema" in toml.loads(raw.decode("utf-8")).get("tool", {}):
                 return candidate
-        except (OSError, toml.TOMLDecodeError, UnicodeDecodeError):
+        except (toml.TOMLDecodeError, UnicodeDecodeError):
             raise ConfigError(f"{candidate}: not valid TOML") from None
     return None

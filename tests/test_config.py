@@ -64,6 +64,16 @@ def test_a_pyproject_without_our_table_is_skipped(project: Path) -> None:
     assert codes(str(project / "templates" / "air.yaml")) == ["A101"]
 
 
+def test_a_pyproject_is_parsed_only_when_it_names_us(project: Path) -> None:
+    pyproject = project / "templates" / "pyproject.toml"
+    pyproject.write_text("[project\nname = ")  # broken, but not ours: skipped unread as TOML
+    (project / "civitai-schema.toml").write_text('select = ["A101"]\n')
+    assert codes(str(project / "templates" / "air.yaml")) == ["A101"]
+    pyproject.write_text("[tool.civitai-schema\nselect = ")
+    done = invoke("check", str(project / "templates" / "air.yaml"))
+    assert done.exit_code == 2 and "pyproject.toml: not valid TOML" in done.output
+
+
 def test_config_and_isolated_flags(project: Path) -> None:
     (project / "civitai-schema.toml").write_text('select = ["A101"]\n')
     other = project / "other.toml"

@@ -10,10 +10,15 @@ from pathlib import Path
 
 from .conftest import FIXTURES, REPO
 
+# The command ends with os._exit (no interpreter teardown, so no atexit): list the modules there.
 PROBE = """
-import atexit, json, runpy, sys
+import json, os, runpy, sys
 sys.path.insert(0, "REPO")
-atexit.register(lambda: print("MODULES=" + json.dumps(sorted(sys.modules)), file=sys.stderr))
+end = os._exit
+def listing(code):
+    print("MODULES=" + json.dumps(sorted(sys.modules)), file=sys.stderr, flush=True)
+    end(code)
+os._exit = listing
 sys.argv = ["civitai-schema", *sys.argv[1:]]
 runpy.run_module("civitai_schema", run_name="__main__")
 """

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import catalog
 from ..findings import Finding, Kind, Severity
-from ..formats import is_date_time
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import number, steps
 from .rule import Rule
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 F = "records"
 
@@ -104,7 +105,13 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
 
 def _time(record: dict[str, Any], key: str) -> datetime | None:
     value = record.get(key)
-    if not isinstance(value, str) or not is_date_time(value):
+    if not isinstance(value, str):
+        return None
+    from datetime import datetime
+
+    from ..formats import is_date_time  # (calendar, locale and ipaddress: only for records with times)
+
+    if not is_date_time(value):
         return None
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
