@@ -211,3 +211,37 @@ def test_json_positions_follow_the_last_of_repeated_keys() -> None:
         assert locator.offsets(pointer, "value") == index.values[pointer]
         assert locator.offsets(pointer, "key") == index.keys.get(pointer)
     assert locator.offsets("/a/01", "value") is None
+
+
+YAML_CASES = [
+    "a: &x {b: 1, c: [1, 2]}\nd: *x\n",
+    "base: &b {x: 1, y: 2}\nmerged: {<<: *b, y: 3}\n",
+    "? [1, 2]\n: complex key\n",
+    "1: one\ntrue: yes\nnull: ~\n1.5: x\n",
+    "a: 1\na: 2\n",
+    "n: .nan\ni: -.inf\nh: 0x1F\no: 0o17\nz: 010\n",
+    "bin: !!binary aGVsbG8=\nts: 2024-01-01T00:00:00Z\nratio: 16:9\n",
+    "- &s [1, *s]\n",
+]
+
+
+@SETTINGS
+@given(WORKFLOWISH | st.sampled_from(YAML_CASES))
+def test_fast_yaml_construction_matches_pyyaml(document: Any) -> None:
+    """The C path builds data straight from the nodes; PyYAML's constructor is the reference:
+    the same data (aliases sharing objects included) and the same noted problems."""
+    from civitai_schema.readers import yaml as ours
+
+    text = document if isinstance(document, str) else ours.yaml.safe_dump(document, allow_unicode=True)
+
+    def outcome(loader: Any, construct: Any) -> tuple[str, list[tuple[str, str]]]:
+        try:
+            node = loader.get_single_node()
+            loader.problems = []
+            data = repr(construct(loader, node)) if node is not None else "empty"
+        except ours.yaml.YAMLError as error:
+            data = type(error).__name__
+        return data, sorted((rule.code, message) for rule, message, *_ in loader.problems)  # (reported by position)
+
+    fast = outcome(ours._CLoader(text), ours._construct)
+    assert fast == outcome(ours._PyLoader(text), lambda loader, node: loader.construct_document(node))

@@ -51,6 +51,14 @@ class _JsonFriendly(_Constructor):
         self.problems: list[tuple[Rule, str, Node, Node | None]] = []
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.note_keys(node)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
+        if any(not isinstance(key, str) for key in mapping):
+            mapping = {_key_text(key): value for key, value in mapping.items()}
+        return mapping
+
+    def note_keys(self, node: MappingNode) -> None:
+        """Note keys that are not strings, and keys given twice."""
         seen: set[str] = set()
         for key_node, _ in node.value:
             if key_node.tag == _MERGE or not isinstance(key_node, ScalarNode):
@@ -63,10 +71,6 @@ class _JsonFriendly(_Constructor):
                 message = f'duplicate key "{key_node.value}": only the last value is kept'
                 self.problems.append((parse.DUPLICATE_KEY, message, node, key_node))
             seen.add(key_node.value)
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
-        if any(not isinstance(key, str) for key in mapping):
-            mapping = {_key_text(key): value for key, value in mapping.items()}
-        return mapping
 
     def construct_yaml_float(self, node: ScalarNode) -> float:
         value: float = super().construct_yaml_float(node)
@@ -83,6 +87,59 @@ class _JsonFriendly(_Constructor):
         return int(text, 10)  # YAML 1.2: a leading zero does not make an octal number
 
 
+class _Unusual(Exception):
+    """A node :func:`_build` leaves to PyYAML's constructor (merge keys, keys that are not scalars)."""
+
+
+def _build(loader: _JsonFriendly, root: Node) -> Any:
+    """The document's data straight from its nodes: what PyYAML's constructor gives for the
+    core-schema tags, several times faster (it dispatches every node through generic hooks).
+    An alias yields the same object as its anchor, as in PyYAML. Depth is bounded by the
+    caller (only texts within ``C_PARSER_MAX_DEPTH`` come here)."""
+    built: dict[int, Any] = {}  # containers by node, so an alias shares its anchor's object
+    scalars = {
+        _NULL: lambda node: None,
+        _BOOL: lambda node: node.value in ("true", "True", "TRUE"),
+        _INT: loader.construct_yaml_int,
+        _FLOAT: loader.construct_yaml_float,
+    }
+
+    def build(node: Node) -> Any:
+        if isinstance(node, ScalarNode):
+            if node.tag == _STR:
+                return node.value
+            make = scalars.get(node.tag)
+            return make(node) if make is not None else loader.construct_object(node, deep=True)
+        known = built.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, SequenceNode):
+            items: list[Any] = []
+            built[id(node)] = items
+            items.extend([build(item) for item in node.value])
+            return items
+        if not isinstance(node, MappingNode):
+            return loader.construct_object(node, deep=True)
+        mapping: dict[Any, Any] = {}
+        built[id(node)] = mapping
+        loader.note_keys(node)
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode or key_node.tag == _MERGE:
+                raise _Unusual
+            mapping[build(key_node)] = build(value_node)
+        if any(not isinstance(key, str) for key in mapping):  # as construct_mapping does
+            text_keys = {_key_text(key): item for key, item in mapping.items()}
+            mapping.clear()
+            mapping.update(text_keys)
+        return mapping
+
+    return build(root)
+
+
+_NULL, _BOOL = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+
+
 _READ_AS = {"int": "a number", "float": "a number", "bool": "a boolean", "null": "null"}
 
 
@@ -95,7 +152,16 @@ def _key_text(key: object) -> str:
 
 
 class _CLoader(_JsonFriendly, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    pass
+    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+        """PyYAML's resolve() for our table, without its per-call list building (the C composer
+        calls it for every node)."""
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if pattern.match(value):
+                        return str(tag)
+            return _STR
+        return "tag:yaml.org,2002:seq" if kind is SequenceNode else "tag:yaml.org,2002:map"
 
 
 class _PyLoader(_JsonFriendly, yaml.SafeLoader):
@@ -129,7 +195,7 @@ def nesting_bound(text: str) -> int:
     for match in _FLOW_BRACKETS.finditer(text):
         flow += 1 if match.group() in "[{" else -1
         deepest = max(deepest, flow)
-    block = max((len(m.group()) for m in _BLOCK_INDENT.finditer(text)), default=0)
+    block = max(map(len, _BLOCK_INDENT.findall(text)), default=0)
     return deepest + block
 
 
@@ -150,7 +216,7 @@ def read_yaml(name: str, text: str) -> Parsed:
                 parsed.findings.append(finding.located(name, locator.span("", "value")))
                 continue
             loader.problems = []
-            data = loader.construct_document(node)
+            data = _construct(loader, node)
             if data is None:
                 continue  # an empty document in a stream, such as a trailing '---'
             document = Document(data, name, index, locator, text=text, fmt="yaml")
@@ -185,6 +251,15 @@ def read_yaml(name: str, text: str) -> Parsed:
         finding = parse.EMPTY_DOCUMENT.finding("the file has no YAML document (only comments or null)")
         parsed.findings.append(finding.located(name, Span(1, 1, 1, 2)))
     return parsed
+
+
+def _construct(loader: _JsonFriendly, node: Node) -> Any:
+    if isinstance(loader, _CLoader):
+        try:
+            return _build(loader, node)
+        except _Unusual:
+            loader.problems = []  # start again, the general way
+    return loader.construct_document(node)
 
 
 def _first_line(exc: Exception) -> str:
