@@ -136,14 +136,30 @@ def check_parsed(parsed: readers.Parsed, name: str, options: Options, session: S
 def check_bytes(
     name: str, raw: bytes, options: Options, fmt: str | None = None, session: Session | None = None
 ) -> Report:
-    parsed = readers.read(name, raw, fmt)
-    if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(raw):
+    text, problem = readers.decode(name, raw)
+    if text is None:
+        assert problem is not None
+        if options.skip_unrecognized and not _mentions_workflow(raw):
+            return Report()  # binary, or another encoding: not ours
+        return check_parsed(readers.Parsed(findings=[problem]), name, options, session)
+    return check_text(name, text, options, fmt, session)
+
+
+def check_text(
+    name: str, text: str, options: Options, fmt: str | None = None, session: Session | None = None
+) -> Report:
+    parsed = readers.read_text(name, text, fmt)
+    if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(text):
         return Report()  # an unreadable file that is not ours: JSONC settings, say
     return check_parsed(parsed, name, options, session)
 
 
-def _mentions_workflow(raw: bytes) -> bool:
-    return b"steps" in raw or b"$type" in raw
+def _mentions_workflow(source: bytes | str) -> bool:
+    return (
+        b"steps" in source or b"$type" in source
+        if isinstance(source, bytes)
+        else "steps" in source or "$type" in source
+    )
 
 
 @dataclass(frozen=True)
@@ -217,7 +233,11 @@ def check_path(path: str, options: Options, session: Session | None = None) -> R
         return too_large(path, exc.size)
     except OSError as exc:
         return unreadable(path, f"cannot read the file: {exc.strerror or exc}")
-    return check_bytes(path, raw, options, session=session)
+    text, _ = readers.decode(path, raw)
+    if text is None:
+        return check_bytes(path, raw, options, session=session)
+    del raw  # a large file's bytes need not stay beside its text while it is parsed
+    return check_text(path, text, options, session=session)
 
 
 def unreadable(name: str, reason: str) -> Report:

@@ -51,6 +51,11 @@ def read(name: str, raw: bytes, fmt: str | None = None) -> Parsed:
     if problem is not None:
         return Parsed(findings=[problem])
     assert text is not None
+    return read_text(name, text, fmt)
+
+
+def read_text(name: str, text: str, fmt: str | None = None) -> Parsed:
+    """Parse decoded text; ``fmt`` forces ``json`` or ``yaml``."""
     if not text or text.isspace():  # (isspace does not copy a large text, as strip would)
         return Parsed(findings=[_at_start(name, parse.EMPTY_DOCUMENT.finding("the file is empty"))])
     if (fmt or file_format(name, text)) == "json":

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -157,6 +158,11 @@ RULES = (MALFORMED, NOT_CANONICAL, UNKNOWN_ECOSYSTEM, UNKNOWN_TYPE, UNKNOWN_SOUR
 _CHECKPOINT_FIELDS = ("model", "diffuserModel", "diffusionModel", "checkpointModel")
 _ADDON_FIELDS = ("loras", "additionalNetworks", "embeddings")
 _ADDON_KEYS = frozenset(_ADDON_FIELDS)
+_ECOSYSTEMS = catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS
+
+
+def _known(name: str, catalogued: frozenset[str], configured: frozenset[str]) -> bool:
+    return name in catalogued or name in configured
 
 
 @dataclass(frozen=True)
@@ -233,7 +239,31 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
                     f"malformed AIR {_quote(occurrence.text)}: {error}", where, target=occurrence.target
                 )
                 continue
-            yield from _check_one(occurrence, value, where, base_group, options)
+            for finding in _verdict(occurrence, value, base_group, options):
+                yield dataclasses.replace(finding, path=where)
+
+
+# Verdicts by (AIR, field, key or value, base model family), per options object: templates
+# and batches repeat the same checkpoints and LoRAs. Bounded; each entry keeps its options alive.
+_VERDICTS: dict[int, tuple[RuleOptions, dict[tuple[str, str, str, str | None], tuple[Finding, ...]]]] = {}
+_MAX_VERDICTS = 50_000
+
+
+def _verdict(occ: Occurrence, value: airs.AIR, base_group: str | None, options: RuleOptions) -> tuple[Finding, ...]:
+    """What :func:`_check_one` finds for this AIR here (paths left empty for the caller)."""
+    held = _VERDICTS.get(id(options))
+    if held is None or held[0] is not options:
+        if len(_VERDICTS) >= 8:
+            _VERDICTS.clear()
+        held = _VERDICTS[id(options)] = (options, {})
+    known = held[1]
+    key = (occ.text, occ.field, occ.target, base_group)
+    found = known.get(key)
+    if found is None:
+        if len(known) >= _MAX_VERDICTS:
+            known.clear()
+        found = known[key] = tuple(_check_one(occ, value, "", base_group, options))
+    return found
 
 
 def _parse(occurrence: Occurrence) -> airs.AIR | None:
@@ -262,8 +292,7 @@ def _check_one(
             f"write {quoted} in its canonical form {value.canonical}", where, target=target, fix=fix
         )
     ecosystem, kind = value.ecosystem, value.type
-    known_ecosystems = catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS | options.extra_ecosystems
-    if ecosystem is not None and ecosystem.lower() not in known_ecosystems:
+    if ecosystem is not None and not _known(ecosystem.lower(), _ECOSYSTEMS, options.extra_ecosystems):
         if kind is None and ecosystem.lower() in catalog.RESOURCE_TYPES:
             message = (
                 f'{quoted} has no ecosystem: with three parts before the id, "{ecosystem}" is read as the ecosystem; '
@@ -275,11 +304,11 @@ def _check_one(
                 f'; did you mean "{guess}"?' if guess else ""
             )
         yield UNKNOWN_ECOSYSTEM.finding(message, where, target=target)
-    if kind is not None and kind.lower() not in catalog.RESOURCE_TYPES | options.extra_resource_types:
+    if kind is not None and not _known(kind.lower(), catalog.RESOURCE_TYPES, options.extra_resource_types):
         guess = closest(kind, sorted(catalog.RESOURCE_TYPES))
         tail = f'; did you mean "{guess}"?' if guess else ""
         yield UNKNOWN_TYPE.finding(f'unknown AIR resource type "{kind}" in {quoted}{tail}', where, target=target)
-    if value.source.lower() not in catalog.SOURCES | options.extra_sources:
+    if not _known(value.source.lower(), catalog.SOURCES, options.extra_sources):
         guess = closest(value.source, sorted(catalog.SOURCES))
         tail = f'; did you mean "{guess}"?' if guess else ""
         yield UNKNOWN_SOURCE.finding(f'unknown AIR source "{value.source}" in {quoted}{tail}', where, target=target)
@@ -303,7 +332,7 @@ def _check_one(
     if field in _ADDON_FIELDS and base_group is not None and ecosystem is not None:
         group = catalog.compat_group(ecosystem)
         extra = catalog.EMBEDDING_EXTRA_GROUPS.get(group, frozenset()) if kind == "embedding" else frozenset()
-        known = ecosystem.lower() in catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS and group != "other"
+        known = ecosystem.lower() in _ECOSYSTEMS and group != "other"
         if known and group != base_group and base_group not in extra:
             message = (
                 f"{quoted} is made for {ecosystem}, but this step generates with {base_group}: it will have no effect"

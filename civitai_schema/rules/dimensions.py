@@ -135,6 +135,7 @@ RULES = (OUT_OF_RANGE, NOT_MULTIPLE, INVALID, PIXEL_BUDGET, ASPECT_MISMATCH, UPS
 
 UPSCALER_MAX = 2560  # DOCS video-upscaler.md
 INTERPOLATION_MAX = 2048  # DOCS video-interpolation.md
+_VIDEO_POST = ("videoUpscaler", "videoInterpolation")
 _RESOLUTIONS = {"360p": 360, "480p": 480, "540p": 540, "580p": 580, "720p": 720, "1080p": 1080}
 
 
@@ -265,6 +266,8 @@ def _results(step: dict[str, Any], step_pointer: str, width: float | None, heigh
 
 
 def _video_chain(data: Any, all_steps: list[tuple[str, dict[str, Any]]]) -> Iterator[Finding]:
+    if not any(step.get("$type") in _VIDEO_POST for _, step in all_steps):
+        return  # (no name table for documents without video post-processing)
     by_name: dict[str, tuple[str, dict[str, Any]]] = {}
     for index, (pointer, step) in enumerate(all_steps):
         by_name[f"${index}"] = (pointer, step)
@@ -272,7 +275,7 @@ def _video_chain(data: Any, all_steps: list[tuple[str, dict[str, Any]]]) -> Iter
         by_name[name if isinstance(name, str) else str(index)] = (pointer, step)
     for pointer, step in all_steps:
         kind_of_step, data_in = step_type(step), step_input(step)
-        if kind_of_step not in ("videoUpscaler", "videoInterpolation") or data_in is None:
+        if kind_of_step not in _VIDEO_POST or data_in is None:
             continue
         source = by_name.get(source_of(data_in.get("video")) or "")
         if source is None:
