@@ -78,3 +78,17 @@ def test_the_readme_coverage_sample_is_what_the_command_prints() -> None:
 
     block = README.split("```console\n$ civitai-schema coverage fixtures/valid | head -4\n", 1)[1].split("```", 1)[0]
     assert invoke("coverage", "fixtures/valid").output.splitlines()[:4] == block.splitlines()
+
+
+def test_the_rule_cost_benchmark_runs() -> None:
+    """A tiny run of benchmarks/rule_cost.py (the numbers are for docs/performance.md, not for
+    tests; this only keeps the script working as the engine changes)."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "rule_cost.py"), "--documents", "30", "--repeats", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    labels = [line.split("  ")[0] for line in done.stdout.splitlines()[3:]]
+    assert labels[0] == "schema validation" and labels[-1] == "all lint rules together"
