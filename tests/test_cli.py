@@ -254,3 +254,22 @@ def test_automatic_jobs_stay_serial_for_small_batches() -> None:
     assert _workers(0, 10) == 1
     assert _workers(0, PARALLEL_MIN_FILES * 100) >= 1
     assert _workers(3, 2) == 2
+
+
+def test_a_reader_that_is_gone_ends_the_command_with_141_and_no_traceback() -> None:
+    """The command ends with os._exit after flushing; a closed pipe must still give 141."""
+    read, write = os.pipe()
+    os.close(read)  # nobody will read: the first write fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "civitai_schema", "check", "--format", "full", "fixtures/invalid"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 141
+    assert b"Traceback" not in done.stderr
