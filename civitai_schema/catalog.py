@@ -366,8 +366,11 @@ _DISCRIMINATOR_ORDER = ("engine", "ecosystem", "model", "version", "provider", "
 # Per-leaf input schemas, generated from SPEC by scripts/build_catalog.py (data/leaves.json).
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Leaf:
+    """One input schema of a step type. Leaves are built once (:func:`leaves`), so they compare
+    and hash by identity, and per-leaf tables can be cached on the leaf itself."""
+
     step_type: str
     name: str
     discriminators: Mapping[str, str]
@@ -469,14 +472,12 @@ def first_match(table: tuple[tuple[dict[str, str], Any], ...], leaf: Leaf) -> An
 
 
 @functools.cache
-def rejected_keys(step_type: str, name: str) -> dict[str, str]:
+def rejected_keys(leaf: Leaf) -> dict[str, str]:
     """The keys the API rejects on this leaf, with why (REJECTED_KEYS resolved once per leaf)."""
-    leaf = next(leaf for leaf in leaves()[step_type] if leaf.name == name)
     return {key: why for selector, key, why in REJECTED_KEYS if leaf.matches(selector)}
 
 
 @functools.cache
-def divisible_by(step_type: str, name: str) -> int | None:
-    leaf = next(leaf for leaf in leaves()[step_type] if leaf.name == name)
+def divisible_by(leaf: Leaf) -> int | None:
     value: int | None = first_match(DIVISIBLE_BY, leaf)
     return value

@@ -138,11 +138,15 @@ def check_bytes(
 ) -> Report:
     text, problem = readers.decode(name, raw)
     if text is None:
-        assert problem is not None
-        if options.skip_unrecognized and not _mentions_workflow(raw):
-            return Report()  # binary, or another encoding: not ours
-        return check_parsed(readers.Parsed(findings=[problem]), name, options, session)
+        return _undecodable(name, raw, problem, options, session)
     return check_text(name, text, options, fmt, session)
+
+
+def _undecodable(name: str, raw: bytes, problem: Finding | None, options: Options, session: Session | None) -> Report:
+    assert problem is not None  # decode() gives a text or says why not
+    if options.skip_unrecognized and not _mentions_workflow(raw):
+        return Report()  # binary, or another encoding: not ours
+    return check_parsed(readers.Parsed(findings=[problem]), name, options, session)
 
 
 def check_text(
@@ -233,9 +237,9 @@ def check_path(path: str, options: Options, session: Session | None = None) -> R
         return too_large(path, exc.size)
     except OSError as exc:
         return unreadable(path, f"cannot read the file: {exc.strerror or exc}")
-    text, _ = readers.decode(path, raw)
+    text, problem = readers.decode(path, raw)
     if text is None:
-        return check_bytes(path, raw, options, session=session)
+        return _undecodable(path, raw, problem, options, session)
     del raw  # a large file's bytes need not stay beside its text while it is parsed
     return check_text(path, text, options, session=session)
 

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import civitai_schema
-from civitai_schema import schema
+from civitai_schema import catalog, schema
 from civitai_schema.findings import Kind
 from civitai_schema.readers import read
+from civitai_schema.rules import inputs
 
 from .conftest import FIXTURES
 
@@ -245,3 +246,23 @@ def test_fast_yaml_construction_matches_pyyaml(document: Any) -> None:
 
     fast = outcome(ours._CLoader(text), ours._construct)
     assert fast == outcome(ours._PyLoader(text), lambda loader, node: loader.construct_document(node))
+
+
+LEAF_FIELDS = [
+    (leaf, key, spec)
+    for leaves in catalog.leaves().values()
+    for leaf in leaves
+    for key, spec in inputs.fields_of(leaf).items()
+]
+EDGE_VALUES = st.sampled_from([0, -1, 1, 7, 64, 2**31, 1.5, True, False, "", "x", "x" * 5000, [], [1] * 300, {}, None])
+
+
+@SETTINGS
+@given(st.sampled_from(LEAF_FIELDS), EDGE_VALUES | JSON)
+def test_a_quick_input_test_passes_only_values_the_full_check_accepts(field: Any, value: Any) -> None:
+    """Each leaf's plan skips the full input check for values its quick test passes; that is
+    sound only if the full check has nothing to say about them."""
+    leaf, key, spec = field
+    quick = inputs._plan(leaf).quick.get(key)
+    if quick is not None and quick(value):
+        assert list(inputs._check_value(key, value, spec, "/input/" + key, leaf)) == []

@@ -207,13 +207,12 @@ def _air_fields(kind_of_step: str | None, data: dict[str, Any]) -> Mapping[str, 
         return {}
     leaf = resolution(kind_of_step, data).leaf
     if leaf is not None:
-        return _leaf_air_fields(leaf.step_type, leaf.name)
+        return _leaf_air_fields(leaf)
     return _maybe_air_fields(kind_of_step)
 
 
 @functools.cache
-def _leaf_air_fields(step_type: str, name: str) -> Mapping[str, bool]:
-    leaf = next(leaf for leaf in catalog.leaves()[step_type] if leaf.name == name)
+def _leaf_air_fields(leaf: catalog.Leaf) -> Mapping[str, bool]:
     return {k: True for k, f in leaf.fields.items() if f.get("type") == "air"}
 
 
@@ -239,31 +238,8 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
                     f"malformed AIR {_quote(occurrence.text)}: {error}", where, target=occurrence.target
                 )
                 continue
-            for finding in _verdict(occurrence, value, base_group, options):
+            for finding in _verdict(occurrence.text, occurrence.field, occurrence.target, base_group, options):
                 yield dataclasses.replace(finding, path=where)
-
-
-# Verdicts by (AIR, field, key or value, base model family), per options object: templates
-# and batches repeat the same checkpoints and LoRAs. Bounded; each entry keeps its options alive.
-_VERDICTS: dict[int, tuple[RuleOptions, dict[tuple[str, str, str, str | None], tuple[Finding, ...]]]] = {}
-_MAX_VERDICTS = 50_000
-
-
-def _verdict(occ: Occurrence, value: airs.AIR, base_group: str | None, options: RuleOptions) -> tuple[Finding, ...]:
-    """What :func:`_check_one` finds for this AIR here (paths left empty for the caller)."""
-    held = _VERDICTS.get(id(options))
-    if held is None or held[0] is not options:
-        if len(_VERDICTS) >= 8:
-            _VERDICTS.clear()
-        held = _VERDICTS[id(options)] = (options, {})
-    known = held[1]
-    key = (occ.text, occ.field, occ.target, base_group)
-    found = known.get(key)
-    if found is None:
-        if len(known) >= _MAX_VERDICTS:
-            known.clear()
-        found = known[key] = tuple(_check_one(occ, value, "", base_group, options))
-    return found
 
 
 def _parse(occurrence: Occurrence) -> airs.AIR | None:
@@ -281,16 +257,21 @@ def _error(text: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=50_000)  # templates and batches repeat the same checkpoints and LoRAs
+def _verdict(
+    text: str, field: str, target: Target, base_group: str | None, options: RuleOptions
+) -> tuple[Finding, ...]:
+    """The findings for a well-formed AIR in ``field`` (paths left empty: the caller sets them)."""
+    return tuple(_check_one(text, airs.parse(text), field, target, base_group, options))
+
+
 def _check_one(
-    occ: Occurrence, value: airs.AIR, where: str, base_group: str | None, options: RuleOptions
+    text: str, value: airs.AIR, field: str, target: Target, base_group: str | None, options: RuleOptions
 ) -> Iterator[Finding]:
-    target = occ.target
-    quoted = _quote(occ.text)
+    quoted = _quote(text)
     if not value.canonical_prefix:
         fix = Fix("write the canonical urn:air: form", "safe", ("replace", value.canonical))
-        yield NOT_CANONICAL.finding(
-            f"write {quoted} in its canonical form {value.canonical}", where, target=target, fix=fix
-        )
+        yield NOT_CANONICAL.finding(f"write {quoted} in its canonical form {value.canonical}", target=target, fix=fix)
     ecosystem, kind = value.ecosystem, value.type
     if ecosystem is not None and not _known(ecosystem.lower(), _ECOSYSTEMS, options.extra_ecosystems):
         if kind is None and ecosystem.lower() in catalog.RESOURCE_TYPES:
@@ -303,32 +284,31 @@ def _check_one(
             message = f'unknown AIR ecosystem "{ecosystem}" in {quoted}' + (
                 f'; did you mean "{guess}"?' if guess else ""
             )
-        yield UNKNOWN_ECOSYSTEM.finding(message, where, target=target)
+        yield UNKNOWN_ECOSYSTEM.finding(message, target=target)
     if kind is not None and not _known(kind.lower(), catalog.RESOURCE_TYPES, options.extra_resource_types):
         guess = closest(kind, sorted(catalog.RESOURCE_TYPES))
         tail = f'; did you mean "{guess}"?' if guess else ""
-        yield UNKNOWN_TYPE.finding(f'unknown AIR resource type "{kind}" in {quoted}{tail}', where, target=target)
+        yield UNKNOWN_TYPE.finding(f'unknown AIR resource type "{kind}" in {quoted}{tail}', target=target)
     if not _known(value.source.lower(), catalog.SOURCES, options.extra_sources):
         guess = closest(value.source, sorted(catalog.SOURCES))
         tail = f'; did you mean "{guess}"?' if guess else ""
-        yield UNKNOWN_SOURCE.finding(f'unknown AIR source "{value.source}" in {quoted}{tail}', where, target=target)
+        yield UNKNOWN_SOURCE.finding(f'unknown AIR source "{value.source}" in {quoted}{tail}', target=target)
     if value.source.lower() == "civitai":
         bad = [f'id "{value.id}"'] if not (value.id.isascii() and value.id.isdigit()) else []
         if value.version is not None and not (value.version.isascii() and value.version.isdigit()):
             bad.append(f'version "{value.version}"')
         if bad:
             message = f"{quoted}: the civitai {' and '.join(bad)} must be numbers (model id @ model-version id)"
-            yield CIVITAI_NOT_NUMERIC.finding(message, where, target=target)
+            yield CIVITAI_NOT_NUMERIC.finding(message, target=target)
     if value.version is None:
         message = f"{quoted} has no @version, so the latest version is used and results can change; pin it"
-        yield UNPINNED.finding(message, where, target=target)
-    field = occ.field
+        yield UNPINNED.finding(message, target=target)
     allowed = catalog.FIELD_RESOURCE_TYPES.get(field)
     if allowed and kind is not None and kind.lower() in catalog.KNOWN_RESOURCE_TYPES and kind.lower() not in allowed:
         expected = " or ".join(sorted(allowed))
-        yield WRONG_RESOURCE.finding(f'{quoted} is a {kind}, but "{field}" takes a {expected}', where, target=target)
+        yield WRONG_RESOURCE.finding(f'{quoted} is a {kind}, but "{field}" takes a {expected}', target=target)
     if field in _CHECKPOINT_FIELDS and ecosystem is not None and ecosystem.lower() in catalog.UNGENERATABLE_ECOSYSTEMS:
-        yield SD3.finding(f"{quoted} is an SD3 checkpoint; no orchestrator engine generates SD3", where, target=target)
+        yield SD3.finding(f"{quoted} is an SD3 checkpoint; no orchestrator engine generates SD3", target=target)
     if field in _ADDON_FIELDS and base_group is not None and ecosystem is not None:
         group = catalog.compat_group(ecosystem)
         extra = catalog.EMBEDDING_EXTRA_GROUPS.get(group, frozenset()) if kind == "embedding" else frozenset()
@@ -337,7 +317,7 @@ def _check_one(
             message = (
                 f"{quoted} is made for {ecosystem}, but this step generates with {base_group}: it will have no effect"
             )
-            yield INCOMPATIBLE.finding(message, where, target=target)
+            yield INCOMPATIBLE.finding(message, target=target)
 
 
 def _base_group(kind_of_step: str | None, data: dict[str, Any], parsed: dict[str, airs.AIR]) -> str | None:

@@ -173,7 +173,7 @@ def _size(data: dict[str, Any], key: str) -> float | None:
 def _per_leaf(
     leaf: catalog.Leaf, data: dict[str, Any], base: str, width: float | None, height: float | None
 ) -> Iterator[Finding]:
-    multiple = catalog.divisible_by(leaf.step_type, leaf.name)
+    multiple = catalog.divisible_by(leaf)
     for key, value in (("width", width), ("height", height)):
         spec = leaf.fields.get(key, {})
         if value is None:

@@ -180,14 +180,9 @@ def _schema_typed_keys() -> frozenset[str]:
     return frozenset(effective["properties"]["steps"]["items"]["properties"]["input"]["properties"])
 
 
-def fields_of(leaf: catalog.Leaf) -> Mapping[str, Mapping[str, Any]]:
-    return _fields(leaf.step_type, leaf.name) if leaf.step_type == "imageGen" else leaf.fields
-
-
 @functools.cache
-def _fields(step_type: str, name: str) -> Mapping[str, Mapping[str, Any]]:
-    leaf = next(leaf for leaf in catalog.leaves()[step_type] if leaf.name == name)
-    return {**_IMAGEGEN_COMMON, **leaf.fields}
+def fields_of(leaf: catalog.Leaf) -> Mapping[str, Mapping[str, Any]]:
+    return {**_IMAGEGEN_COMMON, **leaf.fields} if leaf.step_type == "imageGen" else leaf.fields
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
@@ -220,8 +215,8 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
 @dataclass(frozen=True)
 class _Plan:
     """What checking one leaf's inputs needs, worked out once per leaf: its fields, the keys it
-    rejects, the keys it requires, and for each field a quick test that is true only of values
-    no input rule can object to (anything else takes the full path, which words the finding)."""
+    rejects, the keys it requires, and for each field it accepts a quick test that is true only of
+    values no input rule can object to (anything else takes the full path, which words the finding)."""
 
     fields: Mapping[str, Mapping[str, Any]]
     rejected: Mapping[str, str]
@@ -230,9 +225,8 @@ class _Plan:
 
 
 @functools.cache
-def _plan(step_type: str, name: str) -> _Plan:
-    leaf = next(leaf for leaf in catalog.leaves()[step_type] if leaf.name == name)
-    fields = fields_of(leaf)
+def _plan(leaf: catalog.Leaf) -> _Plan:
+    fields, rejected = fields_of(leaf), catalog.rejected_keys(leaf)
     required = tuple(
         key
         for key, spec in fields.items()
@@ -241,8 +235,8 @@ def _plan(step_type: str, name: str) -> _Plan:
         and (leaf.name, key) not in catalog.OPTIONAL_DESPITE_SPEC
         and key not in leaf.discriminators
     )
-    quick = {key: _quick(key, spec, key in leaf.discriminators) for key, spec in fields.items()}
-    return _Plan(fields, catalog.rejected_keys(step_type, name), required, quick)
+    quick = {key: _quick(key, spec, key in leaf.discriminators) for key, spec in fields.items() if key not in rejected}
+    return _Plan(fields, rejected, required, quick)
 
 
 def _quick(key: str, spec: Mapping[str, Any], discriminator: bool) -> Callable[[Any], bool]:
@@ -275,11 +269,11 @@ def _quick(key: str, spec: Mapping[str, Any], discriminator: bool) -> Callable[[
 
 
 def _check_leaf(leaf: catalog.Leaf, data: dict[str, Any], base: str) -> Iterator[Finding]:
-    plan = _plan(leaf.step_type, leaf.name)
+    plan = _plan(leaf)
     quick, fields = plan.quick, plan.fields
     for key, value in data.items():
         test = quick.get(key)
-        if test is not None and test(value) and key not in plan.rejected:
+        if test is not None and test(value):
             continue
         where = pointers.child(base, key)
         if key in plan.rejected:
