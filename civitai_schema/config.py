@@ -33,6 +33,15 @@ def _toml() -> Any:
 
 
 CONFIG_FILES = ("civitai-schema.toml", ".civitai-schema.toml", "pyproject.toml")
+
+# Every way TOML can open the table tool.civitai-schema writes one of these: a dotted name
+# (``[tool.civitai-schema]``, ``tool."civitai-schema".select = ...``), a bare ``[tool]`` table
+# or an inline ``tool = {...}``; an escaped key (``\u``) could hide either. A pyproject.toml
+# with none of them (one that only lists us as a dependency, say) needs no TOML parser.
+_MAY_HOLD_OUR_TABLE = re.compile(
+    rb"""tool["']?\s*\.\s*["']?civitai-schema|^\s*\[\s*["']?tool["']?\s*\]|^\s*["']?tool["']?\s*=|\\[uU]""",
+    re.M,
+)
 DEFAULT_INCLUDE = ("*.json", "*.yaml", "*.yml")
 
 
@@ -353,7 +362,7 @@ def _config_in(folder: Path) -> Path | None:
             raw = candidate.read_bytes()
         except OSError:
             raise ConfigError(f"{candidate}: cannot read it") from None
-        if b"civitai-schema" not in raw:
+        if b"civitai-schema" not in raw or not _MAY_HOLD_OUR_TABLE.search(raw):
             continue  # no table of ours (the usual pyproject.toml): no TOML parser needed
         toml = _toml()
         try:

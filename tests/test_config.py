@@ -74,6 +74,42 @@ def test_a_pyproject_is_parsed_only_when_it_names_us(project: Path) -> None:
     assert done.exit_code == 2 and "pyproject.toml: not valid TOML" in done.output
 
 
+OUR_TABLE_WRITTEN_EVERY_WAY = [
+    '[tool.civitai-schema]\nselect = ["A"]\n',
+    '[ tool . "civitai-schema" ]\nselect = ["A"]\n',
+    "['tool'.'civitai-schema'.severity]\nA101 = 'info'\n",
+    "[[tool.civitai-schema]]\nx = 1\n",
+    '[tool]\ncivitai-schema = { select = ["A"] }\n',
+    '[tool]\n"civitai-schema".select = ["A"]\n',
+    'tool.civitai-schema.select = ["A"]\n',
+    'tool . "civitai-schema" . select = ["A"]\n',
+    'tool = { civitai-schema = { select = ["A"] } }\n',
+    '"tool" = { "civitai-schema" = {} }\n',
+    '[tool."civitai\\u002dschema"]\nselect = ["A"]\n',
+    '[project]\nname = "x"\n\n  [tool.civitai-schema]\nselect = ["A"]\n',
+]
+NOT_OUR_TABLE = [
+    '[project]\nname = "civitai-schema"\n[project.scripts]\ncivitai-schema = "civitai_schema.cli:main"\n',
+    '[project.optional-dependencies]\ndev = ["civitai-schema>=1", "ruff"]\n[tool.ruff]\nline-length = 100\n',
+    '[tool.poetry.group.dev.dependencies]\ncivitai-schema = "^1"\n',
+]
+
+
+@pytest.mark.parametrize("text", OUR_TABLE_WRITTEN_EVERY_WAY)
+def test_every_spelling_of_our_pyproject_table_is_parsed(text: str) -> None:
+    assert "civitai-schema" in config._toml().loads(text)["tool"]  # the case really opens our table
+    assert config._MAY_HOLD_OUR_TABLE.search(text.encode())
+
+
+@pytest.mark.parametrize("text", NOT_OUR_TABLE)
+def test_a_pyproject_that_only_names_us_is_not_parsed(text: str, project: Path) -> None:
+    assert "civitai-schema" not in config._toml().loads(text).get("tool", {})
+    assert not config._MAY_HOLD_OUR_TABLE.search(text.encode())
+    (project / "templates" / "pyproject.toml").write_text(text + "[broken\n")  # never parsed
+    (project / "civitai-schema.toml").write_text('select = ["A101"]\n')
+    assert codes(str(project / "templates" / "air.yaml")) == ["A101"]
+
+
 def test_config_and_isolated_flags(project: Path) -> None:
     (project / "civitai-schema.toml").write_text('select = ["A101"]\n')
     other = project / "other.toml"
