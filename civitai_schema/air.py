@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _SEGMENT = r"[A-Za-z0-9_\-/]+"
 _PATTERN = re.compile(
@@ -43,8 +43,7 @@ class AIRError(ValueError):
         self.part = part
 
 
-@dataclass(frozen=True)
-class AIR:
+class AIR(NamedTuple):
     source: str
     id: str
     ecosystem: str | None = None

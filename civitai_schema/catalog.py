@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 AS_OF = "2026-08-22"
 
@@ -305,8 +305,7 @@ DIVISIBLE_BY: tuple[tuple[dict[str, str], int], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class PixelBudget:
+class PixelBudget(NamedTuple):
     """A base model's comfortable pixel count; far outside it, subjects repeat or detail fails."""
 
     native: int
@@ -380,14 +379,13 @@ class Leaf:
         return all(self.discriminators.get(k) == v for k, v in selector.items())
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """Which leaf a step input is, or why it cannot be told."""
 
     leaf: Leaf | None = None
     missing: str | None = None
     unknown: tuple[str, str, tuple[str, ...]] | None = None  # key, value, known values
-    candidates: tuple[Leaf, ...] = field(default=(), repr=False)
+    candidates: tuple[Leaf, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)

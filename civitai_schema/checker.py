@@ -14,9 +14,9 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from . import config, fixes, readers, rules, suppressions, workflow
+from . import config, readers, rules, workflow
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
 from .options import RuleOptions
@@ -108,6 +108,10 @@ def check_document(
             except Exception as exc:
                 message = f"{label} crashed: {type(exc).__name__}: {exc}"
                 findings.append(engine_rules.INTERNAL_ERROR.finding(message[:300]))
+    if not findings:
+        return [], DocumentInfo(document.file, document.index, kind)
+    from . import fixes  # here, not at start-up: a clean run never needs it
+
     located = [fixes.with_edits(document.locate(f), document) for f in findings]
     return located, DocumentInfo(document.file, document.index, kind)
 
@@ -123,9 +127,15 @@ def check_parsed(parsed: readers.Parsed, name: str, options: Options, session: S
         if info is not None:
             infos.append(info)
     kept = settings.apply(findings, name)
-    used: set[config.PathIgnore] = session.used_path_ignores if session is not None else set()
-    kept = suppressions.apply_path_ignores(kept, settings, name, used)
+    # suppressions is imported here, not at start-up: a clean JSON file never needs it.
+    if kept and settings.per_path_ignores:
+        from . import suppressions
+
+        used: set[config.PathIgnore] = session.used_path_ignores if session is not None else set()
+        kept = suppressions.apply_path_ignores(kept, settings, name, used)
     if text and any(d.fmt == "yaml" for d in parsed.documents):
+        from . import suppressions
+
         kept, unused = suppressions.apply_comments(kept, text, name)
         kept += settings.apply(unused, name)
     kept.sort(key=Finding.sort_key)
@@ -166,8 +176,7 @@ def _mentions_workflow(source: bytes | str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class FixOutcome:
+class FixOutcome(NamedTuple):
     """The result of fixing one text: the text before and after, what was fixed, and the report
     of what is left."""
 
@@ -193,6 +202,8 @@ def fix_bytes(name: str, raw: bytes, options: Options, *, unsafe: bool = False, 
         return FixOutcome("", "", (), report)
     before, fixed = text, list[Finding]()
     for _ in range(MAX_FIX_PASSES):
+        from . import fixes
+
         applied = fixes.apply(text, report.findings, unsafe=unsafe)
         if not applied.fixed or applied.text == text:
             break
@@ -336,6 +347,10 @@ def check_paths(paths: Iterable[str], options: Options, *, jobs: int = 1) -> Rep
     for path in files:  # every configuration seen, for the unused per-path ignores
         settings = options.settings_for(path)
         session.settings[id(settings)] = settings
+    if not any(s.per_path_ignores for s in session.settings.values()):
+        return report
+    from . import suppressions
+
     unused = suppressions.unused_path_ignores(session.settings.values(), session.used_path_ignores)
     return Report.merge([report, Report(tuple(unused))]) if unused else report
 

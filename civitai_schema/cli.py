@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from . import __version__, checker, config, fixes, rules
+from . import __version__, checker, config, rules
 from .api import options as make_options
 from .findings import Finding, Kind, Report, Severity
 from .schema import SchemaMode, schema_for, vendored_bytes
@@ -318,6 +318,8 @@ def _fix(
     """Fix (or, with --diff, show the fixes for) every file: the report of what is left, and the
     files that changed (or would)."""
     import difflib
+
+    from . import fixes
 
     reports, changed = [], []
     summary: list[str] = []

@@ -12,8 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import pointers
 from .documents import Document, Lines
@@ -87,8 +86,7 @@ def _delete_member(document: Document, start: int, end: int) -> Edit:
     return Edit(start, end + (after.end() if after else 0), "")
 
 
-@dataclass(frozen=True)
-class Applied:
+class Applied(NamedTuple):
     text: str
     fixed: tuple[Finding, ...]
 

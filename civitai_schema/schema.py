@@ -19,7 +19,6 @@ from urllib.parse import urldefrag, urljoin
 
 from . import patching
 from .findings import Kind
-from .formats import format_checker
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -137,6 +136,8 @@ def build_validator(schema: Any) -> Validator:
         raise NoSuchResource(uri)
 
     registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]
+    from .formats import format_checker  # only the Python validator needs it
+
     checker = format_checker()
     # A tuple is an array, as json.dumps writes it (and as jsonschema-rs sees it).
     types = Draft202012Validator.TYPE_CHECKER.redefine("array", lambda _, value: isinstance(value, (list, tuple)))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..findings import Report
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """How a person asked to see the report."""
 
     quiet: bool = False  # findings only, no summary

@@ -8,8 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import air as airs
 from .. import catalog, pointers
@@ -165,8 +164,7 @@ def _known(name: str, catalogued: frozenset[str], configured: frozenset[str]) ->
     return name in catalogued or name in configured
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     """One AIR in a step input: where, what, in which field, and whether it is a map key."""
 
     pointer: str

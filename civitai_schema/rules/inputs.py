@@ -10,8 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity
@@ -212,8 +211,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
             yield from _strengths(data_in, base)
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):
     """What checking one leaf's inputs needs, worked out once per leaf: its fields, the keys it
     rejects, the keys it requires, and for each field it accepts a quick test that is true only of
     values no input rule can object to (anything else takes the full path, which words the finding)."""
