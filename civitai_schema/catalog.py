@@ -362,7 +362,8 @@ _DISCRIMINATOR_ORDER = ("engine", "ecosystem", "model", "version", "provider", "
 
 
 # ---------------------------------------------------------------------------------------------
-# Per-leaf input schemas, generated from SPEC by scripts/build_catalog.py (data/leaves.json).
+# Per-leaf input schemas, generated from SPEC by scripts/build_catalog.py (data/leaves.json and
+# data/steps/<type>.json).
 
 
 @dataclass(frozen=True, eq=False)
@@ -388,21 +389,45 @@ class Resolution(NamedTuple):
     candidates: tuple[Leaf, ...] = ()
 
 
+_DATA = Path(__file__).resolve().parent / "data"
+
+
 @functools.lru_cache(maxsize=1)
+def _index() -> dict[str, Any]:
+    """Source, date, named enums and the step types that have leaves (data/leaves.json)."""
+    index: dict[str, Any] = json.loads((_DATA / "leaves.json").read_text("utf-8"))
+    return index
+
+
+@functools.cache
+def _step_data(step_type: str) -> dict[str, Any]:
+    """One step type's input name and leaves (data/steps/<type>.json). Only names from the
+    index come here, so a document's ``$type`` never becomes a path."""
+    info: dict[str, Any] = json.loads((_DATA / "steps" / f"{step_type}.json").read_text("utf-8"))
+    return info
+
+
 def leaf_data() -> dict[str, Any]:
-    path = Path(__file__).resolve().parent / "data" / "leaves.json"
-    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    return data
+    """The whole catalog as scripts/build_catalog.py builds it (coverage reports and tests)."""
+    index = _index()
+    return {**index, "steps": {step_type: _step_data(step_type) for step_type in index["steps"]}}
 
 
-@functools.lru_cache(maxsize=1)
+@functools.cache
+def _leaves_of(step_type: str) -> tuple[Leaf, ...]:
+    return tuple(
+        Leaf(step_type, leaf["name"], leaf["discriminators"], leaf["fields"])
+        for leaf in _step_data(step_type)["leaves"]
+    )
+
+
+def leaves_of(step_type: str) -> tuple[Leaf, ...]:
+    """A step type's leaves, read on first use: a run reads only the step types it meets."""
+    return _leaves_of(step_type) if step_type in _index()["steps"] else ()
+
+
 def leaves() -> dict[str, tuple[Leaf, ...]]:
-    return {
-        step_type: tuple(
-            Leaf(step_type, leaf["name"], leaf["discriminators"], leaf["fields"]) for leaf in info["leaves"]
-        )
-        for step_type, info in leaf_data()["steps"].items()
-    }
+    return {step_type: _leaves_of(step_type) for step_type in _index()["steps"]}
 
 
 def resolve(step_type: str, step_input: Mapping[str, Any]) -> Resolution:
@@ -415,14 +440,14 @@ def resolve(step_type: str, step_input: Mapping[str, Any]) -> Resolution:
     if all(value is None or type(value) is str for value in values):
         return _resolve(step_type, values)
     if any(isinstance(value, (dict, list)) for value in values):  # a value reference: known only at run time
-        return Resolution(candidates=leaves().get(step_type, ()))
+        return Resolution(candidates=leaves_of(step_type))
     return _resolve(step_type, tuple(v if v is None or isinstance(v, str) else str(v) for v in values))
 
 
 @functools.lru_cache(maxsize=4096)
 def _resolve(step_type: str, values: tuple[str | None, ...]) -> Resolution:
     given = dict(zip(_DISCRIMINATOR_ORDER, values, strict=True))
-    candidates = leaves().get(step_type, ())
+    candidates = leaves_of(step_type)
     if not candidates:
         return Resolution()
     for key in _DISCRIMINATOR_ORDER:
@@ -455,13 +480,13 @@ def _resolve(step_type: str, values: tuple[str | None, ...]) -> Resolution:
 def air_fields(step_type: str) -> frozenset[str]:
     """Fields that hold an AIR in at least one leaf of the step type."""
     return frozenset(
-        name for leaf in leaves().get(step_type, ()) for name, spec in leaf.fields.items() if spec.get("type") == "air"
+        name for leaf in leaves_of(step_type) for name, spec in leaf.fields.items() if spec.get("type") == "air"
     )
 
 
 def leaf_values(step_type: str, key: str) -> tuple[str, ...]:
     """Every value a discriminator takes across a step type's leaves (for coverage reports)."""
-    values = {leaf.discriminators[key] for leaf in leaves().get(step_type, ()) if key in leaf.discriminators}
+    values = {leaf.discriminators[key] for leaf in leaves_of(step_type) if key in leaf.discriminators}
     return tuple(sorted(values))
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -40,8 +40,7 @@ class Kind(str, enum.Enum):
 Target = Literal["value", "key"]
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A 1-based, end-inclusive-of-line, end-exclusive-of-column region of a file."""
 
     line: int
@@ -50,8 +49,7 @@ class Span:
     end_column: int
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace ``text[start:end]`` (character offsets in the decoded file) with ``replacement``."""
 
     start: int
@@ -59,8 +57,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """How to fix a finding. Rules state the ``action``; the engine turns it into ``edits`` on the
     exact span of the value or key, so the rest of the file keeps its formatting and comments.
 

@@ -1,5 +1,7 @@
-"""Build civitai_schema/data/leaves.json from the facts file's Appendix A (every step input
-leaf of the official OpenAPI document) and Appendix B (its named enums).
+"""Build civitai_schema/data/ from the facts file's Appendix A (every step input leaf of the
+official OpenAPI document) and Appendix B (its named enums): leaves.json holds the source, the
+date, the named enums and the list of step types; steps/<type>.json holds each step type's
+leaves, so a run reads only the step types its documents use.
 
     python scripts/build_catalog.py [path/to/civitai-facts.md]
 
@@ -18,7 +20,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_FACTS = REPO.parent / "shared" / "domain" / "civitai-facts.md"
-OUTPUT = REPO / "civitai_schema" / "data" / "leaves.json"
+OUTPUT = REPO / "civitai_schema" / "data"
 
 _STEP = re.compile(r"^#### `(?P<type>\w+)` \(input `(?P<input>[^`]+)`")
 _LEAF = re.compile(r"^- \*\*(?P<name>\w+)\*\*: (?P<fields>.*)$")
@@ -139,11 +141,28 @@ def build(facts: str) -> dict[str, Any]:
     }
 
 
+def write(data: dict[str, Any], folder: Path) -> None:
+    """Write the catalog as the package reads it (see catalog.leaf_data), removing step files
+    of step types that are gone."""
+    steps = folder / "steps"
+    steps.mkdir(parents=True, exist_ok=True)
+    for stale in steps.glob("*.json"):
+        if stale.stem not in data["steps"]:
+            stale.unlink()
+    index = {**data, "steps": list(data["steps"])}
+    _dump(index, folder / "leaves.json")
+    for step_type, info in data["steps"].items():
+        _dump(info, steps / f"{step_type}.json")
+
+
+def _dump(data: Any, path: Path) -> None:
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n", "utf-8")
+
+
 def main() -> None:
     facts = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FACTS
     data = build(facts.read_text("utf-8"))
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n", "utf-8")
+    write(data, OUTPUT)
     leaves = sum(len(s["leaves"]) for s in data["steps"].values())
     print(
         f"wrote {OUTPUT.relative_to(REPO)}: {len(data['steps'])} step types, {leaves} leaves, "

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from civitai_schema import catalog, schema
+from civitai_schema import catalog, check, schema
 from civitai_schema.readers import read
 
 from .conftest import FIXTURES, REPO, SHARED
@@ -144,3 +144,22 @@ def test_domain_tables_are_consistent() -> None:
     assert all(leaf_key for _, leaf_key, _ in catalog.REJECTED_KEYS)
     names = {leaf.name for leaves in catalog.leaves().values() for leaf in leaves}
     assert {name for name, _ in catalog.OPTIONAL_DESPITE_SPEC} <= names
+
+
+def test_each_step_type_has_its_own_file_and_no_file_is_stale() -> None:
+    files = {p.stem for p in (REPO / "civitai_schema" / "data" / "steps").glob("*.json")}
+    assert files == set(catalog.leaf_data()["steps"])
+
+
+def test_a_check_reads_only_the_step_types_it_meets() -> None:
+    catalog._step_data.cache_clear()
+    catalog._leaves_of.cache_clear()
+    catalog._resolve.cache_clear()
+    body = {"steps": [{"$type": "imageUpscaler", "input": {"image": "https://example.com/a.png"}}]}
+    assert check(body).ok
+    assert catalog._step_data.cache_info().currsize == 1  # imageUpscaler's file, no other
+
+
+def test_a_step_type_is_never_a_path() -> None:
+    assert catalog.leaves_of("../leaves") == ()
+    assert catalog.resolve("../../pyproject", {}).candidates == ()

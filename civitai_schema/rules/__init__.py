@@ -70,6 +70,5 @@ def warm() -> None:
     """Load what the checks need on first use (before forking workers, so they share it)."""
     from .. import catalog
 
-    catalog.leaves()
-    for step_type in catalog.leaves():
+    for step_type in catalog.leaves():  # reads every step type's leaves
         catalog.air_fields(step_type)
