@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from civitai_schema import __version__, checker
+from civitai_schema import Report, __version__, checker
 
 from .conftest import FIXTURES, REPO, invoke, run_entry_point
 
@@ -235,17 +235,40 @@ def test_rules_and_rule_commands() -> None:
     assert "Fixable: safe" in invoke("rule", "A102").output
 
 
-def test_parallel_jobs_give_the_same_report_as_one(tmp_path: Path) -> None:
-    for i in range(40):
+def _mixed_batch(folder: Path, count: int = 40) -> None:
+    for i in range(count):
         source = (
             FIXTURES / ("invalid" if i % 3 else "valid") / ("unknown-key.json" if i % 3 else "workflow-record.json")
         )
-        shutil.copy(source, tmp_path / f"w{i:02}.json")
+        shutil.copy(source, folder / f"w{i:02}.json")
+
+
+def test_parallel_jobs_give_the_same_report_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _mixed_batch(tmp_path)
+    monkeypatch.setattr(checker, "_BLOCK", 3)  # many blocks, so every process gets several
     serial = invoke("check", "--format", "json", "-j", "1", str(tmp_path))
-    parallel = invoke("check", "--format", "json", "-j", "2", str(tmp_path))
-    assert serial.exit_code == parallel.exit_code == 1
-    assert json.loads(serial.output) == json.loads(parallel.output)
+    for jobs in ("2", "3"):
+        parallel = invoke("check", "--format", "json", "-j", jobs, str(tmp_path))
+        assert serial.exit_code == parallel.exit_code == 1
+        assert json.loads(serial.output) == json.loads(parallel.output)
     assert invoke("check", "-j", "-1", str(tmp_path)).exit_code == 2
+
+
+def test_a_worker_that_fails_has_its_files_checked_by_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _mixed_batch(tmp_path)
+    parent, real = os.getpid(), checker._check_block
+
+    def dies_in_a_child(block: list[str], options: checker.Options, session: checker.Session) -> Report:
+        if os.getpid() != parent:
+            raise MemoryError("a worker that cannot finish")
+        return real(block, options, session)
+
+    monkeypatch.setattr(checker, "_BLOCK", 3)
+    monkeypatch.setattr(checker, "_check_block", dies_in_a_child)
+    options = checker.Options()
+    assert checker.check_paths([str(tmp_path)], options, jobs=2) == checker.check_paths([str(tmp_path)], options)
 
 
 def test_automatic_jobs_stay_serial_for_small_batches() -> None:

@@ -64,11 +64,3 @@ def lookup(code_or_name: str) -> Rule | None:
     if rule is not None:
         return rule
     return next((r for r in REGISTRY.values() if r.name == wanted.lower()), None)
-
-
-def warm() -> None:
-    """Load what the checks need on first use (before forking workers, so they share it)."""
-    from .. import catalog
-
-    for step_type in catalog.leaves():  # reads every step type's leaves
-        catalog.air_fields(step_type)
