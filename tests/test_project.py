@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from .conftest import REPO
 
 README = (REPO / "README.md").read_text("utf-8")
@@ -92,3 +94,14 @@ def test_the_rule_cost_benchmark_runs() -> None:
     assert done.returncode == 0, done.stderr
     labels = [line.split("  ")[0] for line in done.stdout.splitlines()[3:]]
     assert labels[0] == "schema validation" and labels[-1] == "all lint rules together"
+
+
+def test_the_benchmark_times_the_hooks_own_command() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("compare", REPO / "benchmarks" / "compare.py")
+    assert spec is not None and spec.loader is not None
+    compare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare)
+    hook = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))[0]
+    assert compare.hook_entry(Path("/x/civitai-schema")) == ["/x/civitai-schema", *hook["entry"].split()[1:]]
