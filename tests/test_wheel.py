@@ -36,6 +36,8 @@ def test_wheel_carries_every_schema_file(wheel: Path) -> None:
         relative = schema_file.relative_to(REPO / "schemas").as_posix()
         assert f"civitai_schema/schemas/{relative}" in names
     assert "civitai_schema/py.typed" in names
+    for data_file in (REPO / "civitai_schema" / "data").rglob("*.json"):  # the catalog, per step type
+        assert data_file.relative_to(REPO).as_posix() in names
 
 
 def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
