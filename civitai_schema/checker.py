@@ -200,10 +200,10 @@ def fix_bytes(name: str, raw: bytes, options: Options, *, unsafe: bool = False, 
     text, _ = readers.decode(name, raw)
     if text is None:
         return FixOutcome("", "", (), report)
+    from . import fixes
+
     before, fixed = text, list[Finding]()
     for _ in range(MAX_FIX_PASSES):
-        from . import fixes
-
         applied = fixes.apply(text, report.findings, unsafe=unsafe)
         if not applied.fixed or applied.text == text:
             break
