@@ -83,10 +83,14 @@ class Settings:
         return _relative(self.root, path)
 
     def kind_for(self, path: str) -> Kind | None:
+        if not self.kind:
+            return None
         relative = self.relative(path)
         return next((kind for pattern, kind in self.kind.items() if glob_match(pattern, relative)), None)
 
     def excluded(self, path: str) -> bool:
+        if not self.exclude:
+            return False
         relative = self.relative(path)
         return any(glob_match(pattern, relative) for pattern in self.exclude)
 
@@ -97,7 +101,10 @@ class Settings:
 
     def apply(self, findings: Iterable[Finding], path: str) -> list[Finding]:
         """Drop findings of rules not selected or ignored for this file; re-level the rest."""
-        relative = self.relative(path)
+        findings = list(findings)
+        if not findings:
+            return []
+        relative = self.relative(path) if self.per_file_ignores else ""
         file_ignores = [s for pattern, s in self.per_file_ignores.items() if glob_match(pattern, relative)]
         kept = []
         for finding in findings:
@@ -145,14 +152,15 @@ def _relative(root: Path | None, path: str) -> str:
     return Path(path).as_posix()
 
 
-def codes_for(selector: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)  # asked for every finding (select, ignore, per-file ignores)
+def codes_for(selector: str) -> frozenset[str]:
     """The codes a selector names: ``ALL``, a code prefix (``A1``, ``N104``) or a rule name."""
     if selector == "ALL":
-        return set(rules.REGISTRY)
+        return frozenset(rules.REGISTRY)
     rule = rules.lookup(selector)
     if rule is not None and (selector.lower() == rule.name or selector.upper() == rule.code):
-        return {rule.code}
-    return {code for code in rules.REGISTRY if code.startswith(selector.upper())}
+        return frozenset({rule.code})
+    return frozenset(code for code in rules.REGISTRY if code.startswith(selector.upper()))
 
 
 def _matches(code: str, selectors: Iterable[str]) -> bool:

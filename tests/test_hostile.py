@@ -108,6 +108,26 @@ def test_a_100_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
     assert "100 MiB" in result.stdout and result.seconds < 5
 
 
+def test_a_file_that_grows_after_its_size_is_taken_is_read_to_its_end_up_to_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from civitai_schema import checker
+
+    path = tmp_path / "growing.json"
+    path.write_bytes(b"x" * 5000)
+    real_fstat = os.fstat
+
+    def stale(fd: int) -> os.stat_result:  # the size as it was before the file grew
+        info = real_fstat(fd)
+        return os.stat_result((*info[:6], 10, *info[7:]))
+
+    monkeypatch.setattr(checker.os, "fstat", stale)
+    assert checker.read_regular_file(str(path)) == b"x" * 5000
+    monkeypatch.setattr(checker, "MAX_FILE_BYTES", 4096)
+    with pytest.raises(checker.TooLarge):
+        checker.read_regular_file(str(path))
+
+
 def test_an_unreadable_path_exits_2(tmp_path: Path) -> None:
     (tmp_path / "dangling.json").symlink_to(tmp_path / "gone.json")
     result = run("check", "dangling.json", cwd=tmp_path)
