@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -200,6 +201,45 @@ def test_targeted_json_positions_agree_with_the_full_scan(document: Any, indent:
         assert locator.offsets(pointer, "key") == index.keys.get(pointer)
         locator.span(pointer + extra, "key")  # an absent tail falls back to what exists
     assert locator.offsets("/" + "missing" * 3, "value") is None
+
+
+@SETTINGS
+@given(WORKFLOWISH, st.randoms(use_true_random=False))
+def test_json_positions_agree_in_any_order_when_few_containers_are_kept(document: Any, rng: Any) -> None:
+    from civitai_schema.documents import Lines
+    from civitai_schema.readers.json import JsonIndex, JsonLocator
+
+    text = json.dumps(document, indent=1)
+    index, locator = JsonIndex(text), JsonLocator(Lines(text))
+    locator.KEPT_CONTAINERS = 2  # evictions all the time
+    pointers = _every_pointer(document)
+    rng.shuffle(pointers)
+    for pointer in pointers:
+        assert locator.offsets(pointer, "value") == index.values[pointer]
+        assert locator.offsets(pointer, "key") == index.keys.get(pointer)
+
+
+def test_locating_a_finding_in_every_step_scans_the_steps_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each lookup used to step over every earlier step (and, in the root object, over the whole
+    steps array): 10,000 steps with a finding each took minutes. Now the work is linear."""
+    from civitai_schema import checker
+    from civitai_schema.readers import json as json_reader
+
+    count = 2000
+    step = {"$type": "imageGen", "name": "same", "input": {"engine": "sdcpp", "prompt": "x", "width": 1024}}
+    text = json.dumps({"steps": [step] * count, "tags": ["a"]}, indent=2)
+    scans = 0
+    real = json_reader._value_end
+
+    def counting(text: str, start: int) -> int:
+        nonlocal scans
+        scans += 1
+        return real(text, start)
+
+    monkeypatch.setattr(json_reader, "_value_end", counting)
+    report = checker.check_text("long.json", text, checker.Options())
+    assert len({f.path.split("/")[2] for f in report.findings if f.path.startswith("/steps/")}) == count
+    assert scans < 10 * count
 
 
 def test_json_positions_follow_the_last_of_repeated_keys() -> None:
