@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import air, catalog
-from .workflow import step_input, step_type, steps
+from .workflow import steps
 
 _DISCRIMINATORS = ("ecosystem", "model", "version", "provider", "modelVariant", "operation", "mode")
 # Sampler-like fields and the leaf enum they draw from, per engine (facts §4.1-4.2).
@@ -102,15 +102,13 @@ def measure(documents: Iterable[Any]) -> list[EnumCoverage]:
         for callback in data.get("callbacks") or []:
             for event in callback.get("type") or [] if isinstance(callback, dict) else []:
                 use("callback event", event)
-        for _, step in steps(data):
-            kind = step_type(step)
+        for _, step, kind, data_in, _ in steps(data):
             use("step $type", kind)
             use("status", step.get("status"))
             use("priority", step.get("priority"))
             for job in step.get("jobs") or []:
                 if isinstance(job, dict):
                     use("status", job.get("status"))
-            data_in = step_input(step)
             if kind is None or data_in is None:
                 continue
             engine = data_in.get("engine")

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import catalog, pointers
 
@@ -22,7 +22,7 @@ class _Memo:
     __slots__ = ("leaves", "steps")
 
     def __init__(self) -> None:
-        self.steps: dict[int, tuple[Any, list[tuple[str, dict[str, Any]]]]] = {}
+        self.steps: dict[int, tuple[Any, list[Step]]] = {}
         self.leaves: dict[int, tuple[Any, str, catalog.Resolution]] = {}
 
 
@@ -41,17 +41,37 @@ def one_document() -> Iterator[None]:
         _MEMO.reset(token)
 
 
-def steps(data: Any) -> list[tuple[str, dict[str, Any]]]:
-    """``(pointer, step)`` for every step that is an object (do not modify the list)."""
+class Step(NamedTuple):
+    """One object in ``steps`` with what every rule family asks of it, worked out once: its
+    ``$type`` and ``input`` (None unless a string and an object) and, when it has both, which
+    catalog leaf the input is."""
+
+    pointer: str
+    data: dict[str, Any]
+    type: str | None
+    input: dict[str, Any] | None
+    resolution: catalog.Resolution | None
+
+
+def steps(data: Any) -> list[Step]:
+    """Every step that is an object, in order (do not modify the list)."""
     memo = _MEMO.get()
     hit = memo.steps.get(id(data)) if memo is not None else None
     if hit is not None and hit[0] is data:
         return hit[1]
     items = data.get("steps") if isinstance(data, dict) else None
-    found = [(f"/steps/{i}", s) for i, s in enumerate(items) if isinstance(s, dict)] if isinstance(items, list) else []
+    found = (
+        [_step(f"/steps/{i}", s) for i, s in enumerate(items) if isinstance(s, dict)] if isinstance(items, list) else []
+    )
     if memo is not None:
         memo.steps[id(data)] = (data, found)
     return found
+
+
+def _step(pointer: str, step: dict[str, Any]) -> Step:
+    kind, data_in = step_type(step), step_input(step)
+    found = catalog.resolve(kind, data_in) if kind is not None and data_in is not None else None
+    return Step(pointer, step, kind, data_in, found)
 
 
 def resolution(kind_of_step: str, step_input: dict[str, Any]) -> catalog.Resolution:

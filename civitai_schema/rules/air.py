@@ -15,7 +15,7 @@ from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity, Target
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
-from ..workflow import is_reference, resolution, step_input, step_type, steps
+from ..workflow import is_reference, resolution, steps
 from .rule import Rule
 
 F = "air"
@@ -173,8 +173,11 @@ class Occurrence(NamedTuple):
     target: Target = "value"
 
 
-def occurrences(kind_of_step: str | None, data: dict[str, Any]) -> Iterator[Occurrence]:
-    air_fields = _air_fields(kind_of_step, data)
+def occurrences(
+    kind_of_step: str | None, data: dict[str, Any], found: catalog.Resolution | None = None
+) -> Iterator[Occurrence]:
+    """The AIRs of a step input (``found``: its catalog leaf, when the caller has it)."""
+    air_fields = _air_fields(kind_of_step, data, found)
     for key, value in data.items():
         if key in _ADDON_KEYS:
             yield from _addons(key, value)
@@ -198,12 +201,12 @@ def _addons(key: str, value: Any) -> Iterator[Occurrence]:
         yield from (Occurrence(f"{here}/{i}", v, key) for i, v in enumerate(value) if isinstance(v, str))
 
 
-def _air_fields(kind_of_step: str | None, data: dict[str, Any]) -> Mapping[str, bool]:
+def _air_fields(kind_of_step: str | None, data: dict[str, Any], found: catalog.Resolution | None) -> Mapping[str, bool]:
     """AIR-typed fields, each with whether it is an AIR for certain (the leaf is known) or only
     in some leaves (then only values that look like AIRs are checked)."""
     if kind_of_step is None:
         return {}
-    leaf = resolution(kind_of_step, data).leaf
+    leaf = (found or resolution(kind_of_step, data)).leaf
     if leaf is not None:
         return _leaf_air_fields(leaf)
     return _maybe_air_fields(kind_of_step)
@@ -220,14 +223,14 @@ def _maybe_air_fields(step_type: str) -> Mapping[str, bool]:
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
-    for step_pointer, step in steps(data):
-        data_in = step_input(step)
+    for step in steps(data):
+        data_in = step.input
         if data_in is None:
             continue
-        base = step_pointer + "/input"
-        found = [(o, _parse(o)) for o in occurrences(step_type(step), data_in)]
+        base = step.pointer + "/input"
+        found = [(o, _parse(o)) for o in occurrences(step.type, data_in, step.resolution)]
         parsed = {o.field: a for o, a in found if a is not None and o.field in _CHECKPOINT_FIELDS}
-        base_group = _base_group(step_type(step), data_in, parsed)
+        base_group = _base_group(step.type, data_in, parsed)
         for occurrence, value in found:
             where = base + occurrence.pointer
             if value is None:

@@ -10,7 +10,7 @@ from typing import Any
 from .. import air, catalog
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
-from ..workflow import is_reference, number, number_text, resolution, source_of, step_input, step_type, steps
+from ..workflow import Step, is_reference, number, number_text, source_of, step_input, step_type, steps
 from .rule import Rule
 
 F = "dimensions"
@@ -141,13 +141,11 @@ _RESOLUTIONS = {"360p": 360, "480p": 480, "540p": 540, "580p": 580, "720p": 720,
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     all_steps = steps(data)
-    for step_pointer, step in all_steps:
-        data_in = step_input(step)
-        kind_of_step = step_type(step)
-        if data_in is None or kind_of_step is None:
+    for step_pointer, step, kind_of_step, data_in, found in all_steps:
+        if data_in is None or kind_of_step is None or found is None:
             continue
         base = step_pointer + "/input"
-        leaf = resolution(kind_of_step, data_in).leaf
+        leaf = found.leaf
         width, height = _size(data_in, "width"), _size(data_in, "height")
         bad = False
         for key, value in (("width", width), ("height", height)):
@@ -265,22 +263,21 @@ def _results(step: dict[str, Any], step_pointer: str, width: float | None, heigh
             yield RESULT_SIZE.finding(message, f"{step_pointer}/output/images/{i}")
 
 
-def _video_chain(data: Any, all_steps: list[tuple[str, dict[str, Any]]]) -> Iterator[Finding]:
-    if not any(step.get("$type") in _VIDEO_POST for _, step in all_steps):
+def _video_chain(data: Any, all_steps: list[Step]) -> Iterator[Finding]:
+    if not any(step.type in _VIDEO_POST for step in all_steps):
         return  # (no name table for documents without video post-processing)
-    by_name: dict[str, tuple[str, dict[str, Any]]] = {}
-    for index, (pointer, step) in enumerate(all_steps):
-        by_name[f"${index}"] = (pointer, step)
-        name = step.get("name")
-        by_name[name if isinstance(name, str) else str(index)] = (pointer, step)
-    for pointer, step in all_steps:
-        kind_of_step, data_in = step_type(step), step_input(step)
+    by_name: dict[str, Step] = {}
+    for index, step in enumerate(all_steps):
+        by_name[f"${index}"] = step
+        name = step.data.get("name")
+        by_name[name if isinstance(name, str) else str(index)] = step
+    for pointer, _, kind_of_step, data_in, _ in all_steps:
         if kind_of_step not in _VIDEO_POST or data_in is None:
             continue
         source = by_name.get(source_of(data_in.get("video")) or "")
         if source is None:
             continue
-        size = _video_size(source[1], by_name, depth=0)
+        size = _video_size(source.data, by_name, depth=0)
         where = f"{pointer}/input/video"
         if kind_of_step == "videoUpscaler" and size is not None:
             factor = number(data_in.get("scaleFactor")) or 2
@@ -292,7 +289,7 @@ def _video_chain(data: Any, all_steps: list[tuple[str, dict[str, Any]]]) -> Iter
                 )
                 yield UPSCALE_TOO_LARGE.finding(message, where)
         if kind_of_step == "videoInterpolation":
-            if step_type(source[1]) == "videoUpscaler":
+            if step_type(source.data) == "videoUpscaler":
                 yield UPSCALE_BEFORE_INTERPOLATE.finding(
                     "this interpolates an upscaled video; interpolate first and upscale last", where
                 )
@@ -303,9 +300,7 @@ def _video_chain(data: Any, all_steps: list[tuple[str, dict[str, Any]]]) -> Iter
                 yield INTERPOLATION_TOO_LARGE.finding(message, where)
 
 
-def _video_size(
-    step: dict[str, Any], by_name: dict[str, tuple[str, dict[str, Any]]], depth: int
-) -> tuple[int, int] | None:
+def _video_size(step: dict[str, Any], by_name: dict[str, Step], depth: int) -> tuple[int, int] | None:
     """A step's output video size, when its input says it (width/height, or resolution + ratio)."""
     data_in = step_input(step) or {}
     width, height = number(data_in.get("width")), number(data_in.get("height"))
@@ -323,7 +318,7 @@ def _video_size(
     reference = source_of(data_in.get("video"))
     if step_type(step) == "videoUpscaler" and reference is not None and depth < 10:
         source = by_name.get(reference)
-        inner = _video_size(source[1], by_name, depth + 1) if source else None
+        inner = _video_size(source.data, by_name, depth + 1) if source else None
         factor = int(number(data_in.get("scaleFactor")) or 2)
         return (inner[0] * factor, inner[1] * factor) if inner else None
     return None

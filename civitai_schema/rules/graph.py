@@ -101,7 +101,7 @@ _POSITIONAL = re.compile(r"\$(\d+)", re.ASCII)
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     all_steps = steps(data)
     names: dict[str, int] = {}
-    for index, (pointer, step) in enumerate(all_steps):
+    for index, (pointer, step, *_) in enumerate(all_steps):
         name = step.get("name")
         if isinstance(name, str):
             if name in names:
@@ -112,7 +112,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
     arguments = data.get("arguments") if isinstance(data, dict) else None
     used_arguments: set[str] = set()
     edges: dict[int, list[tuple[int, str]]] = {}
-    for index, (pointer, step) in enumerate(all_steps):
+    for index, (pointer, step, *_) in enumerate(all_steps):
         for where, ref in references(step.get("input"), pointer + "/input"):
             source, path = ref["$ref"], ref.get("path")
             if source == "$arguments":

@@ -137,11 +137,11 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
     yield from _legacy(data)
     if kind is Kind.SUBMISSION:
         yield from _server_fields(data)
-    for pointer, step in steps(data):
-        timeout = step.get("timeout")
+    for step in steps(data):
+        timeout = step.data.get("timeout")
         if isinstance(timeout, str) and not _valid_timespan(timeout):
             yield TIMEOUT_FORMAT.finding(
-                f'timeout "{timeout}" is not a TimeSpan such as 00:10:00', f"{pointer}/timeout"
+                f'timeout "{timeout}" is not a TimeSpan such as 00:10:00', f"{step.pointer}/timeout"
             )
 
 
@@ -233,11 +233,11 @@ def _server_fields(data: dict[str, Any]) -> Iterator[Finding]:
             yield SERVER_FIELD.finding(
                 f'"{key}" is assigned by the server; remove it from the request body', f"/{key}", target="key"
             )
-    for pointer, step in steps(data):
+    for step in steps(data):
         for key in catalog.SERVER_STEP_KEYS:
-            if key in step:
+            if key in step.data:
                 message = f'step "{key}" is assigned by the server; remove it from the request body'
-                yield SERVER_FIELD.finding(message, f"{pointer}/{key}", target="key")
+                yield SERVER_FIELD.finding(message, f"{step.pointer}/{key}", target="key")
 
 
 def _valid_timespan(text: str) -> bool:

@@ -16,7 +16,7 @@ from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
-from ..workflow import is_reference, number, number_text, resolution, step_input, step_type, steps
+from ..workflow import is_reference, number, number_text, steps
 from .rule import Rule
 from .schema import case_fix, json_type
 
@@ -185,12 +185,11 @@ def fields_of(leaf: catalog.Leaf) -> Mapping[str, Mapping[str, Any]]:
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
-    for step_pointer, step in steps(data):
-        kind_of_step, data_in = step_type(step), step_input(step)
-        if kind_of_step is None or data_in is None:
+    for step in steps(data):
+        kind_of_step, data_in, found = step.type, step.input, step.resolution
+        if kind_of_step is None or data_in is None or found is None:
             continue
-        base = step_pointer + "/input"
-        found = resolution(kind_of_step, data_in)
+        base = step.pointer + "/input"
         if found.missing is not None:
             choices = catalog.leaf_values(kind_of_step, found.missing)
             shown = ", ".join(choices[:8]) + (", …" if len(choices) > 8 else "")

@@ -88,7 +88,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         return
     yield from _order(data, "", None)
     yield from _completion(data, "", "workflow")
-    for pointer, step in steps(data):
+    for pointer, step, *_ in steps(data):
         yield from _order(step, pointer, data)
         yield from _completion(step, pointer, "step")
         if step.get("status") == "succeeded" and not step.get("output") and step.get("$type") != "imageUpload":
