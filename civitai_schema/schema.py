@@ -124,6 +124,26 @@ def fast_validator(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any |
     return jsonschema_rs.validator_for(source, validate_formats=True)
 
 
+# Keywords that cannot make a step's errors depend on anything but the step and the steps' item
+# schema: at the root, and on ``properties.steps``. (An ``allOf`` at the root, say, could.)
+_ROOT_KEYS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description", "type", "properties",
+                        "required", "additionalProperties"})  # fmt: skip
+_STEPS_KEYS = frozenset({"$comment", "title", "description", "type", "items", "minItems", "maxItems"})
+
+
+@functools.cache
+def step_items(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any | None:
+    """The schema every step is validated against, when steps are reached only through
+    ``properties.steps.items``: then validating one step against it gives the very errors that
+    validating the whole document gives for that step. None when other keywords reach steps."""
+    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
+    properties = source.get("properties") if isinstance(source, dict) and set(source) <= _ROOT_KEYS else None
+    steps = properties.get("steps") if isinstance(properties, dict) else None
+    if not isinstance(steps, dict) or not set(steps) <= _STEPS_KEYS or "items" not in steps:
+        return None
+    return steps["items"]
+
+
 def build_validator(schema: Any) -> Validator:
     """A draft 2020-12 validator that checks formats and resolves only local references."""
     from jsonschema import Draft202012Validator, validators

@@ -8,12 +8,12 @@ import contextlib
 import copy
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
 
-from civitai_schema import schema
+from civitai_schema import checker, schema
 from civitai_schema.findings import Kind
 from civitai_schema.readers import read
 from civitai_schema.schema import SchemaMode
@@ -167,3 +167,52 @@ def _non_finite(value: Any) -> bool:
     if isinstance(value, list):
         return any(_non_finite(v) for v in value)
     return False
+
+
+def _errors(errors: Iterable[Any]) -> list[tuple[Any, ...]]:
+    return [(e.message, list(e.absolute_path), list(e.schema_path), e.validator, len(e.context)) for e in errors]
+
+
+@pytest.mark.parametrize("mode", list(SchemaMode))
+@pytest.mark.parametrize("kind", list(Kind))
+def test_validating_only_the_failing_steps_gives_the_same_errors(kind: Kind, mode: SchemaMode) -> None:
+    """When jsonschema-rs finds errors only inside steps, the Python validator words just those
+    steps; on every invalid document of the corpus that gives exactly the whole document's errors."""
+    fast, python, items = schema.fast_validator(kind, mode), schema.validator(kind, mode), schema.step_items(kind, mode)
+    scoped = 0
+    for label, document in corpus():
+        try:
+            if fast.is_valid(document):
+                continue
+        except ValueError:
+            continue
+        failing = checker._failing_steps(fast, document)
+        if failing is None or items is None:
+            continue
+        scoped += 1
+        part = _errors(checker._step_errors(python, document["steps"], items, failing))
+        assert part == _errors(python.iter_errors(document)), label
+    if (kind, mode) == (Kind.SUBMISSION, SchemaMode.EFFECTIVE):
+        assert scoped > 40  # the corpus does exercise it
+
+
+def test_errors_outside_steps_or_non_finite_numbers_mean_the_whole_document_is_validated() -> None:
+    fast = schema.fast_validator(Kind.SUBMISSION, SchemaMode.EFFECTIVE)
+    step = {"$type": "imageGen", "input": {"engine": "sdcpp", "width": "wide"}}
+    assert checker._failing_steps(fast, {"steps": [step, step]}) == [0, 1]
+    assert checker._failing_steps(fast, {"steps": [step], "stepz": 1}) is None
+    assert checker._failing_steps(fast, {"steps": []}) is None  # minItems: an error at /steps itself
+    assert checker._failing_steps(fast, {"steps": [step], "tags": [float("nan")]}) is None
+
+
+def test_one_bad_step_in_a_long_document_is_worded_without_validating_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    good = {"$type": "imageGen", "name": "s", "input": {"engine": "sdcpp", "prompt": "x", "width": 1024}}
+    bad = {"$type": "imageGen", "input": {"engine": "sdcpp", "prompt": "x", "width": "wide"}}
+    document = {"steps": [good] * 5000 + [bad] + [good] * 5000}
+    python = schema.validator(Kind.SUBMISSION, SchemaMode.EFFECTIVE)
+    monkeypatch.setattr(type(python), "iter_errors", lambda *_: pytest.fail("validated the whole document"))
+    report = checker.check_data(document, checker.Options(kind=Kind.SUBMISSION))
+    schema_findings = [f for f in report.findings if f.code.startswith("S")]
+    assert [f.path for f in schema_findings] == ["/steps/5000/input/width"]
