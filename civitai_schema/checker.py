@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import gc
 import json
 import math
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -207,10 +209,29 @@ def _undecodable(name: str, raw: bytes, problem: Finding | None, options: Option
 def check_text(
     name: str, text: str, options: Options, fmt: str | None = None, session: Session | None = None
 ) -> Report:
-    parsed = readers.read_text(name, text, fmt)
-    if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(text):
-        return Report()  # an unreadable file that is not ours: JSONC settings, say
-    return check_parsed(parsed, name, options, session)
+    with _collector_paused():
+        parsed = readers.read_text(name, text, fmt)
+        if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(text):
+            return Report()  # an unreadable file that is not ours: JSONC settings, say
+        return check_parsed(parsed, name, options, session)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one text is parsed and checked.
+
+    Parsing a large document allocates millions of objects, and every so many allocations the
+    collector walks all of them looking for cycles that parsed data cannot have: about 10 % of
+    checking a 50 MB file. Whatever cycles the check itself leaves are collected once it is
+    back on."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _mentions_workflow(source: bytes | str) -> bool:

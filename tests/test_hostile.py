@@ -164,3 +164,37 @@ def test_a_crashing_rule_is_a_finding_and_the_rest_still_run(monkeypatch: pytest
     assert "X001" in codes and "S112" in codes and "C106" in codes
     (internal,) = [f for f in civitai_schema.check(body).findings if f.code == "X001"]
     assert "AIR checks crashed: ZeroDivisionError: oops" in internal.message
+
+
+def test_the_garbage_collector_is_paused_while_a_text_is_checked_and_restored_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from civitai_schema import checker, rules
+
+    seen: list[bool] = []
+
+    def spy(data: object, kind: object, options: object) -> list[object]:
+        seen.append(gc.isenabled())
+        return []
+
+    def interrupted(data: object, kind: object, options: object) -> list[object]:
+        raise KeyboardInterrupt
+
+    text = '{"steps": [{"$type": "echo", "input": {}}]}'
+    monkeypatch.setattr(rules, "CHECKS", (("spy", spy),))
+    assert gc.isenabled()
+    checker.check_text("a.json", text, checker.Options())
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(rules, "CHECKS", (("interrupted", interrupted),))
+    with pytest.raises(KeyboardInterrupt):
+        checker.check_text("a.json", text, checker.Options())
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        monkeypatch.setattr(rules, "CHECKS", (("spy", spy),))
+        checker.check_text("a.json", text, checker.Options())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
