@@ -437,11 +437,14 @@ def resolve(step_type: str, step_input: Mapping[str, Any]) -> Resolution:
     The answer depends only on the discriminator values, so it is memoised on them: several
     rule families ask about the same step, and templates repeat the same engines."""
     values = tuple(map(step_input.get, _DISCRIMINATOR_ORDER))
-    if all(value is None or type(value) is str for value in values):
+    if _STRING_OR_NONE.issuperset(map(type, values)):
         return _resolve(step_type, values)
     if any(isinstance(value, (dict, list)) for value in values):  # a value reference: known only at run time
         return Resolution(candidates=leaves_of(step_type))
     return _resolve(step_type, tuple(v if v is None or isinstance(v, str) else str(v) for v in values))
+
+
+_STRING_OR_NONE = frozenset({str, type(None)})
 
 
 @functools.lru_cache(maxsize=4096)

@@ -106,10 +106,15 @@ def source_of(value: Any) -> str | None:
     return value["$ref"] if is_reference(value) else None
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # (a quick test first; isinstance decides)
+
+
 def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every value reference inside ``value``, in document order (iteratively, so depth cannot
     exhaust the stack; pointers are built only for the references found)."""
-    if isinstance(value, dict) and not any(isinstance(v, (dict, list)) for v in value.values()):
+    if isinstance(value, dict) and (
+        _SCALARS.issuperset(map(type, value.values())) or not any(isinstance(v, (dict, list)) for v in value.values())
+    ):
         if isinstance(value.get("$ref"), str):
             yield pointer, value
         return  # a flat object (most step inputs): nothing inside to walk
