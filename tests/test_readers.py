@@ -138,6 +138,14 @@ def test_yaml_empty_and_null_files() -> None:
     assert codes(b"---\n---\n", "t.yaml") == [("P106", 1, 1)]
 
 
+@pytest.mark.parametrize("name", ["t.json", "t.yaml"])
+def test_only_spaces_tabs_and_line_breaks_make_a_file_empty(name: str) -> None:
+    assert codes(b" \t\r\n", name) == [("P106", 1, 1)]
+    # Python counts these control characters as whitespace; neither format allows them there.
+    for raw in (b"\x1f", b"\x0c", b"\x1c{}"):
+        assert [code for code, *_ in codes(raw, name)] == ["P101"], raw
+
+
 def test_yaml_keys_and_numbers_json_cannot_carry() -> None:
     assert codes(b"1: a\nnull: b\nx: .nan\ny: -.inf\n", "t.yaml") == [
         ("P108", 1, 1),

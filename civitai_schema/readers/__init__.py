@@ -14,7 +14,10 @@ from ..documents import Document, Lines
 from ..findings import Finding, Span
 from ..rules import parse
 
-_FIRST_CHARACTER = re.compile(r"\s*(\S)")
+# JSON and YAML both count only these four as blanks (Python's \s and isspace() also take
+# control characters such as \x1c-\x1f and \x0c, which neither format allows there).
+_FIRST_CHARACTER = re.compile(r"[ \t\r\n]*([^ \t\r\n])")
+_BLANK = re.compile(r"[ \t\r\n]*\Z")
 JSON_SUFFIXES = (".json",)
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -56,7 +59,7 @@ def read(name: str, raw: bytes, fmt: str | None = None) -> Parsed:
 
 def read_text(name: str, text: str, fmt: str | None = None) -> Parsed:
     """Parse decoded text; ``fmt`` forces ``json`` or ``yaml``."""
-    if not text or text.isspace():  # (isspace does not copy a large text, as strip would)
+    if _BLANK.match(text):  # (no copy of a large text, as strip would make)
         return Parsed(findings=[_at_start(name, parse.EMPTY_DOCUMENT.finding("the file is empty"))])
     if (fmt or file_format(name, text)) == "json":
         from .json import read_json
