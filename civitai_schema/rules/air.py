@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from .. import air as airs
@@ -177,8 +177,10 @@ def occurrences(
     kind_of_step: str | None, data: dict[str, Any], found: catalog.Resolution | None = None
 ) -> Iterator[Occurrence]:
     """The AIRs of a step input (``found``: its catalog leaf, when the caller has it)."""
-    air_fields = _air_fields(kind_of_step, data, found)
+    air_fields, wanted = _air_fields(kind_of_step, data, found)
     for key, value in data.items():
+        if key not in wanted:
+            continue  # (most keys: one test instead of three)
         if key in _ADDON_KEYS:
             yield from _addons(key, value)
         elif key == "trainingData" and isinstance(value, dict) and isinstance(value.get("sourceUrl"), str):
@@ -201,11 +203,14 @@ def _addons(key: str, value: Any) -> Iterator[Occurrence]:
         yield from (Occurrence(f"{here}/{i}", v, key) for i, v in enumerate(value) if isinstance(v, str))
 
 
-def _air_fields(kind_of_step: str | None, data: dict[str, Any], found: catalog.Resolution | None) -> Mapping[str, bool]:
+def _air_fields(
+    kind_of_step: str | None, data: dict[str, Any], found: catalog.Resolution | None
+) -> tuple[Mapping[str, bool], frozenset[str]]:
     """AIR-typed fields, each with whether it is an AIR for certain (the leaf is known) or only
-    in some leaves (then only values that look like AIRs are checked)."""
+    in some leaves (then only values that look like AIRs are checked); and every key that can
+    hold an AIR (those fields, LoRAs, embeddings, training data)."""
     if kind_of_step is None:
-        return {}
+        return _with_keys(())
     leaf = (found or resolution(kind_of_step, data)).leaf
     if leaf is not None:
         return _leaf_air_fields(leaf)
@@ -213,13 +218,18 @@ def _air_fields(kind_of_step: str | None, data: dict[str, Any], found: catalog.R
 
 
 @functools.cache
-def _leaf_air_fields(leaf: catalog.Leaf) -> Mapping[str, bool]:
-    return {k: True for k, f in leaf.fields.items() if f.get("type") == "air"}
+def _leaf_air_fields(leaf: catalog.Leaf) -> tuple[Mapping[str, bool], frozenset[str]]:
+    return _with_keys((k, True) for k, f in leaf.fields.items() if f.get("type") == "air")
 
 
 @functools.cache
-def _maybe_air_fields(step_type: str) -> Mapping[str, bool]:
-    return dict.fromkeys(catalog.air_fields(step_type), False)
+def _maybe_air_fields(step_type: str) -> tuple[Mapping[str, bool], frozenset[str]]:
+    return _with_keys((k, False) for k in catalog.air_fields(step_type))
+
+
+def _with_keys(fields: Iterable[tuple[str, bool]]) -> tuple[Mapping[str, bool], frozenset[str]]:
+    mapping = dict(fields)
+    return mapping, frozenset(mapping) | _ADDON_KEYS | {"trainingData"}
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
