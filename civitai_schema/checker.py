@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import gc
 import json
 import math
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -40,6 +41,9 @@ class Options:
     schema: SchemaMode = SchemaMode.EFFECTIVE
     skip_unrecognized: bool = False
     resolver: config.Resolver | None = None
+    # Processes a large document's checks may be shared between (0: one per core). The CLI
+    # passes -j when it checks files one after another; the library forks only when asked.
+    jobs: int = 1
 
     def settings_for(self, path: str) -> config.Settings:
         return self.resolver.for_path(path) if self.resolver is not None else config.DEFAULT
@@ -129,6 +133,61 @@ def _step_errors(checker: Any, all_steps: list[Any], items: Any, failing: list[i
             yield error
 
 
+def _run(
+    checks: list[tuple[str, rules.Check]], indexes: Iterable[int], data: Any, kind: Kind, options: RuleOptions
+) -> list[tuple[int, list[Finding]]]:
+    """The findings of the checks at ``indexes``; a check that raises gives an internal-error
+    finding naming it, and the others still run."""
+    done = []
+    for index in indexes:
+        label, check = checks[index]
+        try:
+            found = list(check(data, kind, options))
+        except RecursionError:
+            found = [parse.DOCUMENT_TOO_LARGE.finding("the document is nested too deeply to validate")]
+        except Exception as exc:
+            message = f"{label} crashed: {type(exc).__name__}: {exc}"
+            found = [engine_rules.INTERNAL_ERROR.finding(message[:300])]
+        done.append((index, found))
+    return done
+
+
+LARGE_DOCUMENT_STEPS = 5000  # from here, sharing a document's checks between processes pays
+
+
+def _document_workers(jobs: int, data: Any, checks: int) -> int:
+    if jobs == 1 or not hasattr(os, "fork") or len(workflow.steps(data)) < LARGE_DOCUMENT_STEPS:
+        return 1  # (steps() here also means forked children inherit each step's leaf)
+    return max(1, min(jobs or os.cpu_count() or 1, checks))
+
+
+def _spread(
+    checks: list[tuple[str, rules.Check]], data: Any, kind: Kind, options: RuleOptions, workers: int
+) -> dict[int, list[Finding]]:
+    """Run the checks in this process and ``workers - 1`` forked children, shared by their
+    cost per step (:data:`rules.COST`). Findings come back by check, so the report is the
+    same as from one process; a child that fails leaves its checks to the caller."""
+    load = [0.0] * workers
+    groups: list[list[int]] = [[] for _ in range(workers)]
+    for index in sorted(range(len(checks)), key=lambda i: -rules.COST.get(checks[i][0], 1.0)):
+        lightest = load.index(min(load))
+        groups[lightest].append(index)
+        load[lightest] += rules.COST.get(checks[index][0], 1.0)
+    children: list[tuple[int, int]] = []
+    try:
+        for group in groups[1:]:
+            try:
+                children.append(_fork(functools.partial(_run, checks, group, data, kind, options)))
+            except OSError:  # no more processes: the caller runs what is left
+                break
+        found = dict(_run(checks, groups[0], data, kind, options))
+        while children:
+            found.update(_result(*children.pop()) or ())
+    finally:
+        _stop(children)
+    return found
+
+
 def _fast_valid(fast: Any, data: Any) -> bool:
     try:
         return bool(fast.is_valid(data))
@@ -147,14 +206,12 @@ def check_document(
     findings = list(document.findings)
     checks = [("schema validation", _schema_check(options.schema)), *rules.CHECKS]
     with workflow.one_document():
-        for label, check in checks:
-            try:
-                findings.extend(check(document.data, kind, settings.options))
-            except RecursionError:
-                findings.append(parse.DOCUMENT_TOO_LARGE.finding("the document is nested too deeply to validate"))
-            except Exception as exc:
-                message = f"{label} crashed: {type(exc).__name__}: {exc}"
-                findings.append(engine_rules.INTERNAL_ERROR.finding(message[:300]))
+        workers = _document_workers(options.jobs, document.data, len(checks))
+        found = _spread(checks, document.data, kind, settings.options, workers) if workers > 1 else {}
+        left = [index for index in range(len(checks)) if index not in found]  # (all, in one process)
+        found.update(_run(checks, left, document.data, kind, settings.options))
+    for index in range(len(checks)):
+        findings.extend(found[index])
     if not findings:
         return [], DocumentInfo(document.file, document.index, kind)
     from . import fixes  # here, not at start-up: a clean run never needs it
@@ -409,11 +466,15 @@ class Session:
 def check_paths(paths: Iterable[str], options: Options, *, jobs: int = 1) -> Report:
     """Check files and folders. ``jobs`` > 1 checks in that many processes; 0 picks a number
     from the machine and the batch (one process for small batches, where forking costs more
-    than it saves)."""
+    than it saves). When the files are checked one after another, a large document's checks
+    may be shared between ``jobs`` processes instead (see :attr:`Options.jobs`)."""
     files = list(discover(paths, options))
     workers = _workers(jobs, len(files))
     session = Session()
-    report = _in_parallel(files, options, workers, session) if workers > 1 else _check_block(files, options, session)
+    if workers > 1:
+        report = _in_parallel(files, dataclasses.replace(options, jobs=1), workers, session)
+    else:
+        report = _check_block(files, dataclasses.replace(options, jobs=jobs), session)
     for path in files:  # every configuration seen, for the unused per-path ignores
         settings = options.settings_for(path)
         session.settings[id(settings)] = settings
@@ -446,8 +507,6 @@ def _in_parallel(files: list[str], options: Options, workers: int, session: Sess
     has its blocks checked here instead, so no file goes unchecked."""
     if not hasattr(os, "fork"):
         return _check_block(files, options, session)
-    import signal
-
     # Built once here and shared. The Python validators are built only where an invalid
     # document needs them, and a step type's leaves where a document uses it.
     for kind in Kind:
@@ -460,35 +519,43 @@ def _in_parallel(files: list[str], options: Options, workers: int, session: Sess
     try:
         for share in shares[1:]:
             try:
-                children.append(_fork(blocks, share, options))
+                children.append(_fork(functools.partial(_blocks_in_child, blocks, share, options)))
             except OSError:  # no more processes: this one checks the rest
                 break
         reports = {k: _check_block(blocks[k], options, session) for k in shares[0]}
         while children:
-            reports.update(_collect(*children.pop(), session))
+            done, used = _result(*children.pop()) or ((), set())
+            reports.update(done)
+            session.used_path_ignores |= used
     finally:
-        for pid, pipe in children:  # only after an exception here: stop the rest
-            os.close(pipe)
-            os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
+        _stop(children)
     missing = (k for k in range(len(blocks)) if k not in reports)
     reports.update({k: _check_block(blocks[k], options, session) for k in missing})
     return Report.merge(reports[k] for k in range(len(blocks)))
 
 
-def _fork(blocks: list[list[str]], share: range, options: Options) -> tuple[int, int]:
+def _blocks_in_child(
+    blocks: list[list[str]], share: range, options: Options
+) -> tuple[list[tuple[int, Report]], set[config.PathIgnore]]:
+    session = Session()
+    done = [(k, _check_block(blocks[k], options, session)) for k in share]
+    return done, session.used_path_ignores
+
+
+def _fork(work: Callable[[], Any]) -> tuple[int, int]:
+    """Run ``work`` in a forked child, which sends its result back pickled through a pipe and
+    ends at once (no cleanup, no flushing of buffers it shares with this process)."""
     import pickle
 
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: check its blocks, send the reports, end at once (no cleanup, no flush)
+    if pid == 0:
         code = 1
         try:
             os.close(read_end)
-            session = Session()
-            done = [(k, _check_block(blocks[k], options, session)) for k in share]
+            result = work()
             with open(write_end, "wb") as out:
-                pickle.dump((done, session.used_path_ignores), out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
         finally:
             os._exit(code)
@@ -496,19 +563,27 @@ def _fork(blocks: list[list[str]], share: range, options: Options) -> tuple[int,
     return pid, read_end
 
 
-def _collect(pid: int, pipe: int, session: Session) -> dict[int, Report]:
-    """A child's reports by block (none if it failed)."""
+def _result(pid: int, pipe: int) -> Any:
+    """What a forked child sent, or None if it failed."""
     import pickle
 
     with open(pipe, "rb") as incoming:
         data = incoming.read()
     _, status = os.waitpid(pid, 0)
     try:
-        done, used = pickle.loads(data) if status == 0 else ({}, set())
+        return pickle.loads(data) if status == 0 else None
     except (pickle.UnpicklingError, EOFError, ValueError):
-        return {}
-    session.used_path_ignores |= used
-    return dict(done)
+        return None
+
+
+def _stop(children: list[tuple[int, int]]) -> None:
+    """Stop children whose results were not read (after an exception in this process)."""
+    import signal
+
+    for pid, pipe in children:
+        os.close(pipe)
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
 
 
 class _DumpLocator:

@@ -7,6 +7,7 @@ bad option, missing or unreadable path; 3 internal error.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import functools
 import json
 import os
@@ -219,7 +220,8 @@ def check(
             report, changed = _fix(paths, opts, unsafe=unsafe_fixes, write=fix and not diff, show=show_fixes or diff)
         else:
             named = [p for p in paths if p != checker.STDIN]
-            reports = [_check_stdin(stdin_filename, opts)] if checker.STDIN in paths else []
+            one_by_one = dataclasses.replace(opts, jobs=jobs)  # a large document may share its checks
+            reports = [_check_stdin(stdin_filename, one_by_one)] if checker.STDIN in paths else []
             if named:
                 reports.append(checker.check_paths(named, opts, jobs=jobs))
             report = Report.merge(reports)

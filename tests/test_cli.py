@@ -279,6 +279,65 @@ def test_automatic_jobs_stay_serial_for_small_batches() -> None:
     assert _workers(3, 2) == 2
 
 
+def _large_document(tmp_path: Path) -> Path:
+    """A document above LARGE_DOCUMENT_STEPS with findings from several families."""
+    good = {"$type": "imageGen", "input": {"engine": "sdcpp", "ecosystem": "sdxl", "prompt": "x", "width": 1024}}
+    odd = [
+        {"$type": "imageGen", "input": {"engine": "sdcpp", "ecosystem": "sdxl", "model": "urn:air:sdxl:lora:x"}},
+        {"$type": "imageGen", "input": {"engine": "sdcpp", "ecosystem": "sdxl", "width": 1000, "sampler": "k"}},
+        {"$type": "imageUpscaler", "input": {"image": {"$ref": "nowhere", "path": "output.images[0].url"}}},
+        {"$type": "imagegen", "name": "twice", "input": {}},
+        {"$type": "imageGen", "name": "twice", "timeout": "10 minutes", "input": {"engine": "sdcpp"}},
+    ]
+    steps = [odd[i // 1000] if i % 1000 == 7 else good for i in range(checker.LARGE_DOCUMENT_STEPS + 1)]
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps({"steps": steps, "callbackUrl": "http://x.example/h"}, indent=1))
+    return path
+
+
+def test_a_large_document_checked_in_several_processes_gives_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from civitai_schema import rules
+
+    def broken(data: object, kind: object, options: object) -> list[object]:
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(rules, "CHECKS", (*rules.CHECKS, ("broken checks", broken)))
+    path = _large_document(tmp_path)
+    serial = checker.check_paths([str(path)], checker.Options(), jobs=1)
+    assert len({f.code for f in serial.findings}) >= 8 and "X001" in {f.code for f in serial.findings}
+    for jobs in (0, 2, 3):
+        assert checker.check_paths([str(path)], checker.Options(), jobs=jobs) == serial
+    one = invoke("check", "--format", "json", "-j", "1", str(path))
+    two = invoke("check", "--format", "json", "-j", "2", str(path))
+    assert json.loads(one.output) == json.loads(two.output) and one.exit_code == two.exit_code == 1
+
+
+def test_checks_a_child_could_not_finish_run_in_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _large_document(tmp_path)
+    parent, real = os.getpid(), checker._run
+
+    def dies_in_a_child(*args: object) -> object:
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(*args)  # type: ignore[arg-type]
+
+    serial = checker.check_paths([str(path)], checker.Options(), jobs=1)
+    monkeypatch.setattr(checker, "_run", dies_in_a_child)
+    assert checker.check_paths([str(path)], checker.Options(), jobs=2) == serial
+
+
+def test_small_documents_and_the_library_default_stay_in_one_process() -> None:
+    small = {"steps": [{"$type": "echo", "input": {}}] * (checker.LARGE_DOCUMENT_STEPS - 1)}
+    large = {"steps": small["steps"] * 2}
+    assert checker._document_workers(0, small, 7) == 1
+    assert checker._document_workers(1, large, 7) == 1  # Options().jobs is 1
+    assert checker._document_workers(3, large, 7) == 3
+    assert checker._document_workers(9, large, 7) == 7  # no more processes than checks
+    assert checker.Options().jobs == 1
+
+
 def test_a_reader_that_is_gone_ends_the_command_with_141_and_no_traceback() -> None:
     """The command ends with os._exit after flushing; a closed pipe must still give 141."""
     read, write = os.pipe()

@@ -15,7 +15,7 @@ from ..options import RuleOptions
 from . import air, dimensions, engine, graph, hygiene, inputs, parse, records, schema, suppression
 from .rule import Rule
 
-__all__ = ["CHECKS", "REGISTRY", "Rule", "lookup"]
+__all__ = ["CHECKS", "COST", "REGISTRY", "Rule", "lookup"]
 
 Check = Callable[[Any, Kind, RuleOptions], Iterable[Finding]]
 
@@ -29,6 +29,20 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("submission hygiene checks", hygiene.check),
     ("record checks", records.check),
 )
+
+
+# What each check costs per step, in microseconds (benchmarks/rule_cost.py and a 185,000-step
+# document, on this project's machine). Used only to share a large document's checks fairly
+# between processes; a check not listed counts 1.
+COST: dict[str, float] = {
+    "schema validation": 0.5,
+    "AIR checks": 2.3,
+    "input checks": 1.6,
+    "dimension checks": 1.7,
+    "step graph checks": 0.9,
+    "submission hygiene checks": 0.2,
+    "record checks": 0.1,
+}
 
 
 def _index(*families: tuple[Rule, ...]) -> dict[str, Rule]:
