@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -15,6 +16,20 @@ FIXTURES = REPO / "fixtures"
 SHARED = Path(os.environ.get("CIVITAI_SCHEMA_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus" / "real"
 SEED = SHARED / "seed" / "civitai-workflow-schema.json"
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[None]:
+    """Wrap ``owner.name`` so each call appends to the returned list (for tests that show some
+    work happens once, or linearly often, without timing anything)."""
+    calls: list[None] = []
+    real = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
 
 
 def invoke(*args: str, input: bytes | str | None = None) -> Result:

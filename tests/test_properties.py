@@ -17,7 +17,7 @@ from civitai_schema.findings import Kind
 from civitai_schema.readers import read
 from civitai_schema.rules import inputs
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, count_calls
 
 # Random exploration on developer machines; a fixed sequence under CI, so a run is reproducible.
 SETTINGS = settings(
@@ -228,18 +228,10 @@ def test_locating_a_finding_in_every_step_scans_the_steps_once(monkeypatch: pyte
     count = 2000
     step = {"$type": "imageGen", "name": "same", "input": {"engine": "sdcpp", "prompt": "x", "width": 1024}}
     text = json.dumps({"steps": [step] * count, "tags": ["a"]}, indent=2)
-    scans = 0
-    real = json_reader._value_end
-
-    def counting(text: str, start: int) -> int:
-        nonlocal scans
-        scans += 1
-        return real(text, start)
-
-    monkeypatch.setattr(json_reader, "_value_end", counting)
+    scans = count_calls(monkeypatch, json_reader, "_value_end")
     report = checker.check_text("long.json", text, checker.Options())
     assert len({f.path.split("/")[2] for f in report.findings if f.path.startswith("/steps/")}) == count
-    assert scans < 10 * count
+    assert len(scans) < 10 * count
 
 
 def test_json_positions_follow_the_last_of_repeated_keys() -> None:

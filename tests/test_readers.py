@@ -10,6 +10,8 @@ import pytest
 from civitai_schema.findings import Span
 from civitai_schema.readers import read
 
+from .conftest import count_calls
+
 
 def codes(raw: bytes, name: str = "t.json") -> list[tuple[str, int | None, int | None]]:
     parsed = read(name, raw)
@@ -182,3 +184,17 @@ def test_alias_bombs_are_refused_without_expanding_them() -> None:
     assert time.monotonic() - start < 5
     assert [f.code for f in parsed.findings] == ["P109"]
     assert parsed.documents == []
+
+
+def test_problems_in_many_yaml_steps_are_located_in_one_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each problem's pointer took a walk of the whole document: 10,000 steps with a duplicate
+    key each took minutes. Now one walk finds them all, spelling pointers only for them."""
+    from civitai_schema import pointers
+
+    count = 2000
+    text = "steps:\n" + "".join(f"  - name: s{i}\n    name: t{i}\n    input: {{}}\n" for i in range(count))
+    spelled = count_calls(monkeypatch, pointers, "child")
+    (document,) = read("t.yaml", text.encode()).documents
+    duplicates = [f for f in document.findings if f.code == "P102"]
+    assert [f.path for f in duplicates[:2]] == ["/steps/0/name", "/steps/1/name"] and len(duplicates) == count
+    assert len(spelled) < 10 * count
