@@ -44,6 +44,16 @@ class Document:
         return finding.located(self.file, self.locator.span(finding.path, finding.target))
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of a text, broken where :class:`Lines` counts lines (CR, LF, CRLF), unlike
+    ``str.splitlines``, which also breaks at form feeds, U+2028 and other characters a JSON
+    string may hold, and would then number lines differently from the findings."""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()  # (a final line break ends the last line; it does not start another)
+    return lines
+
+
 class Lines:
     """Offsets in a text to 1-based line and column (columns count characters)."""
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from . import pointers
 from .config import PathIgnore, Settings, codes_for, glob_match
+from .documents import split_lines
 from .findings import Finding, Span
 from .rules.suppression import UNUSED_SUPPRESSION
 
@@ -39,7 +40,7 @@ class Directive:
 
 def directives(text: str) -> list[Directive]:
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         match = _DIRECTIVE.search(line)
         if match is None:
             continue
@@ -120,7 +121,7 @@ def unused_path_ignores(settings: Iterable[Settings], used: set[PathIgnore]) -> 
         if each.source is None:
             continue
         try:
-            lines = each.source.read_text("utf-8").splitlines()
+            lines = split_lines(each.source.read_text("utf-8"))
         except OSError:
             lines = []
         for entry in each.per_path_ignores:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SHARED, invoke
+from .conftest import SHARED, count_calls, invoke
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUTS = ["fixtures/invalid/air-identifiers.yaml", "fixtures/fixes/legacy-callbacks.json"]
@@ -110,3 +110,27 @@ def test_output_file(tmp_path: Path) -> None:
     result = invoke("check", "--format", "sarif", "--output-file", str(target), *INPUTS)
     assert result.exit_code == 1 and result.output == ""
     assert json.loads(target.read_text("utf-8"))["version"] == "2.1.0"
+
+
+def test_code_frames_number_lines_as_positions_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON string may hold U+2028 or U+0085, where str.splitlines() would break a line; the
+    frame must show the line the position names."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    path = tmp_path / "w.json"
+    second = ' "engine": "sdcpp", "ecosystem": "sdxl", "operation": "createImage", "widht": 1}}]}'
+    path.write_text('{"steps": [{"$type": "imageGen", "input": {"prompt": "a\u2028b\x85c",\n' + second + "\n")
+    output = invoke("check", "--format", "full", str(path)).output
+    assert "w.json:2:" in output and f"2 | {second}" in output
+    assert '1 | {"steps": [{"$type": "imageGen", "input": {"prompt": "a\u2028b\x85c",' in output
+
+
+def test_the_full_format_splits_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Splitting the file for every finding made 30,000 findings take minutes."""
+    from civitai_schema.formatters import full
+
+    step = {"$type": "imageGen", "name": "same", "input": {"engine": "sdcpp", "width": 1001}}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps({"steps": [step] * 300}, indent=2))
+    calls = count_calls(monkeypatch, full, "split_lines")
+    output = invoke("check", "--format", "full", str(path)).output
+    assert output.count("= see:") > 500 and len(calls) == 1

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..documents import split_lines
 from ..findings import Finding, Report
 from . import concise
 
@@ -16,10 +17,10 @@ if TYPE_CHECKING:
 _CONTEXT = 1  # lines shown before the finding
 
 
-def frame(finding: Finding, text: str | None, color: bool) -> list[str]:
-    if not text or finding.line is None or finding.column is None:
+def frame(finding: Finding, lines: list[str], color: bool) -> list[str]:
+    """The code frame of a finding in a file given as its lines."""
+    if not lines or finding.line is None or finding.column is None:
         return []
-    lines = text.splitlines()
     first = max(1, finding.line - _CONTEXT)
     last = min(len(lines), finding.end_line or finding.line, finding.line + 3)
     width = len(str(last))
@@ -41,9 +42,13 @@ def render(report: Report, view: View) -> str:
     if view.statistics:
         return concise.render(report, view)
     blocks = []
+    split: dict[str, list[str]] = {}  # each file's lines, split once (not once per finding)
     for finding in report.findings:
+        name = finding.file or ""
+        if name not in split:
+            split[name] = split_lines(report.sources.get(name, ""))
         lines = [concise.line(finding, view.color)]
-        lines += ["  " + row for row in frame(finding, report.sources.get(finding.file or ""), view.color)]
+        lines += ["  " + row for row in frame(finding, split[name], view.color)]
         if finding.hint:
             lines.append(f"  = hint: {finding.hint}")
         if finding.fix is not None and finding.fixable:
