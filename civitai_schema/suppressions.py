@@ -57,9 +57,18 @@ def apply_comments(findings: list[Finding], text: str, file: str) -> tuple[list[
     found = directives(text)
     if not found:
         return findings, []
-    kept, unused_findings = [], []
+    # Each finding meets only the directives of its own line and the file-level ones (the first
+    # in the file wins): looking through all of them made a directive per step quadratic.
+    by_line: dict[int | None, list[int]] = {}
+    for index, each in enumerate(found):
+        for line in each.lines or (None,):
+            by_line.setdefault(line, []).append(index)
+    whole_file = by_line.get(None, [])
+    kept: list[Finding] = []
+    unused_findings: list[Finding] = []
     for finding in findings:
-        directive = next((d for d in found if d.covers(finding)), None)
+        candidates = sorted([*by_line.get(finding.line, ()), *whole_file]) if finding.line is not None else whole_file
+        directive = next((found[i] for i in candidates if found[i].covers(finding)), None)
         if directive is None:
             kept.append(finding)
         else:
