@@ -319,8 +319,6 @@ def _fix(
 ) -> tuple[Report, list[str]]:
     """Fix (or, with --diff, show the fixes for) every file: the report of what is left, and the
     files that changed (or would)."""
-    import difflib
-
     from . import fixes
 
     reports, changed = [], []
@@ -343,10 +341,7 @@ def _fix(
             data = (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + outcome.after.encode("utf-8")
             fixes.write_atomically(path, data)
         else:
-            delta = difflib.unified_diff(
-                outcome.before.splitlines(keepends=True), outcome.after.splitlines(keepends=True), path, path
-            )
-            click.echo("".join(delta), nl=False, err=False)
+            click.echo(fixes.unified_diff(outcome.before, outcome.after, path), nl=False, err=False)
         if show:
             counts: dict[str, int] = {}
             for finding in outcome.fixed:

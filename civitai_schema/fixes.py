@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from . import pointers
 from .documents import Document, Lines
@@ -98,17 +98,17 @@ def apply(text: str, findings: Iterable[Finding], *, unsafe: bool = False) -> Ap
         ((edit, f) for f in chosen for edit in f.fix.edits),  # type: ignore[union-attr]
         key=lambda pair: (pair[0].start, pair[0].end),
     )
-    out, position, fixed = [], 0, []
+    out, position = [], 0
+    fixed: dict[int, Finding] = {}  # by identity, in order (comparing findings made 20,000 fixes take minutes)
     for edit, finding in edits:
         if edit.start < position:
             continue  # overlaps an earlier edit; the next run picks it up
         out.append(text[position : edit.start])
         out.append(edit.replacement)
         position = edit.end
-        if finding not in fixed:
-            fixed.append(finding)
+        fixed.setdefault(id(finding), finding)
     out.append(text[position:])
-    return Applied("".join(out), tuple(fixed))
+    return Applied("".join(out), tuple(fixed.values()))
 
 
 def write_atomically(path: str, data: bytes) -> None:
@@ -129,3 +129,51 @@ def write_atomically(path: str, data: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def unified_diff(before: str, after: str, path: str, context: int = 3) -> str:
+    """What fixing ``path`` changes, as a unified diff (the lines of ``difflib.unified_diff``).
+
+    Fixes mostly change lines in place. When the line count is unchanged, line i is compared
+    with line i; difflib would find the same hunks, but its matching is quadratic on files
+    that repeat lines, as workflow files do: 10,000 fixed steps took 90 s."""
+    import difflib  # only --diff needs it
+
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if len(old) != len(new):
+        return "".join(difflib.unified_diff(old, new, path, path, n=context))
+
+    class LineByLine(difflib.SequenceMatcher[str]):
+        def get_opcodes(self) -> list[_Opcode]:
+            same = [a == b for a, b in zip(old, new, strict=True)]
+            codes: list[_Opcode] = []
+            start = 0
+            for i in range(1, len(same) + 1):
+                if i == len(same) or same[i] != same[start]:
+                    codes.append(("equal" if same[start] else "replace", start, i, start, i))
+                    start = i
+            return codes
+
+    out: list[str] = []
+    for group in LineByLine(None, old, new).get_grouped_opcodes(context):
+        if not out:
+            out += [f"--- {path}\n", f"+++ {path}\n"]
+        first, last = group[0], group[-1]
+        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += [" " + line for line in old[i1:i2]]
+            else:
+                out += ["-" + line for line in old[i1:i2]] + ["+" + line for line in new[j1:j2]]
+    return "".join(out)
+
+
+_Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's line range as unified diffs write it."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"

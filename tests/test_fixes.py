@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import civitai_schema
-from civitai_schema import rules
+from civitai_schema import fixes, rules
 
-from .conftest import FIXTURES, invoke
+from .conftest import FIXTURES, count_calls, invoke
 
 CASES = sorted(p for p in (FIXTURES / "fixes").iterdir() if ".fixed." not in p.name)
 
@@ -97,3 +101,49 @@ def test_nothing_is_written_without_fix(tmp_path: Path) -> None:
     before, mtime = path.read_bytes(), path.stat().st_mtime_ns
     invoke("check", str(path))
     assert path.read_bytes() == before and path.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "fixes").iterdir() if ".fixed." not in p.name))
+def test_the_diff_of_each_fixture_is_what_difflib_writes(name: str) -> None:
+    before = (FIXTURES / "fixes" / name).read_text("utf-8")
+    after = expected(FIXTURES / "fixes" / name).read_text("utf-8")
+    assert before != after
+    ours = fixes.unified_diff(before, after, name)
+    assert ours == "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), name, name))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["{\n", "}\n", '  "a": 1,\n', "x\n"]), max_size=60), st.data())
+def test_a_line_by_line_diff_rebuilds_the_fixed_text(lines: list[str], data: st.DataObject) -> None:
+    """Repetitive lines changed in place: applying the hunks to the old text gives the new one."""
+    changed = [data.draw(st.sampled_from([line, line.upper(), "z\n"])) for line in lines]
+    before, after = "".join(lines), "".join(changed)
+    diff = fixes.unified_diff(before, after, "w.json")
+    assert (diff == "") == (before == after)
+    assert _patched(before.splitlines(True), diff) == after
+
+
+def _patched(old: list[str], diff: str) -> str:
+    """Apply a unified diff (hunks only, in order) to a list of lines."""
+    out, cursor = [], 0
+    hunks = re.split(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@\n", diff, flags=re.M)[1:]
+    for start, body in zip(hunks[::2], hunks[1::2], strict=True):
+        begin = int(start) - 1 if int(start) else 0
+        out += old[cursor:begin]
+        cursor = begin
+        for line in body.splitlines(True):
+            if line[0] in " -":
+                assert old[cursor] == line[1:]
+                cursor += 1
+            if line[0] in " +":
+                out.append(line[1:])
+    return "".join(out + old[cursor:])
+
+
+def test_a_diff_of_in_place_fixes_needs_no_sequence_matching(monkeypatch: pytest.MonkeyPatch) -> None:
+    """difflib's matching is quadratic on repetitive files: 10,000 fixed steps took 90 s."""
+    step = '  {\n    "$type": "imagegen",\n    "input": {}\n  },\n'
+    before, after = step * 500, step.replace("imagegen", "imageGen") * 500
+    matched = count_calls(monkeypatch, difflib.SequenceMatcher, "find_longest_match")
+    diff = fixes.unified_diff(before, after, "w.json")
+    assert not matched and diff.count('+    "$type": "imageGen",') == 500
