@@ -4,22 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+# Spelling distance is worked out only against at most FUZZY_LIMIT candidates (the catalog's
+# longest list has under 100), and for at most FUZZY_QUERIES different wrong values per list.
+# Past that (the step names of a document with thousands of steps, or thousands of different
+# wrong names) only case and punctuation differences are suggested: a document full of wrong
+# names cannot make a check quadratic.
+FUZZY_LIMIT = 200
+FUZZY_QUERIES = 500
+
+
+class Suggestions:
+    """The candidates, indexed once, for any number of wrong values."""
+
+    def __init__(self, candidates: Iterable[str]) -> None:
+        options = [c for c in candidates if isinstance(c, str)]
+        self._by_lower: dict[str, str] = {}
+        for candidate in options:
+            self._by_lower.setdefault(candidate.lower(), candidate)  # the first one wins
+        self._by_squashed = {_squash(c): c for c in options}
+        self._fuzzy: dict[str, str | None] = {}
+
+    def closest(self, value: str) -> str | None:
+        """The candidate ``value`` most likely meant: a case-insensitive match first, then the
+        nearest spelling, ignoring case, punctuation and spaces (``DPM++ 2M`` ~ ``dpmpp_2m``)."""
+        found = self._by_lower.get(value.lower())
+        if found is not None:
+            return found
+        squashed = _squash(value)
+        if squashed in self._by_squashed:
+            return self._by_squashed[squashed]
+        if squashed in self._fuzzy:
+            return self._fuzzy[squashed]
+        if len(self._by_squashed) > FUZZY_LIMIT or len(self._fuzzy) >= FUZZY_QUERIES:
+            return None
+        import difflib  # only when a value is wrong
+
+        match = difflib.get_close_matches(squashed, list(self._by_squashed), n=1, cutoff=0.7)
+        self._fuzzy[squashed] = self._by_squashed[match[0]] if match else None
+        return self._fuzzy[squashed]
+
 
 def closest(value: str, candidates: Iterable[str]) -> str | None:
-    """The candidate ``value`` most likely meant: a case-insensitive match first, then the
-    nearest spelling, ignoring case, punctuation and spaces (``DPM++ 2M`` ~ ``dpmpp_2m``)."""
-    options = [c for c in candidates if isinstance(c, str)]
-    lowered = value.lower()
-    for candidate in options:
-        if candidate.lower() == lowered:
-            return candidate
-    squashed = {_squash(c): c for c in options}
-    if _squash(value) in squashed:
-        return squashed[_squash(value)]
-    import difflib  # only when a value is wrong
-
-    match = difflib.get_close_matches(_squash(value), list(squashed), n=1, cutoff=0.7)
-    return squashed[match[0]] if match else None
+    """:meth:`Suggestions.closest` for one wrong value."""
+    return Suggestions(candidates).closest(value)
 
 
 def _squash(text: str) -> str:

@@ -8,6 +8,8 @@ import pytest
 
 import civitai_schema
 
+from .conftest import count_calls
+
 
 def codes(document: Any, **options: Any) -> list[str]:
     return sorted(f.code for f in civitai_schema.check(document, **options).findings)
@@ -253,3 +255,35 @@ def test_only_ascii_digits_are_digits() -> None:
     assert not civitai_schema.check(
         {"id": "1", "status": "failed", "createdAt": "٢٠٢٦-01-01T00:00:00Z", "steps": []}
     ).ok
+
+
+def test_suggestions_stay_bounded_for_long_candidate_lists_and_many_wrong_values() -> None:
+    from civitai_schema import suggest
+
+    few = suggest.Suggestions(["imageGen", "videoGen", "DPM++ 2M"])
+    assert few.closest("imagegen") == "imageGen"  # case
+    assert few.closest("dpmpp_2m") == "DPM++ 2M"  # punctuation
+    assert few.closest("imageGne") == "imageGen"  # spelling
+    many = suggest.Suggestions([f"step{i}" for i in range(suggest.FUZZY_LIMIT + 1)])
+    assert many.closest("STEP7") == "step7" and many.closest("stpe7") is None  # no spelling search
+    limited = suggest.Suggestions(["alpha", "bravo"])
+    for i in range(suggest.FUZZY_QUERIES):
+        limited.closest(f"zz{i}")
+    assert limited.closest("alpah") is None  # the budget of different wrong values is spent
+    assert suggest.Suggestions(["alpha", "bravo"]).closest("alpah") == "alpha"
+
+
+def test_many_wrong_step_names_cost_a_bounded_number_of_spelling_searches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import difflib
+
+    from civitai_schema import suggest
+
+    steps: list[dict[str, Any]] = [
+        {"$type": "imageUpscaler", "name": f"step{i}", "input": {"image": {"$ref": f"stpe{i}x"}}} for i in range(150)
+    ]
+    steps[-1]["input"]["more"] = [{"$ref": f"zz{j}"} for j in range(3000)]
+    searched = count_calls(monkeypatch, difflib, "get_close_matches")
+    findings = civitai_schema.check({"steps": steps}).findings
+    assert sum(f.code == "G101" for f in findings) == 3150
+    assert len(searched) <= suggest.FUZZY_QUERIES + 3  # (the unknown input key "more" asks too)
+    assert any(f.message.endswith('did you mean "step1"?') for f in findings)

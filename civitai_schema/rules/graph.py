@@ -4,6 +4,7 @@ carry a well-formed path; step names are unique; workflow arguments are used.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from .. import pointers
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
-from ..suggest import closest
+from ..suggest import Suggestions
 from ..workflow import references, steps
 from .rule import Rule
 
@@ -112,6 +113,9 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
     arguments = data.get("arguments") if isinstance(data, dict) else None
     used_arguments: set[str] = set()
     edges: dict[int, list[tuple[int, str]]] = {}
+    # Indexed once per document, when first needed: a document full of wrong names stays linear.
+    argument_names = functools.cache(lambda: Suggestions(sorted(arguments) if isinstance(arguments, dict) else []))
+    step_names = functools.cache(lambda: Suggestions(names))
     for index, (pointer, step, *_) in enumerate(all_steps):
         for where, ref in references(step.get("input"), pointer + "/input"):
             source, path = ref["$ref"], ref.get("path")
@@ -119,14 +123,13 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
                 key = re.split(r"[.\[]", path, maxsplit=1)[0] if isinstance(path, str) else ""
                 used_arguments.add(key)
                 if not isinstance(arguments, dict) or key not in arguments:
-                    known = sorted(arguments) if isinstance(arguments, dict) else []
-                    guess = closest(key, known)
+                    guess = argument_names().closest(key)
                     message = f'"$arguments" has no "{key}"' + (f'; did you mean "{guess}"?' if guess else "")
                     yield UNKNOWN_SOURCE.finding(message, f"{where}/path")
                 continue
             target = _target(source, names, len(all_steps))
             if target is None:
-                guess = closest(source, list(names))
+                guess = step_names().closest(source)
                 message = f'no step is named "{source}"' + (f'; did you mean "{guess}"?' if guess else "")
                 yield UNKNOWN_SOURCE.finding(message, f"{where}/$ref")
                 continue
