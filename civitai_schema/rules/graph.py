@@ -4,7 +4,6 @@ carry a well-formed path; step names are unique; workflow arguments are used.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -114,8 +113,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
     used_arguments: set[str] = set()
     edges: dict[int, list[tuple[int, str]]] = {}
     # Indexed once per document, when first needed: a document full of wrong names stays linear.
-    argument_names = functools.cache(lambda: Suggestions(sorted(arguments) if isinstance(arguments, dict) else []))
-    step_names = functools.cache(lambda: Suggestions(names))
+    argument_names = step_names = None
     for index, (pointer, step, *_) in enumerate(all_steps):
         for where, ref in references(step.get("input"), pointer + "/input"):
             source, path = ref["$ref"], ref.get("path")
@@ -123,13 +121,17 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
                 key = re.split(r"[.\[]", path, maxsplit=1)[0] if isinstance(path, str) else ""
                 used_arguments.add(key)
                 if not isinstance(arguments, dict) or key not in arguments:
-                    guess = argument_names().closest(key)
+                    argument_names = argument_names or Suggestions(
+                        sorted(arguments) if isinstance(arguments, dict) else []
+                    )
+                    guess = argument_names.closest(key)
                     message = f'"$arguments" has no "{key}"' + (f'; did you mean "{guess}"?' if guess else "")
                     yield UNKNOWN_SOURCE.finding(message, f"{where}/path")
                 continue
             target = _target(source, names, len(all_steps))
             if target is None:
-                guess = step_names().closest(source)
+                step_names = step_names or Suggestions(names)
+                guess = step_names.closest(source)
                 message = f'no step is named "{source}"' + (f'; did you mean "{guess}"?' if guess else "")
                 yield UNKNOWN_SOURCE.finding(message, f"{where}/$ref")
                 continue
