@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 # Spelling distance is worked out only against at most FUZZY_LIMIT candidates (the catalog's
@@ -17,11 +18,9 @@ class Suggestions:
     """The candidates, indexed once, for any number of wrong values."""
 
     def __init__(self, candidates: Iterable[str]) -> None:
-        options = [c for c in candidates if isinstance(c, str)]
-        self._by_lower: dict[str, str] = {}
-        for candidate in options:
-            self._by_lower.setdefault(candidate.lower(), candidate)  # the first one wins
-        self._by_squashed = {_squash(c): c for c in options}
+        options = tuple(c for c in candidates if isinstance(c, str))
+        # Short lists (the catalog's, asked about again and again) are indexed once per process.
+        self._by_lower, self._by_squashed = _indexed(options) if len(options) <= FUZZY_LIMIT else _index(options)
         self._fuzzy: dict[str, str | None] = {}
 
     def closest(self, value: str) -> str | None:
@@ -44,10 +43,19 @@ class Suggestions:
         return self._fuzzy[squashed]
 
 
+def _index(options: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    by_lower = {c.lower(): c for c in reversed(options)}  # (the first one wins)
+    return by_lower, {_squash(c): c for c in options}
+
+
+_indexed = functools.lru_cache(maxsize=256)(_index)
+
+
 def closest(value: str, candidates: Iterable[str]) -> str | None:
     """:meth:`Suggestions.closest` for one wrong value."""
     return Suggestions(candidates).closest(value)
 
 
+@functools.lru_cache(maxsize=4096)  # the catalog's names are squashed over and over
 def _squash(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum()).replace("plus", "p")
