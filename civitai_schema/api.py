@@ -85,10 +85,14 @@ def check_paths(
     kind: KindName | Kind = "auto",
     schema: SchemaName | SchemaMode = "effective",
     skip_unrecognized: bool = False,
+    jobs: int = 1,
 ) -> Report:
-    """Check files and folders (walked for ``*.json``, ``*.yaml``, ``*.yml``)."""
+    """Check files and folders (walked for ``*.json``, ``*.yaml``, ``*.yml``).
+
+    ``jobs`` is the CLI's ``-j``: how many processes to fork (0: one per core once a batch, or
+    a single document, is large enough to pay for them). The default, 1, forks nothing."""
     opts = options(kind=kind, schema=schema, skip_unrecognized=skip_unrecognized)
-    return checker.check_paths([os.fspath(p) for p in paths], opts)
+    return checker.check_paths([os.fspath(p) for p in paths], opts, jobs=jobs)
 
 
 def fix_text(

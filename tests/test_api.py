@@ -79,6 +79,7 @@ def test_check_file_and_paths(tmp_path: Path) -> None:
     assert many.files == len(valid) and many.ok and many.findings == ()
     assert len(many.documents) == len(valid) + 1  # workflow-records.yaml holds two
     assert many.kind is None  # mixed kinds
+    assert civitai_schema.check_paths([FIXTURES], jobs=2) == civitai_schema.check_paths([FIXTURES])
     missing = civitai_schema.check_file(tmp_path / "nope.json")
     assert [f.code for f in missing.findings] == ["P107"]
 
