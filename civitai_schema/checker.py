@@ -216,7 +216,11 @@ def check_document(
         return [], DocumentInfo(document.file, document.index, kind)
     from . import fixes  # here, not at start-up: a clean run never needs it
 
-    located = [fixes.with_edits(document.locate(f), document) for f in findings]
+    # Located in pointer order, so the findings of one step meet its containers together while
+    # the locator still keeps them (each family reports in step order, one family after another).
+    located = list(findings)
+    for index in sorted(range(len(findings)), key=lambda i: findings[i].path):
+        located[index] = fixes.with_edits(document.locate(findings[index]), document)
     return located, DocumentInfo(document.file, document.index, kind)
 
 

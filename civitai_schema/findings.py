@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -96,15 +95,26 @@ class Finding:
     fix: Fix | None = field(default=None, compare=False)
 
     def located(self, file: str, span: Span) -> Finding:
-        return dataclasses.replace(
-            self, file=file, line=span.line, column=span.column, end_line=span.end_line, end_column=span.end_column
+        return self.evolve(
+            file=file, line=span.line, column=span.column, end_line=span.end_line, end_column=span.end_column
         )
 
     def with_severity(self, severity: Severity) -> Finding:
-        return dataclasses.replace(self, severity=severity)
+        return self.evolve(severity=severity)
 
     def with_fix(self, fix: Fix | None) -> Finding:
-        return dataclasses.replace(self, fix=fix)
+        return self.evolve(fix=fix)
+
+    def evolve(self, **changes: Any) -> Finding:
+        """A copy with some fields changed: ``dataclasses.replace`` without re-running
+        ``__init__``, which costs about 7 µs a copy when a document has 100,000 findings.
+        (Finding has no ``__post_init__``; a test checks it stays equal to ``replace``.)"""
+        unknown = changes.keys() - self.__dict__.keys()
+        if unknown:
+            raise TypeError(f"Finding has no field {sorted(unknown)[0]!r}")
+        copy = object.__new__(Finding)
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
 
     @property
     def fixable(self) -> bool:

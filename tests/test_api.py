@@ -117,3 +117,22 @@ def test_non_json_python_values_do_not_crash() -> None:
     body = {"steps": [{"$type": "echo", "input": {"message": datetime.date(2026, 1, 1)}}], "tags": ("a",)}
     report = civitai_schema.check(body)
     assert [f.code for f in report.findings] == ["N107"]  # a tuple is an array, as json.dumps writes it
+
+
+def test_finding_evolve_is_dataclasses_replace_without_init() -> None:
+    import dataclasses
+
+    import pytest
+
+    from civitai_schema.findings import Edit, Fix, Severity
+
+    base = civitai_schema.check({"steps": [{"$type": "imagegen", "input": {}}]}).findings[0]
+    fixed = base.with_fix(Fix("x", "safe", ("replace", "y"), (Edit(1, 2, "z"),)))
+    for finding in (base, fixed):
+        for changes in ({}, {"path": "/a"}, {"line": 9, "column": 3, "file": "f"}, {"severity": Severity.INFO}):
+            evolved, replaced = finding.evolve(**changes), dataclasses.replace(finding, **changes)
+            assert evolved == replaced and evolved.__dict__ == replaced.__dict__ and evolved is not finding
+    assert fixed.fixable and fixed.evolve(line=1).fix == fixed.fix
+    with pytest.raises(TypeError):
+        base.evolve(colour="red")
+    assert {f.name for f in dataclasses.fields(base)} == set(base.__dict__)  # (no field kept elsewhere)

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -250,7 +249,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
                 )
                 continue
             for finding in _verdict(occurrence.text, occurrence.field, occurrence.target, base_group, options):
-                yield dataclasses.replace(finding, path=where)
+                yield finding.evolve(path=where)
 
 
 def _parse(occurrence: Occurrence) -> airs.AIR | None:
