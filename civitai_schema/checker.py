@@ -15,12 +15,12 @@ import json
 import math
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from . import config, readers, rules, workflow
+from . import config, processes, readers, rules, workflow
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
 from .options import RuleOptions
@@ -177,14 +177,14 @@ def _spread(
     try:
         for group in groups[1:]:
             try:
-                children.append(_fork(functools.partial(_run, checks, group, data, kind, options)))
+                children.append(processes.fork(functools.partial(_run, checks, group, data, kind, options)))
             except OSError:  # no more processes: the caller runs what is left
                 break
         found = dict(_run(checks, groups[0], data, kind, options))
         while children:
-            found.update(_result(*children.pop()) or ())
+            found.update(processes.result(*children.pop()) or ())
     finally:
-        _stop(children)
+        processes.stop(children)
     return found
 
 
@@ -505,10 +505,9 @@ def _check_block(block: list[str], options: Options, session: Session) -> Report
 
 
 def _in_parallel(files: list[str], options: Options, workers: int, session: Session) -> Report:
-    """Check in this process and ``workers - 1`` forked children, which inherit the compiled
-    fast validator and the catalog (no pool: multiprocessing costs ~20 ms to import and start).
-    Reports come back pickled through a pipe and are merged in file order. A child that fails
-    has its blocks checked here instead, so no file goes unchecked."""
+    """Check in this process and ``workers - 1`` forked children (:mod:`processes`), which
+    inherit the compiled fast validator and the catalog. Reports are merged in file order. A
+    child that fails has its blocks checked here instead, so no file goes unchecked."""
     if not hasattr(os, "fork"):
         return _check_block(files, options, session)
     # Built once here and shared. The Python validators are built only where an invalid
@@ -523,16 +522,16 @@ def _in_parallel(files: list[str], options: Options, workers: int, session: Sess
     try:
         for share in shares[1:]:
             try:
-                children.append(_fork(functools.partial(_blocks_in_child, blocks, share, options)))
+                children.append(processes.fork(functools.partial(_blocks_in_child, blocks, share, options)))
             except OSError:  # no more processes: this one checks the rest
                 break
         reports = {k: _check_block(blocks[k], options, session) for k in shares[0]}
         while children:
-            done, used = _result(*children.pop()) or ((), set())
+            done, used = processes.result(*children.pop()) or ((), set())
             reports.update(done)
             session.used_path_ignores |= used
     finally:
-        _stop(children)
+        processes.stop(children)
     missing = (k for k in range(len(blocks)) if k not in reports)
     reports.update({k: _check_block(blocks[k], options, session) for k in missing})
     return Report.merge(reports[k] for k in range(len(blocks)))
@@ -544,50 +543,6 @@ def _blocks_in_child(
     session = Session()
     done = [(k, _check_block(blocks[k], options, session)) for k in share]
     return done, session.used_path_ignores
-
-
-def _fork(work: Callable[[], Any]) -> tuple[int, int]:
-    """Run ``work`` in a forked child, which sends its result back pickled through a pipe and
-    ends at once (no cleanup, no flushing of buffers it shares with this process)."""
-    import pickle
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.close(read_end)
-            result = work()
-            with open(write_end, "wb") as out:
-                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _result(pid: int, pipe: int) -> Any:
-    """What a forked child sent, or None if it failed."""
-    import pickle
-
-    with open(pipe, "rb") as incoming:
-        data = incoming.read()
-    _, status = os.waitpid(pid, 0)
-    try:
-        return pickle.loads(data) if status == 0 else None
-    except (pickle.UnpicklingError, EOFError, ValueError):
-        return None
-
-
-def _stop(children: list[tuple[int, int]]) -> None:
-    """Stop children whose results were not read (after an exception in this process)."""
-    import signal
-
-    for pid, pipe in children:
-        os.close(pipe)
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
 
 
 class _DumpLocator:
