@@ -150,7 +150,7 @@ FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitl
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Processes to check with; 0 picks one per core for large batches and one for small ones.",
+    help="Processes to check with; 0 picks one per core for large batches or documents, one otherwise.",
 )
 @click.option("--stdin-filename", default=None, help="The file name to report for input read from '-'.")
 @click.option(
