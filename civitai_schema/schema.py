@@ -162,7 +162,7 @@ def build_validator(schema: Any) -> Validator:
     # A tuple is an array, as json.dumps writes it (and as jsonschema-rs sees it).
     types = Draft202012Validator.TYPE_CHECKER.redefine("array", lambda _, value: isinstance(value, (list, tuple)))
     cls: Any = validators.extend(  # type: ignore[no-untyped-call]
-        Draft202012Validator, {"pattern": _ecma_pattern}, type_checker=types
+        Draft202012Validator, {"pattern": _ecma_pattern, "uniqueItems": _unique_items}, type_checker=types
     )
     built: Validator = cls(schema, registry=registry, format_checker=checker)
     return built
@@ -175,6 +175,44 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> A
 
     if isinstance(instance, str) and not _compiled(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _unique_items(validator: Any, unique: bool, instance: Any, schema: Any) -> Any:
+    """``uniqueItems`` in linear time: jsonschema compares every pair of items that cannot be
+    hashed, so 20,000 objects in one array took minutes. Same equality: 1 equals 1.0, true
+    does not equal 1, key order does not count, item order does."""
+    from jsonschema.exceptions import ValidationError
+
+    if unique and validator.is_type(instance, "array") and not all_different(instance):
+        yield ValidationError(f"{instance!r} has non-unique elements")
+
+
+def all_different(items: Any) -> bool:
+    seen: set[Any] = set()
+    for item in items:
+        key = comparable(item)
+        if key in seen:
+            return False
+        seen.add(key)
+    return True
+
+
+def comparable(value: Any) -> Any:
+    """A hashable stand-in for a JSON value, equal exactly when JSON Schema calls them equal."""
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    if isinstance(value, (int, float)):
+        return ("number", value)
+    if isinstance(value, str):
+        return ("string", value)
+    if isinstance(value, dict):
+        return ("object", frozenset((key, comparable(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("array", tuple(comparable(item) for item in value))
+    try:  # (nothing a reader produces; an object handed to the library, say)
+        return ("other", value, hash(value))
+    except TypeError:
+        return ("other", id(value))
 
 
 @functools.lru_cache(maxsize=256)

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civitai_schema import checker, schema
 from civitai_schema.findings import Kind
@@ -216,3 +218,18 @@ def test_one_bad_step_in_a_long_document_is_worded_without_validating_the_others
     report = checker.check_data(document, checker.Options(kind=Kind.SUBMISSION))
     schema_findings = [f for f in report.findings if f.code.startswith("S")]
     assert [f.path for f in schema_findings] == ["/steps/5000/input/width"]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.sampled_from([0, 1, 1.0, 2, -0.0, 0.5]) | st.sampled_from(["a", "b", ""]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(JSON_VALUES, max_size=6))
+def test_linear_unique_items_agrees_with_jsonschema(items: list[Any]) -> None:
+    import jsonschema._utils
+
+    assert schema.all_different(items) == jsonschema._utils.uniq(items)

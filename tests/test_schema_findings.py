@@ -168,3 +168,24 @@ def test_unions_follow_the_type_discriminator() -> None:
     errors = validator.iter_errors([{"$type": "videoGen", "input": {}}])
     result = [(f.code, f.path, f.message) for f in schema_rules.translate(errors, custom)]
     assert result == [("S102", "/0/input", 'missing required key "video"')]
+
+
+def test_repeated_items_are_named_once_each_and_capped() -> None:
+    tags = ["a", "a", {"x": 1, "y": 2}, {"y": 2, "x": 1}, *[f"t{i}" for i in range(6) for _ in range(2)]]
+    (finding,) = [f for f in civitai_schema.check({"tags": tags, "steps": []}).findings if f.code == "S109"]
+    assert finding.message == (
+        'the items must all be different; repeated: "a", {"y": 2, "x": 1}, "t0", "t1", "t2" and 3 more'
+    )
+
+
+def test_unique_items_is_linear_on_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """jsonschema compares every pair of unhashable items: 20,000 objects took minutes."""
+    import jsonschema._utils
+
+    from .conftest import count_calls
+
+    pairs = count_calls(monkeypatch, jsonschema._utils, "equal")
+    tags = [{"n": i} for i in range(3000)]
+    findings = civitai_schema.check({"tags": tags, "steps": [{"$type": "echo", "input": {}}]}).findings
+    assert "S109" not in {f.code for f in findings} and len(pairs) < 100
+    assert "S109" in {f.code for f in civitai_schema.check({"tags": [*tags, {"n": 5}], "steps": []}).findings}

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import catalog, pointers
 from ..findings import Finding, Fix, Severity
+from ..schema import comparable
 from ..suggest import closest
 from .rule import Rule
 
@@ -358,14 +359,16 @@ def _resolve(branch: Any, root: Any) -> Any:
 
 
 def _duplicates(items: object) -> str:
-    seen: set[str] = set()
-    repeated: list[str] = []
+    seen: set[Any] = set()
+    repeated: dict[Any, str] = {}
     for item in items if isinstance(items, list) else []:
-        text = _json(item)
-        if text in seen and text not in repeated:
-            repeated.append(text)
-        seen.add(text)
-    return f"the items must all be different; repeated: {', '.join(repeated)}"
+        key = comparable(item)  # (equal as JSON Schema counts it: key order does not matter)
+        if key in seen and key not in repeated:
+            repeated[key] = _json(item)
+        seen.add(key)
+    shown = list(repeated.values())
+    more = f" and {len(shown) - _SHOWN_VALUES} more" if len(shown) > _SHOWN_VALUES else ""
+    return f"the items must all be different; repeated: {', '.join(shown[:_SHOWN_VALUES])}{more}"
 
 
 def _wrong_shape(errors: list[ValidationError]) -> bool:
