@@ -78,6 +78,7 @@ def looks_like_workflow(data: Any) -> bool:
     return not objects or any("$type" in s or "input" in s for s in objects)
 
 
+@functools.cache  # one per mode, not a new closure per document
 def _schema_check(mode: SchemaMode) -> rules.Check:
     def check(data: Any, kind: Kind, options: RuleOptions) -> Iterable[Finding]:
         fast = fast_validator(kind, mode)

@@ -329,7 +329,8 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
 
 class Resolver:
     """Finds the settings for each file: ``--config`` for all, none with ``--isolated``, or the
-    closest configuration file above the file (memoised per folder)."""
+    closest configuration file above the file (memoised per folder). One resolver serves one
+    run in one working folder: relative paths are remembered as written."""
 
     def __init__(self, *, config: Path | None = None, isolated: bool = False) -> None:
         self.fixed = DEFAULT if isolated else (load(config) if config else None)
@@ -339,10 +340,12 @@ class Resolver:
     def for_path(self, path: str) -> Settings:
         if self.fixed is not None:
             return self.fixed
-        folder = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
-        if folder not in self._by_name:
-            self._by_name[folder] = self._for_folder(Path(os.path.realpath(folder)))
-        return self._by_name[folder]
+        written = os.path.dirname(path) if path != "-" else "-"  # (asked for each file three times)
+        found = self._by_name.get(written)
+        if found is None:
+            folder = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
+            found = self._by_name[written] = self._for_folder(Path(os.path.realpath(folder)))
+        return found
 
     def _for_folder(self, folder: Path) -> Settings:
         if folder in self._by_folder:
