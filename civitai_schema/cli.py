@@ -62,6 +62,15 @@ def _guarded(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
+def _echo_in_parts(text: str, *, color: bool | None = None) -> None:
+    """Write a long output in parts of 64 KiB. When the reader of a pipe goes away during one
+    large write, the write ends early and quietly (the part written is counted as done), so
+    the command ended with 0 instead of 141; the next part's write reports it."""
+    part = 1 << 16
+    for start in range(0, len(text), part):
+        click.echo(text[start : start + part], nl=False, color=color)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"civitai-schema: error: {message}", err=True)
     sys.exit(code)
@@ -237,7 +246,7 @@ def check(
     if output_file:
         Path(output_file).write_text(text, "utf-8")
     else:
-        click.echo(text, nl=False, color=view.color)
+        _echo_in_parts(text, color=view.color)
     if diff and changed:
         sys.exit(EXIT_FINDINGS)
     _exit_for(report, fail_on, exit_zero)
@@ -341,7 +350,7 @@ def _fix(
             data = (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + outcome.after.encode("utf-8")
             fixes.write_atomically(path, data)
         else:
-            click.echo(fixes.unified_diff(outcome.before, outcome.after, path), nl=False, err=False)
+            _echo_in_parts(fixes.unified_diff(outcome.before, outcome.after, path))
         if show:
             counts: dict[str, int] = {}
             for finding in outcome.fixed:

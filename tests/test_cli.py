@@ -355,3 +355,16 @@ def test_a_reader_that_is_gone_ends_the_command_with_141_and_no_traceback() -> N
         os.close(write)
     assert done.returncode == 141
     assert b"Traceback" not in done.stderr
+
+
+def test_a_reader_that_leaves_during_a_long_output_also_gives_141(tmp_path: Path) -> None:
+    """One large write that the reader abandons half way ended quietly, with 0."""
+    step = {"$type": "imageGen", "input": {"engine": "sdcpp", "ecosystem": "sdxl", "model": "urn:air:sdxl:x:y:1"}}
+    (tmp_path / "w.json").write_text(json.dumps({"steps": [step] * 3000}, indent=1))
+    command = [sys.executable, "-m", "civitai_schema", "check", "--format", "concise", "-j", "1", "w.json"]
+    writer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    assert writer.stdout is not None and writer.stderr is not None
+    assert writer.stdout.read(10)  # the command is writing; now the reader leaves
+    writer.stdout.close()
+    assert writer.wait(timeout=60) == 141
+    assert b"Traceback" not in writer.stderr.read()
