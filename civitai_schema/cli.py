@@ -406,9 +406,9 @@ def _check_stdin(name: str | None, opts: checker.Options) -> Report:
 def schema_command(kind: str, vendored: bool) -> None:
     """Print the effective JSON Schema (for editors such as VS Code)."""
     if vendored:
-        click.echo(vendored_bytes().decode("utf-8"), nl=False)
+        _echo_in_parts(vendored_bytes().decode("utf-8"))
         return
-    click.echo(json.dumps(schema_for(Kind(kind), SchemaMode.EFFECTIVE), indent=2, ensure_ascii=False))
+    _echo_in_parts(json.dumps(schema_for(Kind(kind), SchemaMode.EFFECTIVE), indent=2, ensure_ascii=False) + "\n")
 
 
 @main.command("coverage")
@@ -434,7 +434,7 @@ def coverage_command(paths: tuple[str, ...], output_format: str, debug: bool) ->
     rows = coverage.measure(documents)
     if output_format == "json":
         payload = {"version": 1, "documents": len(documents), "enums": [row.to_dict() for row in rows]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        _echo_in_parts(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     width = max(len(row.name) for row in rows)
     for row in rows:
@@ -463,7 +463,7 @@ def rules_command(output_format: str) -> None:
     """List every rule: code, name, default severity, summary."""
     from .rule_docs import markdown, table
 
-    click.echo(markdown() if output_format == "markdown" else table(), nl=False)
+    _echo_in_parts(markdown() if output_format == "markdown" else table())
 
 
 @main.command("rule")
