@@ -198,3 +198,52 @@ def test_problems_in_many_yaml_steps_are_located_in_one_walk(monkeypatch: pytest
     duplicates = [f for f in document.findings if f.code == "P102"]
     assert [f.path for f in duplicates[:2]] == ["/steps/0/name", "/steps/1/name"] and len(duplicates) == count
     assert len(spelled) < 10 * count
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(f"k{i}: {i}\n" for i in range(40)) + "k3: again\nk7: [1, {a: 2}]\n",
+        "base: &b {" + ", ".join(f"m{i}: {i}" for i in range(20)) + "}\n"
+        "merged: {<<: *b, m3: 30, " + ", ".join(f"n{i}: {i}" for i in range(20)) + "}\n",
+        "1: a\ntrue: b\nnull: c\n" + "".join(f"'q{i}': {i}\n" for i in range(30)),
+    ],
+)
+def test_indexed_yaml_mappings_locate_as_a_scan_does(text: str) -> None:
+    """Large mappings are indexed; every pointer must land where scanning the pairs lands."""
+    from civitai_schema.documents import Lines
+    from civitai_schema.readers import yaml as yaml_reader
+
+    (document,) = read("t.yaml", text.encode()).documents
+    root = document.locator.root  # type: ignore[attr-defined]
+    indexed = yaml_reader.YamlLocator(root, Lines(text))
+    scanned = yaml_reader.YamlLocator(root, Lines(text))
+    scanned.INDEXED_FROM = 10**9
+
+    def pointers(value: object, at: str = "") -> list[str]:
+        found = [at]
+        if isinstance(value, dict):
+            for key, item in value.items():
+                found += pointers(item, f"{at}/{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                found += pointers(item, f"{at}/{i}")
+        return found
+
+    for pointer in [*pointers(document.data), "/missing", "/k7/1/zz"]:
+        for target in ("value", "key"):
+            assert indexed.span(pointer, target) == scanned.span(pointer, target), (pointer, target)
+            assert indexed.offsets(pointer, target) == scanned.offsets(pointer, target), (pointer, target)
+
+
+def test_findings_among_many_yaml_keys_do_not_scan_the_mapping_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finding for each of 10,000 keys of one mapping scanned all its pairs each time."""
+    from civitai_schema import checker
+    from civitai_schema.readers import yaml as yaml_reader
+
+    count = 2000
+    text = "steps: [{$type: echo, input: {}}]\n" + "".join(f"k{i}: 1\nk{i}: 2\n" for i in range(count))
+    scans = count_calls(monkeypatch, yaml_reader, "_child")
+    report = checker.check_text("t.yaml", text, checker.Options())
+    assert sum(f.code == "P102" for f in report.findings) == count
+    assert len(scans) < count  # (only the small mappings on the way are scanned)

@@ -354,16 +354,31 @@ def _mark_span(start: Any, lines: Lines, end: Any | None = None) -> Span:
 
 
 class YamlLocator:
-    """Spans from the node tree, found by walking down the pointer (never the whole tree)."""
+    """Spans from the node tree, found by walking down the pointer (never the whole tree).
+
+    A large mapping's keys are indexed on its first lookup: scanning its pairs for every
+    finding made 10,000 findings among 20,000 keys take seconds."""
+
+    INDEXED_FROM = 16  # pairs; smaller mappings are scanned
 
     def __init__(self, root: Node, lines: Lines) -> None:
         self.root = root
         self.lines = lines
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}  # by node identity (the root keeps nodes alive)
+
+    def _child(self, node: Node, token: str) -> tuple[Node | None, Node] | None:
+        if isinstance(node, MappingNode) and len(node.value) >= self.INDEXED_FROM:
+            keys = self._keys.get(id(node))
+            if keys is None:
+                # The last pair with a key wins, as in the constructed data (merged keys come first).
+                keys = self._keys[id(node)] = {k.value: (k, v) for k, v in node.value if isinstance(k, ScalarNode)}
+            return keys.get(token)
+        return _child(node, token)
 
     def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
         node, key = self.root, None
         for token in pointers.split(pointer):
-            found = _child(node, token)
+            found = self._child(node, token)
             if found is None:
                 return None
             key, node = found
@@ -376,7 +391,7 @@ class YamlLocator:
     def span(self, pointer: str, target: Target) -> Span:
         node, key = self.root, None
         for token in pointers.split(pointer):
-            found = _child(node, token)
+            found = self._child(node, token)
             if found is None:
                 target = "value"
                 break
