@@ -57,18 +57,24 @@ def apply_comments(findings: list[Finding], text: str, file: str) -> tuple[list[
     found = directives(text)
     if not found:
         return findings, []
-    # Each finding meets only the directives of its own line and the file-level ones (the first
-    # in the file wins): looking through all of them made a directive per step quadratic.
-    by_line: dict[int | None, list[int]] = {}
+    # Each finding meets only the directives of its own line and the file-level ones for its
+    # code (the first in the file wins): trying every directive for every finding made a file
+    # with a comment per step, or thousands of file-level comments, quadratic.
+    by_line: dict[int, list[int]] = {}
+    whole_file: dict[str | None, list[int]] = {}  # by code; None for those that name no rule
     for index, each in enumerate(found):
-        for line in each.lines or (None,):
+        for line in each.lines:
             by_line.setdefault(line, []).append(index)
-    whole_file = by_line.get(None, [])
+        if not each.lines:
+            for code in set().union(*map(codes_for, each.selectors)) if each.selectors else (None,):
+                whole_file.setdefault(code, []).append(index)
     kept: list[Finding] = []
     unused_findings: list[Finding] = []
     for finding in findings:
-        candidates = sorted([*by_line.get(finding.line, ()), *whole_file]) if finding.line is not None else whole_file
-        directive = next((found[i] for i in candidates if found[i].covers(finding)), None)
+        on_line = by_line.get(finding.line, ()) if finding.line is not None else ()
+        candidates = [i for i in on_line if found[i].covers(finding)]
+        candidates += [group[0] for group in (whole_file.get(finding.code), whole_file.get(None)) if group]
+        directive = found[min(candidates)] if candidates else None
         if directive is None:
             kept.append(finding)
         else:

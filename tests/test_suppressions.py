@@ -132,3 +132,30 @@ def test_a_directive_per_step_is_matched_without_trying_every_directive(monkeypa
     report = checker.check_text("many.yaml", text, checker.Options())
     assert not {"G105", "N103", "U001"} & {f.code for f in report.findings}  # all used, all suppressed
     assert len(tried) < 4 * 2 * count
+
+
+def test_the_first_matching_file_level_directive_is_the_one_used() -> None:
+    from civitai_schema import checker
+
+    body = "steps:\n  - $type: imageGen\n    input: {engine: sdcpp}\n"
+    cases = {
+        "# civitai-schema: ignore-file[N103]\n# civitai-schema: ignore-file[N103]\n": [2],
+        "# civitai-schema: ignore-file\n# civitai-schema: ignore-file[N103]\n": [2],
+        "# civitai-schema: ignore-file[N1]\n# civitai-schema: ignore-file\n": [2],
+        "# civitai-schema: ignore-file[ZZZ]\n# civitai-schema: ignore-file[N103]\n": [1],
+    }
+    for header, unused_lines in cases.items():
+        report = checker.check_text("t.yaml", header + body, checker.Options())
+        assert [f.line for f in report.findings if f.code == "U001"] == unused_lines, header
+        assert "N103" not in {f.code for f in report.findings}, header
+
+
+def test_thousands_of_file_level_directives_are_looked_up_by_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    from civitai_schema import checker, suppressions
+
+    count = 2000
+    header = "".join(f"# civitai-schema: ignore-file[A10{i % 10}]\n" for i in range(count))
+    text = header + "steps:\n" + "  - $type: imageGen\n    name: same\n    input: {engine: sdcpp}\n" * count
+    tried = count_calls(monkeypatch, suppressions.Directive, "covers")
+    report = checker.check_text("many.yaml", text, checker.Options())
+    assert sum(f.code == "U001" for f in report.findings) == count and len(tried) < count
