@@ -44,6 +44,10 @@ class Options:
     # Processes a large document's checks may be shared between (0: one per core). The CLI
     # passes -j when it checks files one after another; the library forks only when asked.
     jobs: int = 1
+    # Whether reports keep the text of each file with findings (Report.sources), which code
+    # frames and SARIF fixes need. The CLI drops it for other formats, so a batch of large
+    # files with findings does not hold every file's text until the end.
+    keep_sources: bool = True
 
     def settings_for(self, path: str) -> config.Settings:
         return self.resolver.for_path(path) if self.resolver is not None else config.DEFAULT
@@ -248,7 +252,7 @@ def check_parsed(parsed: readers.Parsed, name: str, options: Options, session: S
         kept, unused = suppressions.apply_comments(kept, text, name)
         kept += settings.apply(unused, name)
     kept.sort(key=Finding.sort_key)
-    sources = {name: text} if kept and text else {}
+    sources = {name: text} if kept and text and options.keep_sources else {}
     return Report(tuple(kept), tuple(infos), files=1, sources=sources)
 
 
@@ -350,7 +354,8 @@ def check_jsonl(name: str, lines: Iterable[bytes], options: Options) -> Iterator
         too_long = len(raw) > MAX_FILE_BYTES
         report = too_large(name, len(raw)) if too_long else check_bytes(name, raw, options, fmt="json")
         shifted = tuple(_on_line(f, number) for f in report.findings)
-        yield Report(shifted, (), files=0, sources={name: raw.decode("utf-8", "replace")} if shifted else {})
+        source = {name: raw.decode("utf-8", "replace")} if shifted and options.keep_sources else {}
+        yield Report(shifted, (), files=0, sources=source)
 
 
 def _on_line(finding: Finding, number: int) -> Finding:

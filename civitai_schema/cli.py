@@ -213,6 +213,8 @@ def check(
             click.echo(json.dumps(resolver.for_path(first).to_dict(), indent=2))
             return
         opts = make_options(kind=kind, schema=schema_mode, skip_unrecognized=skip_unrecognized, resolver=resolver)
+        needs_text = diff or (output_format or _default_format()) in _FORMATS_WITH_SOURCES
+        opts = dataclasses.replace(opts, keep_sources=needs_text)
         changed: list[str] = []
         if jsonl:
             if fix or diff:
@@ -363,6 +365,9 @@ def _fix(
     if summary:
         click.echo("\n".join(summary), err=True)
     return Report.merge(reports), changed
+
+
+_FORMATS_WITH_SOURCES = ("full", "sarif")  # code frames; SARIF fixes
 
 
 def _default_format() -> str:

@@ -136,3 +136,13 @@ def test_finding_evolve_is_dataclasses_replace_without_init() -> None:
     with pytest.raises(TypeError):
         base.evolve(colour="red")
     assert {f.name for f in dataclasses.fields(base)} == set(base.__dict__)  # (no field kept elsewhere)
+
+
+def test_reports_keep_file_texts_only_when_asked() -> None:
+    from civitai_schema import checker
+
+    path = str(FIXTURES / "invalid" / "unknown-key.json")
+    kept = checker.check_paths([path], checker.Options())
+    dropped = checker.check_paths([path], checker.Options(keep_sources=False))
+    assert kept.findings == dropped.findings and kept.findings
+    assert set(kept.sources) == {path} and dropped.sources == {}
