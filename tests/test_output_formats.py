@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -134,3 +135,22 @@ def test_the_full_format_splits_each_file_once(tmp_path: Path, monkeypatch: pyte
     calls = count_calls(monkeypatch, full, "split_lines")
     output = invoke("check", "--format", "full", str(path)).output
     assert output.count("= see:") > 500 and len(calls) == 1
+
+
+def test_code_frames_of_a_minified_file_show_a_window_around_the_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A minified file is one line: the frame shows about 200 characters around the finding,
+    with the carets still under the value."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    data = {"engine": "sdcpp", "ecosystem": "sdxl", "operation": "createImage", "prompt": "x", "width": 1001}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps({"steps": [{"$type": "imageGen", "input": data}] * 40}))
+    output = invoke("check", "--format", "full", str(path)).output
+    frames = re.findall(r": D102 .*\n.*\n  1 \| (.*)\n    \| (.*)\n", output)
+    assert len(frames) == 40
+    for shown, marker in frames:
+        assert len(shown) <= 202
+        start = marker.index("^")
+        assert shown[start : start + len(marker.strip())] == "1001"
+    assert frames[-1][0].startswith("…")

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from . import View
 
 _CONTEXT = 1  # lines shown before the finding
+# Characters of a line shown, around the finding's column: a minified JSON file is one line,
+# and printing all of it for each finding made megabytes of output.
+_SHOWN = 200
+_BEFORE = 60  # of them, before the finding's column
 
 
 def frame(finding: Finding, lines: list[str], color: bool) -> list[str]:
@@ -24,18 +28,34 @@ def frame(finding: Finding, lines: list[str], color: bool) -> list[str]:
     first = max(1, finding.line - _CONTEXT)
     last = min(len(lines), finding.end_line or finding.line, finding.line + 3)
     width = len(str(last))
+    # The part of each line shown: all of it, or a window around the finding's column.
+    current = lines[finding.line - 1] if finding.line <= len(lines) else ""
+    left = max(0, finding.column - 1 - _BEFORE) if len(current) > _SHOWN else 0
     out = [f"{' ' * width} |"]
     for number in range(first, last + 1):
         source = lines[number - 1] if number <= len(lines) else ""
-        out.append(f"{number:>{width}} | {source}")
+        shown, shift = _window(source, left)
+        out.append(f"{number:>{width}} | {shown}")
         if finding.line <= number <= (finding.end_line or finding.line):
             start = finding.column if number == finding.line else 1
             last_line = number == (finding.end_line or finding.line)
             end = (finding.end_column or start + 1) if last_line else len(source) + 1
+            start, end = max(1, start - shift), max(1, min(end - shift, len(shown) + 1))
             carets = "^" * max(1, end - start)
             marker = " " * (start - 1) + (click.style(carets, fg="red", bold=True) if color else carets)
             out.append(f"{' ' * width} | {marker}")
     return out
+
+
+def _window(source: str, left: int) -> tuple[str, int]:
+    """At most :data:`_SHOWN` characters of a line from ``left``, an ellipsis marking each cut,
+    and how many columns the shown text is shifted left."""
+    if len(source) <= _SHOWN and not left:
+        return source, 0
+    right = left + _SHOWN
+    head = "…" if left else ""
+    tail = "…" if right < len(source) else ""
+    return head + source[left:right] + tail, left - len(head)
 
 
 def render(report: Report, view: View) -> str:
