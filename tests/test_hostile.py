@@ -198,3 +198,22 @@ def test_the_garbage_collector_is_paused_while_a_text_is_checked_and_restored_af
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_long_string_repeated_through_aliases_is_refused(tmp_path: Path) -> None:
+    """One 1 MB string behind 300 aliases was 300 MB of messages and 1.2 GB of memory."""
+    lines = ["names:", '  - &n "' + "x" * 1_000_000 + '"', "steps:"]
+    lines += ["  - {$type: imageUpscaler, input: {image: {$ref: *n, path: output.images}}}"] * 300
+    (tmp_path / "w.yaml").write_text("\n".join(lines) + "\n")
+    result = check(tmp_path / "w.yaml", expect_code=1, expect="P109")
+    assert len(result.stdout) < 10_000 and result.peak_kb < 200 * 1024
+
+
+def test_messages_are_bounded_however_long_the_values_they_quote() -> None:
+    import civitai_schema
+    from civitai_schema.rules.rule import MESSAGE_LIMIT
+
+    body = {"steps": [{"$type": "imageUpscaler", "input": {"image": {"$ref": "y" * 100_000, "path": "output"}}}]}
+    findings = civitai_schema.check(body).findings
+    assert findings and all(len(f.message) <= MESSAGE_LIMIT for f in findings)
+    assert any(f.message.startswith('no step is named "yyy') and f.message.endswith("…") for f in findings)

@@ -27,6 +27,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 # Aliases let a few lines expand to billions of values; validation walks the expansion.
 MAX_EXPANDED_NODES = 1_000_000
+CHARACTERS_PER_VALUE = 64
 
 # libyaml's composer recurses in C and crashes the process on very deep nesting (seen at
 # 100,000 levels); past this bound the pure-Python parser is used, which raises RecursionError.
@@ -211,7 +212,8 @@ def read_yaml(name: str, text: str) -> Parsed:
             locator = YamlLocator(node, lines)
             if "*" in text and _expanded_size(node) > MAX_EXPANDED_NODES:
                 finding = parse.DOCUMENT_TOO_LARGE.finding(
-                    f"the document expands to more than {MAX_EXPANDED_NODES:,} values through aliases"
+                    f"the document expands to more than {MAX_EXPANDED_NODES:,} values through aliases "
+                    f"(a long string counting once per {CHARACTERS_PER_VALUE} characters)"
                 )
                 parsed.findings.append(finding.located(name, locator.span("", "value")))
                 continue
@@ -314,7 +316,10 @@ def _spell(entry: tuple[Node, Any, str | int | None]) -> str:
 
 
 def _expanded_size(root: Node) -> int:
-    """How many values the document has once every alias is expanded (memoised, no recursion)."""
+    """How many values the document has once every alias is expanded (memoised, no recursion).
+
+    A long string counts once per :data:`CHARACTERS_PER_VALUE` characters: one 1 MB string
+    repeated through 300 aliases is 300 MB of data to check and quote in messages."""
     sizes: dict[int, int] = {}
     pending: list[tuple[Node, bool]] = [(root, False)]
     while pending:
@@ -323,7 +328,8 @@ def _expanded_size(root: Node) -> int:
             continue
         children = _children(node)
         if children_done or not children:
-            sizes[id(node)] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            own = len(node.value) // CHARACTERS_PER_VALUE if isinstance(node, ScalarNode) else 0
+            sizes[id(node)] = 1 + own + sum(sizes.get(id(c), 0) for c in children)
             if sizes[id(node)] > MAX_EXPANDED_NODES:
                 return sizes[id(node)]
             continue

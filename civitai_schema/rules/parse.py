@@ -112,7 +112,8 @@ DOCUMENT_TOO_LARGE = Rule(
     Severity.ERROR,
     "The document is nested too deeply or expands to too many values.",
     """A document nested deeper than the reader allows, or a YAML document whose aliases expand
-to millions of values (a "billion laughs" bomb), is refused before validation so a check always
+to millions of values (a "billion laughs" bomb, or one long string repeated through many aliases;
+a long string counts once per 64 characters), is refused before validation so a check always
 ends in bounded time and memory. No real workflow comes near these limits.
 
 Bad: `a: &a [x, x]` `b: &b [*a, *a]` … repeated twenty times.   Good: plain data.""",

@@ -6,6 +6,14 @@ from typing import NamedTuple
 
 from ..findings import Finding, Fix, Severity, Target
 
+# Messages quote the document's own values. A YAML alias can repeat one long value in thousands
+# of places, and a 1 MB file then made 300 MB of messages; no message needs more than this.
+MESSAGE_LIMIT = 1000
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+
 
 class Rule(NamedTuple):
     code: str
@@ -24,9 +32,9 @@ class Rule(NamedTuple):
             code=self.code,
             name=self.name,
             severity=self.severity,
-            message=message,
+            message=_bounded(message),
             path=path,
-            hint=hint,
+            hint=None if hint is None else _bounded(hint),
             target=target,
             fix=fix,
         )
