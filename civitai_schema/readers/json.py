@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import json.decoder
 import json.scanner
+import math
 import re
 from collections import OrderedDict
 from typing import Any
@@ -36,13 +37,19 @@ def read_json(name: str, text: str) -> Parsed:
             flags["duplicates"] = True
         return mapping
 
+    def number(token: str) -> float:
+        value = float(token)
+        if math.isinf(value):  # 1e400: valid JSON that no float can hold
+            flags["non_finite"] = True
+        return value
+
     def constant(token: str) -> float:
         flags["non_finite"] = True
         return float(token)
 
     lines = Lines(text)
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=number)
     except json.JSONDecodeError as exc:
         message = _explain(exc.msg)
         return Parsed(
@@ -72,6 +79,11 @@ def read_json(name: str, text: str) -> Parsed:
             finding = parse.NON_FINITE_NUMBER.finding(f"{text[start:end]} is not a JSON number", pointer)
             document.findings.append(finding.located(name, lines.span(start, end)))
     return Parsed(documents=[document])
+
+
+def _overflows(token: str) -> bool:
+    """A number too large for a float (it would read as infinity)."""
+    return ("e" in token or "E" in token) and token[-1:].isdigit() and math.isinf(float(token))
 
 
 def _explain(message: str) -> str:
@@ -113,7 +125,7 @@ class JsonIndex:
                 match = (_STRING if char == '"' else _SCALAR).match(text, pos)
                 assert match is not None
                 self.values[pointer] = (pos, match.end())
-                if match.group() in _NON_FINITE:
+                if match.group() in _NON_FINITE or _overflows(match.group()):
                     self.non_finite.append((pointer, (pos, match.end())))
                 pos = match.end()
             while True:
