@@ -39,8 +39,9 @@ NON_FINITE_NUMBER = Rule(
     "non-finite-number",
     Severity.ERROR,
     "NaN or Infinity, which JSON cannot carry.",
-    """`NaN`, `Infinity` (JSON extensions) and YAML's `.nan`/`.inf` are not JSON numbers: the
-request body cannot be serialised, or the API rejects it.
+    """`NaN`, `Infinity` (JSON extensions) and YAML's `.nan`/`.inf` are not JSON numbers, and a
+number too large for a double (`1e400`) reads as infinity: the request body cannot be
+serialised, or the API rejects it.
 
 Bad: `"cfgScale": NaN`   Good: `"cfgScale": 7`""",
     "parse",
