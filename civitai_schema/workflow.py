@@ -141,4 +141,15 @@ def number(value: Any) -> float | None:
 
 def number_text(amount: float) -> str:
     """A number as a person writes it: ``1024``, not ``1024.0``."""
-    return str(int(amount)) if float(amount).is_integer() else str(amount)
+    if isinstance(amount, int):
+        return str(amount)  # (an integer of 400 digits has no float)
+    return str(int(amount)) if amount.is_integer() else str(amount)
+
+
+def quotient(numerator: float, denominator: float) -> float:
+    """``numerator / denominator``, infinite rather than an error when integers too large for a
+    float make it overflow (a width of 10**400 is valid JSON)."""
+    try:
+        return numerator / denominator
+    except OverflowError:
+        return math.inf if (numerator >= 0) == (denominator >= 0) else -math.inf

@@ -303,3 +303,25 @@ def test_a_quick_input_test_passes_only_values_the_full_check_accepts(field: Any
     quick = inputs._plan(leaf).quick.get(key)
     if quick is not None and quick(value):
         assert list(inputs._check_value(key, value, spec, "/input/" + key, leaf)) == []
+
+
+EXTREMES = [10**400, -(10**400), 1e308, -1e308, 0, -1, 5e-324, 2**63]
+
+
+@pytest.mark.parametrize("extreme", EXTREMES, ids=str)
+def test_extreme_numbers_in_every_numeric_input_crash_no_rule(extreme: Any) -> None:
+    """Integers too large for a float (valid JSON) once made the size rules crash with
+    OverflowError; every leaf, every numeric field, the sizes and the ratios get them here."""
+    for leaves in catalog.leaves().values():
+        for leaf in leaves:
+            data: dict[str, Any] = dict(leaf.discriminators)
+            for key, spec in inputs.fields_of(leaf).items():
+                if spec.get("type") in ("integer", "number"):
+                    data[key] = extreme
+            data.update(width=extreme, height=extreme, aspectRatio=f"{extreme}:1", resolution="720p")
+            document = {"steps": [{"$type": leaf.step_type, "name": "a", "input": data}]}
+            document["steps"].append(
+                {"$type": "videoUpscaler", "input": {"video": {"$ref": "a"}, "scaleFactor": extreme}}
+            )
+            report = civitai_schema.check(document)
+            assert [f.message for f in report.findings if f.code == "X001"] == [], leaf.name

@@ -83,7 +83,8 @@ def read_json(name: str, text: str) -> Parsed:
 
 def _overflows(token: str) -> bool:
     """A number too large for a float (it would read as infinity)."""
-    return ("e" in token or "E" in token) and token[-1:].isdigit() and math.isinf(float(token))
+    is_float = "." in token or "e" in token or "E" in token  # (integers are exact at any length)
+    return is_float and token[-1:].isdigit() and math.isinf(float(token))
 
 
 def _explain(message: str) -> str:

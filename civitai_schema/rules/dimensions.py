@@ -4,13 +4,14 @@ aspect ratios, the limits of video upscaling and interpolation chains, and recor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
 from .. import air, catalog
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
-from ..workflow import Step, is_reference, number, number_text, source_of, step_input, step_type, steps
+from ..workflow import Step, is_reference, number, number_text, quotient, source_of, step_input, step_type, steps
 from .rule import Rule
 
 F = "dimensions"
@@ -205,7 +206,7 @@ def _budget(
     budget = catalog.PIXEL_BUDGETS.get(group or "")
     if budget is None:
         return
-    ratio = width * height / budget.native
+    ratio = quotient(width * height, budget.native)
     high = options.pixel_budget.get(group or "", budget.high)
     if ratio > high or ratio < budget.low:
         side = "above" if ratio > high else "below"
@@ -240,7 +241,9 @@ def _aspect(data: dict[str, Any], base: str, width: float | None, height: float 
         wanted = float(left) / float(right)
     except (ValueError, ZeroDivisionError):
         return
-    actual = width / height
+    if not (math.isfinite(wanted) and wanted > 0):
+        return  # "0:1", "1e400:1": the schema's pattern or the engine reports those
+    actual = quotient(width, height)
     if abs(actual - wanted) / wanted > 0.05:
         message = (
             f'aspectRatio "{ratio_text}" does not match {number_text(width)}×{number_text(height)} ({actual:.2f}:1)'
@@ -313,6 +316,8 @@ def _video_size(step: dict[str, Any], by_name: dict[str, Step], depth: int) -> t
         try:
             wide = float(left) / float(right)
         except (ValueError, ZeroDivisionError):
+            wide = 16 / 9
+        if not (math.isfinite(wide) and wide > 0):
             wide = 16 / 9
         return (round(lines * wide), lines) if wide >= 1 else (lines, round(lines / wide))
     reference = source_of(data_in.get("video"))

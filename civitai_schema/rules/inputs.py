@@ -392,7 +392,7 @@ def _describe(leaf: catalog.Leaf) -> str:
 
 def _type_ok(kind: object, value: Any) -> bool:
     if kind in ("integer",):
-        return number(value) is not None and float(value).is_integer()
+        return number(value) is not None and (isinstance(value, int) or value.is_integer())
     if kind == "number":
         return number(value) is not None
     if kind in ("string", "air"):
