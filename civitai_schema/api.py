@@ -68,7 +68,7 @@ def check_text(
     schema: SchemaName | SchemaMode = "effective",
 ) -> Report:
     """Check JSON or YAML text; ``format`` defaults to what ``filename`` or the text suggests."""
-    raw = text.encode("utf-8") if isinstance(text, str) else text
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text  # (lone surrogates: P104)
     return checker.check_bytes(filename, raw, options(kind=kind, schema=schema), format)
 
 
@@ -107,7 +107,7 @@ def fix_text(
     """Apply the fixes of JSON or YAML text; returns the text before and after, the findings that
     were fixed, and the report of what is left. Only the fixed values change; formatting, key
     order and comments stay. Unsafe fixes (which change meaning) only with ``unsafe=True``."""
-    raw = text.encode("utf-8") if isinstance(text, str) else text
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text  # (lone surrogates: P104)
     return checker.fix_bytes(filename, raw, options(kind=kind, schema=schema), unsafe=unsafe, fmt=format)
 
 

@@ -71,6 +71,23 @@ def _echo_in_parts(text: str, *, color: bool | None = None) -> None:
         click.echo(text[start : start + part], nl=False, color=color)
 
 
+def _unprintable(error: UnicodeError) -> tuple[str | bytes, int]:
+    """How output shows what its encoding cannot: a file name's undecodable bytes (which
+    ``os.fsdecode`` kept as U+DC80..U+DCFF) as those bytes, anything else, such as a lone
+    surrogate a JSON string escaped (``"\\ud800"``), as a backslash escape. Strict encoding
+    made such a document end the command with an internal error."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    if all(0xDC80 <= ord(c) <= 0xDCFF for c in bad):
+        return bytes(ord(c) - 0xDC00 for c in bad), error.end
+    return codecs.backslashreplace_errors(error)
+
+
+_UNPRINTABLE = "civitai-schema-unprintable"
+codecs.register_error(_UNPRINTABLE, _unprintable)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"civitai-schema: error: {message}", err=True)
     sys.exit(code)
@@ -80,6 +97,10 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 @click.version_option(__version__, "--version", prog_name="civitai-schema")
 def main() -> None:
     """Validate and lint Civitai Orchestration workflow documents (JSON and YAML)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "encoding", None):
+            reconfigure(errors=_UNPRINTABLE)
 
 
 def entry_point() -> NoReturn:
@@ -246,7 +267,7 @@ def check(
     # With --diff the diff is the output, as with ruff; the exit status says whether there was one.
     text = "" if diff else FORMATTERS[chosen](report, view)
     if output_file:
-        Path(output_file).write_text(text, "utf-8")
+        Path(output_file).write_text(text, "utf-8", errors=_UNPRINTABLE)
     else:
         _echo_in_parts(text, color=view.color)
     if diff and changed:

@@ -19,6 +19,7 @@ from .documents import Document, Lines
 from .findings import Edit, Finding, Fix
 
 _PLAIN_YAML = re.compile(r"[A-Za-z_$/][A-Za-z0-9_.$/@+\-:=,%]*")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _YAML_SPECIAL = re.compile(r"^(?:true|false|null|~|yes|no|on|off|y|n)$", re.IGNORECASE)
 
 
@@ -50,7 +51,10 @@ def _render(value: Any, fmt: str) -> str:
     plain = isinstance(value, str) and _PLAIN_YAML.fullmatch(value) and not _YAML_SPECIAL.match(value)
     if fmt == "yaml" and plain and ": " not in value and not value.endswith(":"):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    if not text.isascii() and _LONE_SURROGATE.search(text):
+        return json.dumps(value)  # a lone surrogate (from a "\\ud800" escape) stays escaped
+    return text
 
 
 def _callbacks(document: Document, pointer: str, callbacks: Any) -> tuple[Edit, ...]:
@@ -66,7 +70,7 @@ def _callbacks(document: Document, pointer: str, callbacks: Any) -> tuple[Edit, 
     if replaces:
         name = _render("callbacks", document.fmt)
         separator = document.text[start[1] : end[0]]
-        rendered = json.dumps(callbacks, ensure_ascii=False)
+        rendered = _render(callbacks, document.fmt)  # (JSON text, which YAML reads too)
         return (Edit(start[0], end[1], f"{name}{separator}{rendered}"),)
     return (_delete_member(document, start[0], end[1]),)
 

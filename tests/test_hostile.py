@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -217,3 +218,37 @@ def test_messages_are_bounded_however_long_the_values_they_quote() -> None:
     findings = civitai_schema.check(body).findings
     assert findings and all(len(f.message) <= MESSAGE_LIMIT for f in findings)
     assert any(f.message.startswith('no step is named "yyy') and f.message.endswith("…") for f in findings)
+
+
+SURROGATES = b'{"steps": [{"$type": "im\\ud800ge", "name": "\\udfff", "input": {"\\ud83d": 1}}], "tags": ["\\ud800"]}'
+
+
+@pytest.mark.parametrize("fmt", ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab"])
+def test_lone_surrogates_and_undecodable_file_names_print_in_every_format(tmp_path: Path, fmt: str) -> None:
+    """A JSON string may escape a lone surrogate ("\\ud800"), and a file name may hold bytes
+    that are not UTF-8: with strict output encoding both ended the command with exit 3."""
+    (tmp_path / "s.json").write_bytes(SURROGATES)
+    (tmp_path / os.fsdecode(b"n\xff.json")).write_bytes(b'{"steps": [{"$type": "imagegen", "input": {}}]}')
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "civitai_schema", "check", "--format", fmt, "."],
+        cwd=tmp_path, env=env, capture_output=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    assert b"internal error" not in done.stderr
+    if fmt in ("full", "concise"):
+        assert b"im\\ud800ge" in done.stdout and b"n\xff.json" in done.stdout
+
+
+def test_fixes_and_the_library_take_lone_surrogates(tmp_path: Path) -> None:
+    import json
+
+    import civitai_schema
+    from civitai_schema import checker
+
+    raw = b'{"callbackUrl": "https://x\\ud800.example/h", "steps": [{"$type": "echo", "input": {}}]}'
+    outcome = checker.fix_bytes("w.json", raw, checker.Options(), unsafe=True)
+    assert outcome.changed and json.loads(outcome.after)["callbacks"][0]["url"] == "https://x\ud800.example/h"
+    assert "\\ud800" in outcome.after  # written escaped, as it came
+    report = civitai_schema.check_text('{"steps": [{"$type": "a\ud800", "input": {}}]}', filename="x.json")
+    assert [f.code for f in report.findings] == ["P104"]

@@ -18,7 +18,8 @@ def render(report: Report, view: View) -> str:
     issues = []
     for f in report.findings:
         # Stable across runs and line moves: file, rule, JSON Pointer and message, not positions.
-        fingerprint = hashlib.sha256(f"{f.file}|{f.code}|{f.path}|{f.message}".encode()).hexdigest()
+        identity = f"{f.file}|{f.code}|{f.path}|{f.message}".encode("utf-8", "surrogatepass")  # (any text)
+        fingerprint = hashlib.sha256(identity).hexdigest()
         issues.append(
             {
                 "description": f"{f.code} {f.message}",
