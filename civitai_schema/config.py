@@ -218,14 +218,30 @@ def load(path: Path) -> Settings:
     """Settings from one file (``pyproject.toml`` uses its ``[tool.civitai-schema]`` table)."""
     toml = _toml()
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB; a configuration is a few lines")
         data = toml.loads(path.read_text("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     except (toml.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("civitai-schema", {})
+        table = _our_table(data)
+        data = {} if table is None else table  # (no table of ours: the defaults)
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: tool.civitai-schema: expected a table")
     return parse(data, path)
+
+
+MAX_CONFIG_BYTES = 4 * 2**20  # (pyproject.toml files can be long, but not this long)
+
+
+def _our_table(document: dict[str, Any]) -> Any:
+    """``[tool.civitai-schema]`` of a pyproject.toml, or None when it has none."""
+    tool = document.get("tool")
+    return tool.get("civitai-schema") if isinstance(tool, dict) else None
 
 
 def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
@@ -376,8 +392,8 @@ def _config_in(folder: Path) -> Path | None:
             continue  # no table of ours (the usual pyproject.toml): no TOML parser needed
         toml = _toml()
         try:
-            if "civitai-schema" in toml.loads(raw.decode("utf-8")).get("tool", {}):
+            if _our_table(toml.loads(raw.decode("utf-8"))) is not None:
                 return candidate
-        except (toml.TOMLDecodeError, UnicodeDecodeError):
+        except (toml.TOMLDecodeError, UnicodeDecodeError, RecursionError):
             raise ConfigError(f"{candidate}: not valid TOML") from None
     return None

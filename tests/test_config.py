@@ -190,6 +190,7 @@ def test_show_settings(project: Path) -> None:
         ("[options]\ncolour = 1\n", ["options.colour", "allowed"]),
         ("select = [\n", ["not valid TOML"]),
         ('[[per-path-ignores]]\nfiles = "*"\npath = "steps"\n', ["per-path-ignores[0].path", "starts with '/'"]),
+        ("select = " + "[" * 100_000 + "]" * 100_000 + "\n", ["not valid TOML", "nested too deeply"]),
     ],
 )
 def test_a_bad_configuration_exits_2_naming_file_key_and_what_is_allowed(
@@ -211,3 +212,25 @@ def test_glob_matching() -> None:
     assert config.glob_match("records/", "records/x.json")
     assert config.glob_match("a/**/c.json", "a/c.json") and config.glob_match("a/**/c.json", "a/b/b/c.json")
     assert not config.glob_match("a/*.json", "b/a/x.json")
+
+
+@pytest.mark.parametrize(
+    "content", ["tool = {civitai-schema = 1}\n", '[tool]\ncivitai-schema = "x"\n', "tool.civitai-schema = [1]\n"]
+)
+def test_a_pyproject_table_of_ours_that_is_not_a_table_exits_2(tmp_path: Path, content: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(content)
+    shutil.copy(BODY, tmp_path / "w.yaml")
+    result = invoke("check", str(tmp_path / "w.yaml"))
+    assert result.exit_code == 2 and "tool.civitai-schema: expected a table" in result.output
+
+
+def test_an_oversized_configuration_exits_2_without_being_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from civitai_schema import config
+
+    monkeypatch.setattr(config, "MAX_CONFIG_BYTES", 100)
+    (tmp_path / "civitai-schema.toml").write_text("# " + "x" * 200 + "\n")
+    shutil.copy(BODY, tmp_path / "w.yaml")
+    result = invoke("check", str(tmp_path / "w.yaml"))
+    assert result.exit_code == 2 and "a configuration is a few lines" in result.output
