@@ -18,7 +18,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from . import config, processes, readers, rules, workflow
 from .documents import Document, Lines
@@ -345,17 +345,34 @@ def fix_bytes(name: str, raw: bytes, options: Options, *, unsafe: bool = False, 
     return FixOutcome(before, text, tuple(fixed), report)
 
 
-def check_jsonl(name: str, lines: Iterable[bytes], options: Options) -> Iterator[Report]:
+def check_jsonl(name: str, stream: BinaryIO, options: Options) -> Iterator[Report]:
     """One report per non-blank line of a JSON Lines stream, positioned at that line; nothing
     is kept between lines, so memory stays flat however long the stream is."""
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
+    for number, raw in enumerate(_lines(stream), start=1):
+        if isinstance(raw, int):
+            report = too_large(name, raw)
+        elif not raw.strip():
             continue
-        too_long = len(raw) > MAX_FILE_BYTES
-        report = too_large(name, len(raw)) if too_long else check_bytes(name, raw, options, fmt="json")
+        else:
+            report = check_bytes(name, raw, options, fmt="json")
         shifted = tuple(_on_line(f, number) for f in report.findings)
-        source = {name: raw.decode("utf-8", "replace")} if shifted and options.keep_sources else {}
+        source: dict[str, str] = {}
+        if shifted and options.keep_sources and isinstance(raw, bytes):
+            source[name] = raw.decode("utf-8", "replace")
         yield Report(shifted, (), files=0, sources=source)
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes | int]:
+    """The lines of a stream; a line over :data:`MAX_FILE_BYTES` gives its length instead, and
+    is read past in parts, so a stream without line breaks cannot fill memory."""
+    while line := stream.readline(MAX_FILE_BYTES + 1):
+        if len(line) <= MAX_FILE_BYTES:
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
+            size += len(line)
+        yield size
 
 
 def _on_line(finding: Finding, number: int) -> Finding:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import invoke
 from .test_hostile import run
 
@@ -68,3 +70,27 @@ def test_output_file_gets_the_findings_once(tmp_path: Path) -> None:
     result = invoke("check", "--jsonl", "--format", "concise", "-o", str(target), str(path))
     assert result.exit_code == 1 and result.output == ""
     assert target.read_text("utf-8").count(" S103 ") == 2
+
+
+def test_an_overlong_line_is_reported_without_being_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream without line breaks was read as one line, however large, before its size was
+    looked at; now a line over the file cap is read past in parts and reported by its size."""
+    import io
+
+    from civitai_schema import checker
+
+    monkeypatch.setattr(checker, "MAX_FILE_BYTES", 1000)
+    good = b'{"steps": [{"$type": "imagegen", "input": {}}]}\n'
+
+    class Stream:  # reads only in bounded parts: no iteration, no readline() without a size
+        def __init__(self, data: bytes) -> None:
+            self.data = io.BytesIO(data)
+
+        def readline(self, size: int) -> bytes:
+            assert 0 < size <= 1 << 20
+            return self.data.readline(size)
+
+    stream = Stream(good + b"x" * 5_000_000 + b"\n" + good + b"y" * 3000)
+    reports = list(checker.check_jsonl("s.jsonl", stream, checker.Options()))  # type: ignore[arg-type]
+    found = [(f.code, f.line) for r in reports for f in r.findings]
+    assert found == [("S111", 1), ("P109", 2), ("S111", 3), ("P109", 4)]
