@@ -116,9 +116,11 @@ def apply(text: str, findings: Iterable[Finding], *, unsafe: bool = False) -> Ap
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step: a crash leaves the old file or the new one."""
+    """Replace ``path`` with ``data`` in one step: a crash leaves the old file or the new one.
+    A symbolic link stays a link: the file it points to is the one replaced."""
     import tempfile  # only --fix writes files
 
+    path = os.path.realpath(path)
     folder = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(prefix=".civitai-schema-", dir=folder)

@@ -147,3 +147,12 @@ def test_a_diff_of_in_place_fixes_needs_no_sequence_matching(monkeypatch: pytest
     matched = count_calls(monkeypatch, difflib.SequenceMatcher, "find_longest_match")
     diff = fixes.unified_diff(before, after, "w.json")
     assert not matched and diff.count('+    "$type": "imageGen",') == 500
+
+
+def test_fixing_through_a_symbolic_link_fixes_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    target.write_text('{"steps": [{"$type": "imagegen", "input": {}}]}\n')
+    (tmp_path / "link.json").symlink_to(target.name)
+    invoke("check", "--fix", str(tmp_path / "link.json"))
+    assert (tmp_path / "link.json").is_symlink()
+    assert '"imageGen"' in target.read_text()
