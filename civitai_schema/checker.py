@@ -14,14 +14,14 @@ import gc
 import json
 import math
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
-from . import config, processes, readers, rules, workflow
+from . import config, files, processes, readers, rules, workflow
 from .documents import Document, Lines
+from .files import TooLarge as TooLarge  # (re-exported: callers catch checker.TooLarge)
 from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
 from .options import RuleOptions
 from .rules import engine as engine_rules
@@ -414,38 +414,9 @@ def unreadable(name: str, reason: str) -> Report:
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-class TooLarge(Exception):
-    def __init__(self, size: int) -> None:
-        super().__init__(size)
-        self.size = size
-
-
 def read_regular_file(path: str) -> bytes:
-    """The file's bytes; a FIFO, socket or device is refused rather than waited on, and a file
-    over :data:`MAX_FILE_BYTES` raises :class:`TooLarge` without being read."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(0, "not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise TooLarge(info.st_size)
-        # Plain os.read calls (no file object: a few microseconds per file in large batches).
-        # The first asks for one byte more than fstat's size (asking for the cap itself would
-        # allocate it); a file that grew meanwhile is read on, up to the cap.
-        parts, size, want = [], 0, info.st_size + 1
-        while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, min(want, MAX_FILE_BYTES + 1 - size))
-            if not chunk:
-                break
-            parts.append(chunk)
-            size += len(chunk)
-            want = 1 << 20
-        if size > MAX_FILE_BYTES:
-            raise TooLarge(size)
-        return b"".join(parts)  # (one part: that very object, not a copy)
-    finally:
-        os.close(fd)
+    """The file's bytes, up to :data:`MAX_FILE_BYTES` (see :func:`files.read_regular_file`)."""
+    return files.read_regular_file(path, MAX_FILE_BYTES)
 
 
 def too_large(name: str, size: int) -> Report:
@@ -471,9 +442,9 @@ def discover(paths: Iterable[str], options: Options | None = None) -> Iterator[s
             if not options.settings_for(path).excluded(path):
                 yield path
             continue
-        for root, folders, files in os.walk(path):
+        for root, folders, names in os.walk(path):
             folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS)
-            for name in sorted(files):
+            for name in sorted(names):
                 found = os.path.join(root, name)
                 if name.startswith("."):
                     continue

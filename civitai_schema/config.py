@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import rules
+from . import files, rules
 from .findings import Finding, Kind, Severity
 from .options import DEFAULT_OPTIONS, RuleOptions
 
@@ -218,9 +218,11 @@ def load(path: Path) -> Settings:
     """Settings from one file (``pyproject.toml`` uses its ``[tool.civitai-schema]`` table)."""
     toml = _toml()
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB; a configuration is a few lines")
-        data = toml.loads(path.read_text("utf-8"))
+        data = toml.loads(files.read_regular_file(str(path), MAX_CONFIG_BYTES).decode("utf-8"))
+    except files.TooLarge:
+        raise ConfigError(
+            f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB; a configuration is a few lines"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     except (toml.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -385,9 +387,9 @@ def _config_in(folder: Path) -> Path | None:
         if name != "pyproject.toml":
             return candidate
         try:
-            raw = candidate.read_bytes()
-        except OSError:
-            raise ConfigError(f"{candidate}: cannot read it") from None
+            raw = files.read_regular_file(str(candidate), MAX_CONFIG_BYTES)
+        except (OSError, files.TooLarge):
+            raise ConfigError(f"{candidate}: cannot read it (or larger than {MAX_CONFIG_BYTES // 2**20} MiB)") from None
         if b"civitai-schema" not in raw or not _MAY_HOLD_OUR_TABLE.search(raw):
             continue  # no table of ours (the usual pyproject.toml): no TOML parser needed
         toml = _toml()

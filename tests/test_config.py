@@ -234,3 +234,19 @@ def test_an_oversized_configuration_exits_2_without_being_parsed(
     shutil.copy(BODY, tmp_path / "w.yaml")
     result = invoke("check", str(tmp_path / "w.yaml"))
     assert result.exit_code == 2 and "a configuration is a few lines" in result.output
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_a_configuration_that_is_not_a_regular_file_exits_2_without_waiting(tmp_path: Path, special: str) -> None:
+    """--config on a FIFO waited for a writer for ever, and on /dev/zero read for ever."""
+    import os
+    import subprocess
+    import sys
+
+    if special == "fifo":
+        os.mkfifo(tmp_path / "fifo.toml")
+        special = str(tmp_path / "fifo.toml")
+    shutil.copy(BODY, tmp_path / "w.yaml")
+    command = [sys.executable, "-m", "civitai_schema", "check", "--config", special, "w.yaml"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, check=False, timeout=60)
+    assert done.returncode == 2 and b"not a regular file" in done.stderr
