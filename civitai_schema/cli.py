@@ -45,6 +45,8 @@ def _guarded(command: F) -> F:
             # exit write to nowhere instead of raising again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_BROKEN_PIPE)
+        except OSError as exc:  # the output cannot be written: a full disk, no such folder
+            _fail(_io_problem(exc))
         except Exception as exc:
             if debug:
                 import traceback
@@ -88,6 +90,11 @@ _UNPRINTABLE = "civitai-schema-unprintable"
 codecs.register_error(_UNPRINTABLE, _unprintable)
 
 
+def _io_problem(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"cannot write the output{where}: {exc.strerror or exc}"
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"civitai-schema: error: {message}", err=True)
     sys.exit(code)
@@ -121,6 +128,9 @@ def entry_point() -> NoReturn:
         sys.stderr.flush()
     except BrokenPipeError:
         code = EXIT_BROKEN_PIPE
+    except OSError as exc:  # what was still buffered could not be written
+        os.write(2, f"civitai-schema: error: {_io_problem(exc)}\n".encode(errors="backslashreplace"))
+        code = EXIT_USAGE
     os._exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -252,3 +252,21 @@ def test_fixes_and_the_library_take_lone_surrogates(tmp_path: Path) -> None:
     assert "\\ud800" in outcome.after  # written escaped, as it came
     report = civitai_schema.check_text('{"steps": [{"$type": "a\ud800", "input": {}}]}', filename="x.json")
     assert [f.code for f in report.findings] == ["P104"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_an_output_that_cannot_be_written_exits_2_with_the_reason(tmp_path: Path) -> None:
+    """A full disk or a missing folder for --output-file ended with an internal error (3)."""
+    (tmp_path / "w.json").write_bytes(b'{"steps": [{"$type": "imagegen", "input": {}}]}')
+    base = [sys.executable, "-m", "civitai_schema", "check"]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [*base, "w.json"], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, timeout=60, check=False
+        )
+    assert done.returncode == 2 and b"cannot write the output: No space left on device" in done.stderr
+    missing = subprocess.run(
+        [*base, "--output-file", "no/such/folder/out.txt", "w.json"],
+        cwd=tmp_path, capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert missing.returncode == 2 and b"no/such/folder/out.txt" in missing.stderr
+    assert b"Traceback" not in done.stderr + missing.stderr
