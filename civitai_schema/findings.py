@@ -70,6 +70,21 @@ class Fix(NamedTuple):
     edits: tuple[Edit, ...] = ()
 
 
+# Control characters a document's strings may hold (JSON escapes them: "\u001b") are shown as
+# their Unicode pictures, one character each: quoted raw in a message or a code frame, an
+# escape sequence would drive the reader's terminal (clear it, retitle it, fake a hyperlink).
+_CONTROL_PICTURES = (
+    {code: 0x2400 + code for code in range(0x20) if code != 0x09}
+    | {0x7F: 0x2421}
+    | {code: 0xFFFD for code in range(0x80, 0xA0)}
+)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (except tab) replaced by visible stand-ins."""
+    return text.translate(_CONTROL_PICTURES)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem in one document.

@@ -270,3 +270,23 @@ def test_an_output_that_cannot_be_written_exits_2_with_the_reason(tmp_path: Path
     )  # fmt: skip
     assert missing.returncode == 2 and b"no/such/folder/out.txt" in missing.stderr
     assert b"Traceback" not in done.stderr + missing.stderr
+
+
+def test_control_characters_reach_no_terminal(tmp_path: Path) -> None:
+    """A document's strings (and file names) may hold escape sequences; quoted raw they would
+    clear, retitle or otherwise drive the reader's terminal. They are shown as pictures."""
+    import civitai_schema
+
+    body = {"steps": [{"$type": "\x1b[2J\x1b]0;pwned\x07\x9b31m\x7f", "input": {}}]}
+    (finding,) = [f for f in civitai_schema.check(body).findings if f.code == "S111"]
+    assert "␛[2J␛]0;pwned␇\ufffd31m␡" in finding.message
+    assert not any(ch in finding.message for ch in "\x1b\x07\x9b\x7f")
+    name = "a\x1b[31m.json"
+    (tmp_path / name).write_text('{"steps": [{"$type": "imagegen", "widht": 1, "note": "\\u009b2J\x7f", "input": {}}]}')
+    for fmt in ("concise", "full"):
+        done = subprocess.run(
+            [sys.executable, "-m", "civitai_schema", "check", "--format", fmt, "."],
+            cwd=tmp_path, capture_output=True, check=False, timeout=60, env={**os.environ, "NO_COLOR": "1"},
+        )  # fmt: skip
+        assert done.returncode == 1 and b"\x1b" not in done.stdout and b"\x7f" not in done.stdout, fmt
+        assert "a␛[31m.json".encode() in done.stdout

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..findings import Finding, Report, Severity
+from ..findings import Finding, Report, Severity, printable
 
 if TYPE_CHECKING:
     from . import View
@@ -15,7 +15,7 @@ _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cy
 
 
 def line(finding: Finding, color: bool = False) -> str:
-    where = f"{finding.file}:{finding.line or 1}:{finding.column or 1}"
+    where = f"{printable(finding.file or '')}:{finding.line or 1}:{finding.column or 1}"  # (names hold anything)
     code, level = finding.code, f"[{finding.severity}]"
     if color:
         where = click.style(where, bold=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..documents import split_lines
-from ..findings import Finding, Report
+from ..findings import Finding, Report, printable
 from . import concise
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def frame(finding: Finding, lines: list[str], color: bool) -> list[str]:
     out = [f"{' ' * width} |"]
     for number in range(first, last + 1):
         source = lines[number - 1] if number <= len(lines) else ""
-        shown, shift = _window(source, left)
+        shown, shift = _window(printable(source), left)  # (one character for one: carets still align)
         out.append(f"{number:>{width}} | {shown}")
         if finding.line <= number <= (finding.end_line or finding.line):
             start = finding.column if number == finding.line else 1

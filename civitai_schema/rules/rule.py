@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..findings import Finding, Fix, Severity, Target
+from ..findings import Finding, Fix, Severity, Target, printable
 
 # Messages quote the document's own values. A YAML alias can repeat one long value in thousands
 # of places, and a 1 MB file then made 300 MB of messages; no message needs more than this.
@@ -12,7 +12,8 @@ MESSAGE_LIMIT = 1000
 
 
 def _bounded(text: str) -> str:
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+    """At most :data:`MESSAGE_LIMIT` characters, control characters made visible."""
+    return printable(text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…")
 
 
 class Rule(NamedTuple):
