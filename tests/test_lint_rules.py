@@ -287,3 +287,21 @@ def test_many_wrong_step_names_cost_a_bounded_number_of_spelling_searches(monkey
     assert sum(f.code == "G101" for f in findings) == 3150
     assert len(searched) <= suggest.FUZZY_QUERIES + 3  # (the unknown input key "more" asks too)
     assert any(f.message.endswith('did you mean "step1"?') for f in findings)
+
+
+def test_a_long_cycle_is_named_by_its_ends() -> None:
+    """Each of 4,000 back references closing a 4,000-step cycle once made a message (and a
+    search of the path) as long as the cycle: quadratic work."""
+
+    def ring(names: list[str]) -> dict[str, Any]:
+        after = names[1:] + names[:1]
+        steps = [
+            {"$type": "imageUpscaler", "name": n, "input": {"image": {"$ref": m, "path": "output"}}}
+            for n, m in zip(names, after, strict=True)
+        ]
+        return {"steps": steps}
+
+    (long,) = [f for f in civitai_schema.check(ring([f"s{i}" for i in range(40)])).findings if f.code == "G103"]
+    assert long.message == "steps wait for each other in a cycle: 0 → 1 → 2 → 3 → … → 36 → 37 → 38 → 39 → 0"
+    (short,) = [f for f in civitai_schema.check(ring(["a", "b"])).findings if f.code == "G103"]
+    assert short.message == "steps wait for each other in a cycle: 0 → 1 → 0"

@@ -176,6 +176,7 @@ def _cycles(edges: dict[int, list[tuple[int, str]]]) -> Iterator[Finding]:
         if state.get(start):
             continue
         path: list[int] = [start]
+        depth = {start: 0}  # where each step of the current path is on it
         iterators = [iter(edges.get(start, []))]
         state[start] = 1
         while iterators:
@@ -186,9 +187,18 @@ def _cycles(edges: dict[int, list[tuple[int, str]]]) -> Iterator[Finding]:
                 continue
             target, where = step
             if state.get(target) == 1:
-                loop = [*path[path.index(target) :], target]
-                yield CYCLE.finding("steps wait for each other in a cycle: " + " → ".join(map(str, loop)), where)
+                loop = " → ".join(map(str, _ends(path, depth[target])))
+                yield CYCLE.finding(f"steps wait for each other in a cycle: {loop} → {target}", where)
             elif not state.get(target):
                 state[target] = 1
+                depth[target] = len(path)
                 path.append(target)
                 iterators.append(iter(edges.get(target, [])))
+
+
+def _ends(path: list[int], first: int) -> list[int | str]:
+    """``path[first:]``, or its first and last four steps around "…" when it is longer (a
+    thousand-step cycle closed a thousand times made each message as long as the cycle)."""
+    if len(path) - first <= 9:
+        return list(path[first:])
+    return [*path[first : first + 4], "…", *path[-4:]]
