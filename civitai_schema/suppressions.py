@@ -116,17 +116,37 @@ def apply_path_ignores(
 
 
 def pointer_match(pattern: str, pointer: str) -> bool:
-    """JSON Pointer patterns: ``*`` is one token, ``**`` any number of tokens."""
+    """JSON Pointer patterns: ``*`` is one token, ``**`` any number of tokens.
+
+    The pattern's positions reachable after each token are tracked together (time: tokens ×
+    pattern), so several ``**`` against a deep pointer cannot make it exponential, as trying
+    each split in turn did."""
     wanted, tokens = pointers.split(pattern), pointers.split(pointer)
 
-    def match(i: int, j: int) -> bool:
-        if i == len(wanted):
-            return j == len(tokens)
-        if wanted[i] == "**":
-            return any(match(i + 1, k) for k in range(j, len(tokens) + 1))
-        return j < len(tokens) and (wanted[i] == "*" or wanted[i] == tokens[j]) and match(i + 1, j + 1)
+    def past_wildcards(states: set[int]) -> set[int]:  # a ``**`` may match no token at all
+        pending, reached = list(states), set()
+        while pending:
+            i = pending.pop()
+            if i not in reached:
+                reached.add(i)
+                if i < len(wanted) and wanted[i] == "**":
+                    pending.append(i + 1)
+        return reached
 
-    return match(0, 0)
+    states = past_wildcards({0})
+    for token in tokens:
+        after = set()
+        for i in states:
+            if i == len(wanted):
+                continue
+            if wanted[i] == "**":
+                after.add(i)
+            elif wanted[i] in ("*", token):
+                after.add(i + 1)
+        states = past_wildcards(after)
+        if not states:
+            return False
+    return len(wanted) in states
 
 
 def unused_path_ignores(settings: Iterable[Settings], used: set[PathIgnore]) -> list[Finding]:

@@ -159,3 +159,36 @@ def test_thousands_of_file_level_directives_are_looked_up_by_code(monkeypatch: p
     tried = count_calls(monkeypatch, suppressions.Directive, "covers")
     report = checker.check_text("many.yaml", text, checker.Options())
     assert sum(f.code == "U001" for f in report.findings) == count and len(tried) < count
+
+
+def _pointer_match_by_search(pattern: str, pointer: str) -> bool:
+    """The plain recursive definition, to compare with."""
+    from civitai_schema import pointers
+
+    wanted, tokens = pointers.split(pattern), pointers.split(pointer)
+
+    def match(i: int, j: int) -> bool:
+        if i == len(wanted):
+            return j == len(tokens)
+        if wanted[i] == "**":
+            return any(match(i + 1, k) for k in range(j, len(tokens) + 1))
+        return j < len(tokens) and wanted[i] in ("*", tokens[j]) and match(i + 1, j + 1)
+
+    return match(0, 0)
+
+
+def test_pointer_patterns_match_as_defined_and_stay_linear() -> None:
+    import itertools
+    import time
+
+    parts = ["a", "b", "*", "**"]
+    for size in range(5):
+        for pattern in itertools.product(parts, repeat=size):
+            for length in range(5):
+                for pointer in itertools.product("ab", repeat=length):
+                    p, q = "/" + "/".join(pattern) if pattern else "", "/" + "/".join(pointer) if pointer else ""
+                    assert suppressions.pointer_match(p, q) == _pointer_match_by_search(p, q), (p, q)
+    deep = "/" + "/".join(["steps"] * 3000)
+    start = time.perf_counter()
+    assert not suppressions.pointer_match("/**/**/**/**/**/x", deep)  # (exponential, and too deep, before)
+    assert time.perf_counter() - start < 5
