@@ -19,11 +19,10 @@ class _Memo:
     """Answers about one document, keyed by the asking object's identity; each entry keeps its
     object alive, so an identity cannot be reused while the memo is held."""
 
-    __slots__ = ("leaves", "steps")
+    __slots__ = ("steps",)
 
     def __init__(self) -> None:
         self.steps: dict[int, tuple[Any, list[Step]]] = {}
-        self.leaves: dict[int, tuple[Any, str, catalog.Resolution]] = {}
 
 
 # What the rule families ask about the document being checked (its steps, each input's leaf),
@@ -72,18 +71,6 @@ def _step(pointer: str, step: dict[str, Any]) -> Step:
     kind, data_in = step_type(step), step_input(step)
     found = catalog.resolve(kind, data_in) if kind is not None and data_in is not None else None
     return Step(pointer, step, kind, data_in, found)
-
-
-def resolution(kind_of_step: str, step_input: dict[str, Any]) -> catalog.Resolution:
-    """Which catalog leaf a step input is (see :func:`catalog.resolve`)."""
-    memo = _MEMO.get()
-    hit = memo.leaves.get(id(step_input)) if memo is not None else None
-    if hit is not None and hit[0] is step_input and hit[1] == kind_of_step:
-        return hit[2]
-    found = catalog.resolve(kind_of_step, step_input)
-    if memo is not None:
-        memo.leaves[id(step_input)] = (step_input, kind_of_step, found)
-    return found
 
 
 def step_type(step: dict[str, Any]) -> str | None:

@@ -14,7 +14,7 @@ from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity, Target
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
-from ..workflow import is_reference, resolution, steps
+from ..workflow import is_reference, steps
 from .rule import Rule
 
 F = "air"
@@ -173,10 +173,10 @@ class Occurrence(NamedTuple):
 
 
 def occurrences(
-    kind_of_step: str | None, data: dict[str, Any], found: catalog.Resolution | None = None
+    kind_of_step: str | None, data: dict[str, Any], found: catalog.Resolution | None
 ) -> Iterator[Occurrence]:
-    """The AIRs of a step input (``found``: its catalog leaf, when the caller has it)."""
-    air_fields, wanted = _air_fields(kind_of_step, data, found)
+    """The AIRs of a step input (``found``: which catalog leaf it is, see :class:`workflow.Step`)."""
+    air_fields, wanted = _air_fields(kind_of_step, found)
     for key, value in data.items():
         if key not in wanted:
             continue  # (most keys: one test instead of three)
@@ -203,16 +203,15 @@ def _addons(key: str, value: Any) -> Iterator[Occurrence]:
 
 
 def _air_fields(
-    kind_of_step: str | None, data: dict[str, Any], found: catalog.Resolution | None
+    kind_of_step: str | None, found: catalog.Resolution | None
 ) -> tuple[Mapping[str, bool], frozenset[str]]:
     """AIR-typed fields, each with whether it is an AIR for certain (the leaf is known) or only
     in some leaves (then only values that look like AIRs are checked); and every key that can
     hold an AIR (those fields, LoRAs, embeddings, training data)."""
-    if kind_of_step is None:
+    if kind_of_step is None or found is None:
         return _with_keys(())
-    leaf = (found or resolution(kind_of_step, data)).leaf
-    if leaf is not None:
-        return _leaf_air_fields(leaf)
+    if found.leaf is not None:
+        return _leaf_air_fields(found.leaf)
     return _maybe_air_fields(kind_of_step)
 
 
