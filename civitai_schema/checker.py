@@ -82,6 +82,11 @@ def looks_like_workflow(data: Any) -> bool:
     return not objects or any("$type" in s or "input" in s for s in objects)
 
 
+def all_checks(mode: SchemaMode) -> list[tuple[str, rules.Check]]:
+    """Every check of a document, in the order its findings are reported, with its label."""
+    return [("schema validation", _schema_check(mode)), *rules.CHECKS]
+
+
 @functools.cache  # one per mode, not a new closure per document
 def _schema_check(mode: SchemaMode) -> rules.Check:
     def check(data: Any, kind: Kind, options: RuleOptions) -> Iterable[Finding]:
@@ -138,22 +143,30 @@ def _step_errors(checker: Any, all_steps: list[Any], items: Any, failing: list[i
             yield error
 
 
-def _run(
+class Ran(NamedTuple):
+    """What one check gave: its findings, or the one finding that says it crashed."""
+
+    check: int  # (its index in the list of checks)
+    findings: list[Finding]
+    crashed: bool = False
+
+
+def run_checks(
     checks: list[tuple[str, rules.Check]], indexes: Iterable[int], data: Any, kind: Kind, options: RuleOptions
-) -> list[tuple[int, list[Finding]]]:
+) -> list[Ran]:
     """The findings of the checks at ``indexes``; a check that raises gives an internal-error
     finding naming it, and the others still run."""
     done = []
     for index in indexes:
         label, check = checks[index]
         try:
-            found = list(check(data, kind, options))
+            done.append(Ran(index, list(check(data, kind, options))))
         except RecursionError:
-            found = [parse.DOCUMENT_TOO_LARGE.finding("the document is nested too deeply to validate")]
+            message = "the document is nested too deeply to validate"
+            done.append(Ran(index, [parse.DOCUMENT_TOO_LARGE.finding(message)], crashed=True))
         except Exception as exc:
             message = f"{label} crashed: {type(exc).__name__}: {exc}"
-            found = [engine_rules.INTERNAL_ERROR.finding(message[:300])]
-        done.append((index, found))
+            done.append(Ran(index, [engine_rules.INTERNAL_ERROR.finding(message[:300])], crashed=True))
     return done
 
 
@@ -182,12 +195,12 @@ def _spread(
     try:
         for group in groups[1:]:
             try:
-                children.append(processes.fork(functools.partial(_run, checks, group, data, kind, options)))
+                children.append(processes.fork(functools.partial(run_checks, checks, group, data, kind, options)))
             except OSError:  # no more processes: the caller runs what is left
                 break
-        found = dict(_run(checks, groups[0], data, kind, options))
+        found = {ran.check: ran.findings for ran in run_checks(checks, groups[0], data, kind, options)}
         while children:
-            found.update(processes.result(*children.pop()) or ())
+            found.update((ran.check, ran.findings) for ran in processes.result(*children.pop()) or ())
     finally:
         processes.stop(children)
     return found
@@ -209,24 +222,31 @@ def check_document(
         return [], None
     kind = options.kind or settings.kind_for(document.file) or detect_kind(document.data)
     findings = list(document.findings)
-    checks = [("schema validation", _schema_check(options.schema)), *rules.CHECKS]
+    checks = all_checks(options.schema)
     with workflow.one_document():
         workers = _document_workers(options.jobs, document.data, len(checks))
         found = _spread(checks, document.data, kind, settings.options, workers) if workers > 1 else {}
         left = [index for index in range(len(checks)) if index not in found]  # (all, in one process)
-        found.update(_run(checks, left, document.data, kind, settings.options))
+        found.update(
+            (ran.check, ran.findings) for ran in run_checks(checks, left, document.data, kind, settings.options)
+        )
     for index in range(len(checks)):
         findings.extend(found[index])
+    return located(findings, document), DocumentInfo(document.file, document.index, kind)
+
+
+def located(findings: list[Finding], document: Document) -> list[Finding]:
+    """The findings of a document located in its text, fixes turned into edits."""
     if not findings:
-        return [], DocumentInfo(document.file, document.index, kind)
+        return []
     from . import fixes  # here, not at start-up: a clean run never needs it
 
     # Located in pointer order, so the findings of one step meet its containers together while
     # the locator still keeps them (each family reports in step order, one family after another).
-    located = list(findings)
+    done = list(findings)
     for index in sorted(range(len(findings)), key=lambda i: findings[i].path):
-        located[index] = fixes.with_edits(document.locate(findings[index]), document)
-    return located, DocumentInfo(document.file, document.index, kind)
+        done[index] = fixes.with_edits(document.locate(findings[index]), document)
+    return done
 
 
 def check_parsed(parsed: readers.Parsed, name: str, options: Options, session: Session | None = None) -> Report:
@@ -239,6 +259,23 @@ def check_parsed(parsed: readers.Parsed, name: str, options: Options, session: S
         findings.extend(found)
         if info is not None:
             infos.append(info)
+    yaml = any(d.fmt == "yaml" for d in parsed.documents)
+    return finish(findings, infos, name, text, yaml=yaml, options=options, settings=settings, session=session)
+
+
+def finish(
+    findings: list[Finding],
+    infos: list[DocumentInfo],
+    name: str,
+    text: str,
+    *,
+    yaml: bool,
+    options: Options,
+    settings: config.Settings,
+    session: Session | None,
+) -> Report:
+    """One file's report from its located findings: selection, severities, per-path ignores,
+    suppression comments (YAML), in file order."""
     kept = settings.apply(findings, name)
     # suppressions is imported here, not at start-up: a clean JSON file never needs it.
     if kept and settings.per_path_ignores:
@@ -246,7 +283,7 @@ def check_parsed(parsed: readers.Parsed, name: str, options: Options, session: S
 
         used: set[config.PathIgnore] = session.used_path_ignores if session is not None else set()
         kept = suppressions.apply_path_ignores(kept, settings, name, used)
-    if text and any(d.fmt == "yaml" for d in parsed.documents):
+    if text and yaml:
         from . import suppressions
 
         kept, unused = suppressions.apply_comments(kept, text, name)
@@ -276,10 +313,21 @@ def check_text(
     name: str, text: str, options: Options, fmt: str | None = None, session: Session | None = None
 ) -> Report:
     with _collector_paused():
+        if len(text) >= STREAM_MIN_CHARS and (fmt or readers.file_format(name, text)) == "json":
+            from . import streaming  # (large JSON texts only)
+
+            report = streaming.check(name, text, options, session)
+            if report is not None:
+                return report
         parsed = readers.read_text(name, text, fmt)
         if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(text):
             return Report()  # an unreadable file that is not ours: JSONC settings, say
         return check_parsed(parsed, name, options, session)
+
+
+# From here a JSON text's steps are read and checked a window at a time (:mod:`streaming`), so a
+# large document never stands in memory whole.
+STREAM_MIN_CHARS = 4 * 2**20
 
 
 @contextmanager

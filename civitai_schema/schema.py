@@ -144,6 +144,19 @@ def step_items(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any | Non
     return steps["items"]
 
 
+def steps_alone(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> bool:
+    """Whether a document can be validated a window of steps at a time (each window with the
+    document's other members): a step's errors depend only on that step, and the count of
+    steps only through a ``minItems`` of at most 1, which any non-empty window meets as the
+    whole array does."""
+    if step_items(kind, mode) is None:
+        return False
+    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
+    steps = source["properties"]["steps"]
+    least = steps.get("minItems", 0)
+    return "maxItems" not in steps and type(least) is int and least <= 1
+
+
 def build_validator(schema: Any) -> Validator:
     """A draft 2020-12 validator that checks formats and resolves only local references."""
     from jsonschema import Draft202012Validator, validators

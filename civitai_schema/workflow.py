@@ -19,10 +19,11 @@ class _Memo:
     """Answers about one document, keyed by the asking object's identity; each entry keeps its
     object alive, so an identity cannot be reused while the memo is held."""
 
-    __slots__ = ("steps",)
+    __slots__ = ("leaves", "steps")
 
-    def __init__(self) -> None:
+    def __init__(self, leaves: bool) -> None:
         self.steps: dict[int, tuple[Any, list[Step]]] = {}
+        self.leaves = leaves
 
 
 # What the rule families ask about the document being checked (its steps, each input's leaf),
@@ -31,9 +32,10 @@ _MEMO: ContextVar[_Memo | None] = ContextVar("civitai_schema_memo", default=None
 
 
 @contextmanager
-def one_document() -> Iterator[None]:
-    """Share answers between the checks of one document (the data must not change meanwhile)."""
-    token = _MEMO.set(_Memo())
+def one_document(*, leaves: bool = True) -> Iterator[None]:
+    """Share answers between the checks of one document (the data must not change meanwhile).
+    ``leaves=False`` leaves :attr:`Step.resolution` None, for checks that do not read it."""
+    token = _MEMO.set(_Memo(leaves))
     try:
         yield
     finally:
@@ -59,17 +61,20 @@ def steps(data: Any) -> list[Step]:
     if hit is not None and hit[0] is data:
         return hit[1]
     items = data.get("steps") if isinstance(data, dict) else None
+    leaves = memo is None or memo.leaves
     found = (
-        [_step(f"/steps/{i}", s) for i, s in enumerate(items) if isinstance(s, dict)] if isinstance(items, list) else []
+        [_step(f"/steps/{i}", s, leaves) for i, s in enumerate(items) if isinstance(s, dict)]
+        if isinstance(items, list)
+        else []
     )
     if memo is not None:
         memo.steps[id(data)] = (data, found)
     return found
 
 
-def _step(pointer: str, step: dict[str, Any]) -> Step:
+def _step(pointer: str, step: dict[str, Any], leaves: bool) -> Step:
     kind, data_in = step_type(step), step_input(step)
-    found = catalog.resolve(kind, data_in) if kind is not None and data_in is not None else None
+    found = catalog.resolve(kind, data_in) if leaves and kind is not None and data_in is not None else None
     return Step(pointer, step, kind, data_in, found)
 
 
@@ -140,3 +145,38 @@ def quotient(numerator: float, denominator: float) -> float:
         return numerator / denominator
     except OverflowError:
         return math.inf if (numerator >= 0) == (denominator >= 0) else -math.inf
+
+
+# What the checks that read more than one step (rules.DOCUMENT_CHECKS) read of a step's input
+# besides its value references: the video chain's sizes and sources.
+_CHAIN_KEYS = ("width", "height", "resolution", "aspectRatio", "scaleFactor", "video")
+
+
+def skeleton(step: Any, shared: dict[tuple[Any, ...], dict[str, Any]]) -> Any:
+    """What the document checks read of a step, and nothing else: its ``$type`` and ``name``
+    when strings, and its input whole when it holds value references, else only the input's
+    video-chain keys. Inputs of those keys alone are shared through ``shared`` when equal, so
+    the skeletons of 100,000 steps of a few sizes hold a few inputs. Not an object: None (the
+    checks skip steps that are not objects)."""
+    if not isinstance(step, dict):
+        return None
+    kept: dict[str, Any] = {}
+    kind, name = step.get("$type"), step.get("name")
+    if isinstance(kind, str):
+        kept["$type"] = kind
+    if isinstance(name, str):
+        kept["name"] = name
+    if "input" not in step:
+        return kept
+    value = step["input"]
+    flat = isinstance(value, dict) and _SCALARS.issuperset(map(type, value.values()))
+    if (flat and isinstance(value.get("$ref"), str)) or (not flat and next(references(value, ""), None) is not None):
+        kept["input"] = value
+    elif isinstance(value, dict):
+        # (typed: 1, 1.0 and True are equal keys, but the checks tell them apart)
+        chain = tuple((key, type(value[key]), value[key]) for key in _CHAIN_KEYS if key in value)
+        try:
+            kept["input"] = shared.setdefault(chain, {key: item for key, _, item in chain})
+        except TypeError:  # an unhashable value (a list for a width): not shared
+            kept["input"] = {key: item for key, _, item in chain}
+    return kept

@@ -316,7 +316,7 @@ def test_a_large_document_checked_in_several_processes_gives_the_same_report(
 
 def test_checks_a_child_could_not_finish_run_in_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _large_document(tmp_path)
-    parent, real = os.getpid(), checker._run
+    parent, real = os.getpid(), checker.run_checks
 
     def dies_in_a_child(*args: object) -> object:
         if os.getpid() != parent:
@@ -324,7 +324,7 @@ def test_checks_a_child_could_not_finish_run_in_the_parent(tmp_path: Path, monke
         return real(*args)  # type: ignore[arg-type]
 
     serial = checker.check_paths([str(path)], checker.Options(), jobs=1)
-    monkeypatch.setattr(checker, "_run", dies_in_a_child)
+    monkeypatch.setattr(checker, "run_checks", dies_in_a_child)
     assert checker.check_paths([str(path)], checker.Options(), jobs=2) == serial
 
 

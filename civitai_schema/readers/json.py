@@ -13,7 +13,7 @@ import json.scanner
 import math
 import re
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import pointers
 from ..documents import Document, Lines
@@ -293,3 +293,182 @@ def _value_end(text: str, start: int) -> int:
 
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+# Reading a large text's steps a few at a time (see civitai_schema.streaming). Whatever the
+# whole-text reader would report (a parse error, a duplicate key, NaN, a number out of range or
+# too long, deep nesting) raises Unusual instead, and the caller reads the text as usual.
+
+
+class Unusual(Exception):
+    """The text needs the whole-text reader, which reports what this one only notices."""
+
+
+def _strict_pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(items)
+    if len(mapping) != len(items):
+        raise Unusual("a duplicate key")
+    return mapping
+
+
+def _strict_float(token: str) -> float:
+    value = float(token)
+    if math.isinf(value):
+        raise Unusual("a number out of range")
+    return value
+
+
+def _no_constant(token: str) -> Any:
+    raise Unusual(token)
+
+
+_STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_strict_pairs, parse_float=_strict_float, parse_constant=_no_constant
+)
+_STRICT_SCAN = json.scanner.make_scanner(_STRICT_DECODER)  # type: ignore[arg-type]
+
+
+def _strict_value(text: str, pos: int) -> tuple[Any, int]:
+    try:
+        value, end = _STRICT_SCAN(text, pos)
+    except (StopIteration, ValueError, RecursionError, IndexError) as exc:
+        raise Unusual(type(exc).__name__) from None
+    return value, end
+
+
+def _skip_value(text: str, pos: int) -> int:
+    try:
+        return _value_end(text, pos)
+    except (StopIteration, ValueError, RecursionError, IndexError) as exc:
+        raise Unusual(type(exc).__name__) from None
+
+
+def _ws(text: str, pos: int) -> int:
+    return _WS.match(text, pos).end()  # type: ignore[union-attr]
+
+
+def _key(text: str, pos: int) -> tuple[str, int]:
+    """The member name at ``pos`` and where its value starts."""
+    if text[pos : pos + 1] != '"':
+        raise Unusual("a member without a name")
+    try:
+        key, end = _scanstring(text, pos + 1)
+    except ValueError:
+        raise Unusual("a broken string") from None
+    colon = _ws(text, end)
+    if text[colon : colon + 1] != ":":
+        raise Unusual("a member without a colon")
+    return key, _ws(text, colon + 1)
+
+
+def _new_key(text: str, pos: int, seen: set[str]) -> tuple[str, int]:
+    """The member name at ``pos``, not in ``seen`` (and added to it), and where its value starts."""
+    key, start = _key(text, pos)
+    if key in seen:
+        raise Unusual("a duplicate key")
+    seen.add(key)
+    return key, start
+
+
+class Outline(NamedTuple):
+    """A text that is an object with a ``steps`` array: the members before the array, in order,
+    and where the array starts."""
+
+    before: list[tuple[str, Any]]
+    start: int
+
+
+def outline(text: str) -> Outline | None:
+    """The text's outline, or None when it is not an object with a ``steps`` array."""
+    pos = _ws(text, 0)
+    if text[pos : pos + 1] != "{":
+        return None
+    before: list[tuple[str, Any]] = []
+    seen: set[str] = set()
+    pos = _ws(text, pos + 1)
+    if text[pos : pos + 1] == "}":
+        return None
+    while True:
+        key, start = _new_key(text, pos, seen)
+        if key == "steps":
+            return Outline(before, start) if text[start : start + 1] == "[" else None
+        value, end = _strict_value(text, start)
+        before.append((key, value))
+        pos = _ws(text, end)
+        if text[pos : pos + 1] != ",":
+            return None  # no steps array (or a broken text, which the usual reader explains)
+        pos = _ws(text, pos + 1)
+
+
+def members_after(text: str, pos: int, before: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The members after the ``steps`` array that ends at ``pos``, up to the end of the text."""
+    seen = {key for key, _ in before} | {"steps"}
+    after: list[tuple[str, Any]] = []
+    pos = _ws(text, pos)
+    while text[pos : pos + 1] == ",":
+        key, start = _new_key(text, _ws(text, pos + 1), seen)
+        value, end = _strict_value(text, start)
+        after.append((key, value))
+        pos = _ws(text, end)
+    if text[pos : pos + 1] != "}" or _ws(text, pos + 1) != len(text):
+        raise Unusual("text after the object")
+    return after
+
+
+_ENDS_WITH_ARRAY = re.compile(r"\][ \t\r\n]*\}[ \t\r\n]*\Z")
+
+
+_BETWEEN_OBJECTS = re.compile(r"\}[ \t\r\n]*,[ \t\r\n]*(?=\{)")
+
+
+def next_object_start(text: str, pos: int) -> int | None:
+    """Where ``}, {`` next ends after ``pos``: most likely, in an array of objects, where an
+    element starts (but it may be inside a string: callers check)."""
+    match = _BETWEEN_OBJECTS.search(text, pos)
+    return None if match is None else match.end()
+
+
+def may_end_with_array(text: str) -> bool:
+    """Whether the object's last member may be an array (else members follow ``steps``)."""
+    return _ENDS_WITH_ARRAY.search(text, max(0, len(text) - 256)) is not None
+
+
+class Elements:
+    """The elements of an array, read in order a few at a time: from the array's start
+    (``text[pos]`` is ``[``) or from an element's (``inside``)."""
+
+    __slots__ = ("finished", "pos", "text")
+
+    def __init__(self, text: str, pos: int, *, inside: bool = False) -> None:
+        self.text = text
+        self.pos = pos if inside else _ws(text, pos + 1)
+        self.finished = not inside and text[self.pos : self.pos + 1] == "]"
+        if self.finished:
+            self.pos += 1
+
+    def read(self, count: int, stop: int | None = None) -> list[Any]:
+        """The next ``count`` elements (fewer at the end, or once ``stop`` is reached)."""
+        values: list[Any] = []
+        while not self.finished and len(values) < count and (stop is None or self.pos < stop):
+            value, end = _strict_value(self.text, self.pos)
+            values.append(value)
+            self._past(end)
+        return values
+
+    def skip(self, count: int) -> int:
+        """Step over the next ``count`` elements (fewer at the end); how many there were."""
+        skipped = 0
+        while not self.finished and skipped < count:
+            self._past(_skip_value(self.text, self.pos))
+            skipped += 1
+        return skipped
+
+    def _past(self, end: int) -> None:
+        pos = _ws(self.text, end)
+        separator = self.text[pos : pos + 1]
+        if separator == ",":
+            self.pos = _ws(self.text, pos + 1)
+        elif separator == "]":
+            self.finished, self.pos = True, pos + 1
+        else:
+            raise Unusual("an array without a comma or an end")

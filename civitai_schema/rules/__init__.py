@@ -15,7 +15,7 @@ from ..options import RuleOptions
 from . import air, dimensions, engine, graph, hygiene, inputs, parse, records, schema, suppression
 from .rule import Rule
 
-__all__ = ["CHECKS", "COST", "REGISTRY", "Rule", "lookup"]
+__all__ = ["CHECKS", "COST", "DOCUMENT_CHECKS", "REGISTRY", "Rule", "lookup"]
 
 Check = Callable[[Any, Kind, RuleOptions], Iterable[Finding]]
 
@@ -25,10 +25,19 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("AIR checks", air.check),
     ("input checks", inputs.check),
     ("dimension checks", dimensions.check),
+    ("video chain checks", dimensions.check_video_chain),
     ("step graph checks", graph.check),
     ("submission hygiene checks", hygiene.check),
     ("record checks", records.check),
 )
+
+
+# The checks that read more than one step at a time: step names and references, and what a video
+# step takes from its source. Every other check finds in a step only what that step and the
+# document's other members give, so a large document can be checked a window of steps at a time
+# (civitai_schema.streaming); these then run once, on every step's skeleton (workflow.skeleton),
+# which keeps all they read of a step.
+DOCUMENT_CHECKS = frozenset({"step graph checks", "video chain checks"})
 
 
 # What each check costs per step, in microseconds (benchmarks/rule_cost.py and a 185,000-step
@@ -39,6 +48,7 @@ COST: dict[str, float] = {
     "AIR checks": 2.3,
     "input checks": 1.6,
     "dimension checks": 1.7,
+    "video chain checks": 0.1,
     "step graph checks": 0.9,
     "submission hygiene checks": 0.2,
     "record checks": 0.1,

@@ -141,8 +141,7 @@ _RESOLUTIONS = {"360p": 360, "480p": 480, "540p": 540, "580p": 580, "720p": 720,
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
-    all_steps = steps(data)
-    for step_pointer, step, kind_of_step, data_in, found in all_steps:
+    for step_pointer, step, kind_of_step, data_in, found in steps(data):
         if data_in is None or kind_of_step is None or found is None:
             continue
         base = step_pointer + "/input"
@@ -161,7 +160,12 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         yield from _aspect(data_in, base, width, height)
         if kind is Kind.WORKFLOW:
             yield from _results(step, step_pointer, width, height)
-    yield from _video_chain(data, all_steps)
+
+
+def check_video_chain(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
+    """What a video step can take from the step it reads (a check of its own: it reads more than
+    one step at a time, see :data:`civitai_schema.rules.DOCUMENT_CHECKS`)."""
+    yield from _video_chain(data, steps(data))
 
 
 def _size(data: dict[str, Any], key: str) -> float | None:

@@ -1,0 +1,263 @@
+"""Checking a large JSON workflow a window of steps at a time, so memory stays bounded.
+
+A JSON text of :data:`checker.STREAM_MIN_CHARS` characters or more that is an object with a ``steps`` array is never
+parsed whole. Its other members (the envelope) are read first, then its steps, :data:`WINDOW` at
+a time. Each window is checked as a document of the envelope and those steps alone, by every
+check but :data:`rules.DOCUMENT_CHECKS`: those find in a step only what the step and the envelope
+give, so their findings are the whole document's. Each step leaves a skeleton
+(:func:`workflow.skeleton`: its name, type, references and video sizes), and the document checks
+run once on the envelope with every skeleton. The report is the one reading the whole text gives
+(``tests/test_streaming.py`` compares them).
+
+Whatever the whole-text reader reports (a parse error, a duplicate key, ``NaN``, deep nesting)
+sends the text down the usual path, as does a schema under which a step's errors depend on more
+than the step. Members after the ``steps`` array are read first, stepping over the steps; when
+the text ends with an array, the steps are taken to be last, and if they were not, the text is
+read again, members after them first.
+
+With ``jobs`` other than 1, the array is cut into contiguous blocks, one per process, at
+guessed element starts (``}, {``, which could also be inside a string). This process reads the
+first block, forked children the others, each parsing and checking its own steps once. A block
+is used only when the one before it ended exactly where it starts; from the first that did not
+(or whose child failed), this process reads on by itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, NamedTuple
+
+from . import checker, processes, rules, workflow
+from .documents import Document, Lines
+from .findings import DocumentInfo, Finding, Kind, Report
+from .options import RuleOptions
+from .readers import json as json_reader
+from .schema import steps_alone
+
+WINDOW = 1000  # steps per window
+
+Checks = list[tuple[str, rules.Check]]
+
+
+def check(name: str, text: str, options: checker.Options, session: checker.Session | None = None) -> Report | None:
+    """The report of ``text``, or None when it must be read whole (see the module's notes)."""
+    try:
+        try:
+            return _check(name, text, options, session, first_after=False)
+        except _MembersAfter:  # the text ends with another array: read the members after first
+            return _check(name, text, options, session, first_after=True)
+    except json_reader.Unusual:
+        return None
+
+
+class _MembersAfter(Exception):
+    """Members follow the ``steps`` array, which the windows were checked without."""
+
+
+class Block(NamedTuple):
+    """What reading and checking a run of steps gave, the steps numbered from the block's first:
+    each step's skeleton, each window's findings by check, where the block ends, whether the
+    array ends there, whether a step looked like a workflow's (an object with a ``$type`` or an
+    ``input``) and whether any was an object."""
+
+    skeletons: list[Any]
+    windows: list[dict[int, checker.Ran]]
+    end: int
+    finished: bool
+    marked: bool
+    objects: bool
+
+
+class _Plan(NamedTuple):
+    """What every process needs to check blocks of steps."""
+
+    text: str
+    before: list[tuple[str, Any]]
+    after: list[tuple[str, Any]]
+    kind: Kind
+    checks: Checks
+    alone: list[int]  # the checks run on windows (the others, on the skeletons)
+    options: RuleOptions
+
+    def document(self, steps: list[Any]) -> dict[str, Any]:
+        """The envelope with these steps, members in the text's order."""
+        data = dict(self.before)
+        data["steps"] = steps
+        data.update(self.after)
+        return data
+
+    def block(self, elements: json_reader.Elements, stop: int | None, *, envelope: bool) -> Block:
+        """Read and check steps from ``elements`` until the array ends or ``stop`` is reached.
+        Findings outside the steps (the envelope's) are kept only with ``envelope``, from the
+        first window. A check that crashed is not run again: the whole document's report has
+        its first crash only."""
+        skeletons: list[Any] = []
+        shared: dict[tuple[Any, ...], dict[str, Any]] = {}
+        windows: list[dict[int, checker.Ran]] = []
+        stopped: set[int] = set()
+        marked = objects = False
+        while not windows or not (elements.finished or (stop is not None and elements.pos >= stop)):
+            window = elements.read(WINDOW, stop)
+            for step in window:
+                skeletons.append(workflow.skeleton(step, shared))
+                if isinstance(step, dict):
+                    objects = True
+                    marked = marked or "$type" in step or "input" in step
+            keep_envelope = envelope and not windows
+            windows.append(self._window(window, len(skeletons) - len(window), keep_envelope, stopped))
+        return Block(skeletons, windows, elements.pos, elements.finished, marked, objects)
+
+    def _window(self, window: list[Any], first: int, envelope: bool, stopped: set[int]) -> dict[int, checker.Ran]:
+        wanted = [index for index in self.alone if index not in stopped]
+        with workflow.one_document():
+            done = checker.run_checks(self.checks, wanted, self.document(window), self.kind, self.options)
+        found: dict[int, checker.Ran] = {}
+        for ran in done:
+            if ran.crashed:
+                stopped.add(ran.check)
+                found[ran.check] = ran
+            else:
+                kept = [_moved(f, first) for f in ran.findings if envelope or f.path.startswith("/steps/")]
+                found[ran.check] = ran._replace(findings=kept)
+        return found
+
+    def block_in_child(self, start: int, stop: int | None) -> Block | None:
+        """A block read by a forked child from the element at ``start``; None when it holds
+        what only the whole-text reader reports (the parent then reads it itself and finds out)."""
+        try:
+            return self.block(json_reader.Elements(self.text, start, inside=True), stop, envelope=False)
+        except json_reader.Unusual:
+            return None
+
+
+def _moved(finding: Finding, first: int) -> Finding:
+    """A finding at its step's place ``first`` steps further down the array."""
+    if not first or not finding.path.startswith("/steps/"):
+        return finding
+    index, slash, rest = finding.path[len("/steps/") :].partition("/")
+    return finding.evolve(path=f"/steps/{int(index) + first}{slash}{rest}")
+
+
+def _check(
+    name: str, text: str, options: checker.Options, session: checker.Session | None, *, first_after: bool
+) -> Report | None:
+    shape = json_reader.outline(text)
+    if shape is None:
+        return None
+    before, start = shape
+    # Members after the steps are read first, stepping over the steps, unless the text ends
+    # with an array (most likely the steps: checked when the blocks reach the end).
+    assumed = not first_after and json_reader.may_end_with_array(text)
+    after: list[tuple[str, Any]] = []
+    if not assumed:
+        elements = json_reader.Elements(text, start)
+        while elements.skip(WINDOW):
+            pass
+        after = json_reader.members_after(text, elements.pos, before)
+    envelope = dict(before + after)
+    settings = options.settings_for(name)
+    kind = options.kind or settings.kind_for(name) or checker.detect_kind(envelope)
+    if not steps_alone(kind, options.schema):
+        return None
+    checks = checker.all_checks(options.schema)
+    alone = [i for i, (label, _) in enumerate(checks) if label not in rules.DOCUMENT_CHECKS]
+    plan = _Plan(text, before, after, kind, checks, alone, settings.options)
+    whole = _read(plan, start, _workers(options.jobs))
+    if assumed and json_reader.members_after(text, whole.end, before):
+        raise _MembersAfter
+    if options.skip_unrecognized and not (
+        ("id" in envelope and "status" in envelope) or whole.marked or not whole.objects
+    ):
+        return checker.finish([], [], name, text, yaml=False, options=options, settings=settings, session=session)
+    found = _merged(alone, whole.windows)
+    rest = [i for i in range(len(checks)) if i not in found]
+    with workflow.one_document(leaves=False):  # (the document checks read no catalog leaf)
+        done = checker.run_checks(checks, rest, plan.document(whole.skeletons), kind, settings.options)
+    found.update((ran.check, ran.findings) for ran in done)
+    findings = [finding for index in range(len(checks)) for finding in found[index]]
+    document = Document(envelope, name, 0, json_reader.JsonLocator(Lines(text)), text=text, fmt="json")
+    located = checker.located(findings, document)
+    info = DocumentInfo(name, 0, kind)
+    return checker.finish(located, [info], name, text, yaml=False, options=options, settings=settings, session=session)
+
+
+def _workers(jobs: int) -> int:
+    if jobs == 1 or not hasattr(os, "fork"):
+        return 1
+    return max(1, jobs or os.cpu_count() or 1)
+
+
+def _starts(text: str, start: int, workers: int) -> list[int]:
+    """Guessed element starts cutting the array into ``workers`` blocks of about one size."""
+    starts: list[int] = []
+    for k in range(1, workers):
+        guess = json_reader.next_object_start(text, max([start + (len(text) - start) * k // workers, *starts[-1:]]))
+        if guess is None:
+            break
+        starts.append(guess)
+    return starts
+
+
+def _read(plan: _Plan, start: int, workers: int) -> Block:
+    """Every step read and checked, in blocks shared with forked children when ``workers`` > 1,
+    merged into one block for the whole array."""
+    starts = _starts(plan.text, start, workers)
+    children: list[tuple[int, int]] = []
+    try:
+        for k, begin in enumerate(starts):
+            stop = starts[k + 1] if k + 1 < len(starts) else None
+            try:
+                children.append(processes.fork(functools.partial(plan.block_in_child, begin, stop)))
+            except OSError:  # no more processes: this one reads on
+                break
+        elements = json_reader.Elements(plan.text, start)
+        whole = plan.block(elements, starts[0] if children else None, envelope=True)
+        for begin, child in zip(starts, children[:], strict=False):  # (fewer children if a fork failed)
+            found = processes.result(*child)
+            children.remove(child)
+            if whole.finished or whole.end != begin or found is None:
+                break  # the guess was not an element's start, or the child failed
+            whole = _joined(whole, found)
+    finally:
+        processes.stop(children)
+    if not whole.finished:
+        rest = plan.block(json_reader.Elements(plan.text, whole.end, inside=True), None, envelope=False)
+        whole = _joined(whole, rest)
+    return whole
+
+
+def _joined(first: Block, second: Block) -> Block:
+    """Two blocks, one after the other, as one (the second's steps renumbered)."""
+    moved = [
+        {
+            index: ran._replace(findings=[_moved(f, len(first.skeletons)) for f in ran.findings])
+            for index, ran in window.items()
+        }
+        for window in second.windows
+    ]
+    return Block(
+        first.skeletons + second.skeletons,
+        first.windows + moved,
+        second.end,
+        second.finished,
+        first.marked or second.marked,
+        first.objects or second.objects,
+    )
+
+
+def _merged(alone: list[int], windows: list[dict[int, checker.Ran]]) -> dict[int, list[Finding]]:
+    """Each step check's findings over all windows, in step order; a check that crashed has
+    just its first crash, as when the whole document is checked at once."""
+    merged: dict[int, list[Finding]] = {}
+    for index in alone:
+        found: list[Finding] = []
+        for window in windows:
+            ran = window.get(index)
+            if ran is not None and ran.crashed:
+                found = ran.findings
+                break
+            if ran is not None:
+                found.extend(ran.findings)
+        merged[index] = found
+    return merged
