@@ -113,13 +113,15 @@ class _Plan(NamedTuple):
         with workflow.one_document():
             done = checker.run_checks(self.checks, wanted, self.document(window), self.kind, self.options)
         found: dict[int, checker.Ran] = {}
-        for ran in done:
-            if ran.crashed:
-                stopped.add(ran.check)
-                found[ran.check] = ran
-            else:
-                kept = [_moved(f, first) for f in ran.findings if envelope or f.path.startswith("/steps/")]
-                found[ran.check] = ran._replace(findings=kept)
+        for index, findings, crashed in done:
+            if crashed:
+                stopped.add(index)
+            kept = (
+                findings
+                if crashed
+                else [_moved(f, first) for f in findings if envelope or f.path.startswith("/steps/")]
+            )
+            found[index] = (index, kept, crashed)
         return found
 
     def block_in_child(self, start: int, stop: int | None) -> Block | None:
@@ -174,7 +176,7 @@ def _check(
     rest = [i for i in range(len(checks)) if i not in found]
     with workflow.one_document(leaves=False):  # (the document checks read no catalog leaf)
         done = checker.run_checks(checks, rest, plan.document(whole.skeletons), kind, settings.options)
-    found.update((ran.check, ran.findings) for ran in done)
+    found.update((index, findings) for index, findings, _ in done)
     findings = [finding for index in range(len(checks)) for finding in found[index]]
     document = Document(envelope, name, 0, json_reader.JsonLocator(Lines(text)), text=text, fmt="json")
     located = checker.located(findings, document)
@@ -231,8 +233,8 @@ def _joined(first: Block, second: Block) -> Block:
     """Two blocks, one after the other, as one (the second's steps renumbered)."""
     moved = [
         {
-            index: ran._replace(findings=[_moved(f, len(first.skeletons)) for f in ran.findings])
-            for index, ran in window.items()
+            index: (index, [_moved(f, len(first.skeletons)) for f in findings], crashed)
+            for index, (_, findings, crashed) in window.items()
         }
         for window in second.windows
     ]
@@ -253,11 +255,10 @@ def _merged(alone: list[int], windows: list[dict[int, checker.Ran]]) -> dict[int
     for index in alone:
         found: list[Finding] = []
         for window in windows:
-            ran = window.get(index)
-            if ran is not None and ran.crashed:
-                found = ran.findings
+            _, findings, crashed = window.get(index, (index, [], False))
+            if crashed:
+                found = findings
                 break
-            if ran is not None:
-                found.extend(ran.findings)
+            found.extend(findings)
         merged[index] = found
     return merged

@@ -165,7 +165,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
 def check_video_chain(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     """What a video step can take from the step it reads (a check of its own: it reads more than
     one step at a time, see :data:`civitai_schema.rules.DOCUMENT_CHECKS`)."""
-    yield from _video_chain(data, steps(data))
+    return _video_chain(data, steps(data))
 
 
 def _size(data: dict[str, Any], key: str) -> float | None:
