@@ -79,7 +79,12 @@ def looks_like_workflow(data: Any) -> bool:
     if not isinstance(steps, list):
         return True
     objects = [s for s in steps if isinstance(s, dict)]
-    return not objects or any("$type" in s or "input" in s for s in objects)
+    return not objects or any(map(names_step_content, objects))
+
+
+def names_step_content(step: dict[str, Any]) -> bool:
+    """Whether a step object names a ``$type`` or an ``input``, as a workflow's steps do."""
+    return "$type" in step or "input" in step
 
 
 def all_checks(mode: SchemaMode) -> list[tuple[str, rules.Check]]:

@@ -103,7 +103,7 @@ class _Plan(NamedTuple):
                 skeletons.append(workflow.skeleton(step, shared))
                 if isinstance(step, dict):
                     objects = True
-                    marked = marked or "$type" in step or "input" in step
+                    marked = marked or checker.names_step_content(step)
             keep_envelope = envelope and not windows
             windows.append(self._window(window, len(skeletons) - len(window), keep_envelope, stopped))
         return Block(skeletons, windows, elements.pos, elements.finished, marked, objects)
@@ -169,7 +169,7 @@ def _check(
     if assumed and json_reader.members_after(text, whole.end, before):
         raise _MembersAfter
     if options.skip_unrecognized and not (
-        ("id" in envelope and "status" in envelope) or whole.marked or not whole.objects
+        checker.looks_like_workflow(envelope) or whole.marked or not whole.objects  # (the first: a record)
     ):
         return checker.finish([], [], name, text, yaml=False, options=options, settings=settings, session=session)
     found = _merged(alone, whole.windows)

@@ -255,5 +255,8 @@ def test_a_large_json_text_is_never_parsed_whole(tmp_path: Path, monkeypatch: py
 def test_empty_steps_and_the_skipping_of_unrecognized_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     _same('{"steps": []}')
     _same('{"steps": [], "id": "x", "status": "running"}')
-    for text in ('{"steps": [{"a": 1}, {"b": 2}]}', '{"steps": [1, 2]}', '{"steps": [{"a": 1}, {"input": {}}]}'):
+    unmarked, record = '{"steps": [{"a": 1}, {"b": 2}]}', '{"id": "x", "status": "queued", "steps": [{"a": 1}]}'
+    for text in (unmarked, record, '{"steps": [1, 2]}', '{"steps": [{"a": 1}, {"input": {}}]}'):
         _same(text, skip_unrecognized=True)
+    assert not streaming.check("big.json", unmarked, checker.Options(skip_unrecognized=True)).documents  # type: ignore[union-attr]
+    assert streaming.check("big.json", record, checker.Options(skip_unrecognized=True)).documents  # type: ignore[union-attr]

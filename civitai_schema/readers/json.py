@@ -328,19 +328,21 @@ _STRICT_DECODER = json.JSONDecoder(
 _STRICT_SCAN = json.scanner.make_scanner(_STRICT_DECODER)  # type: ignore[arg-type]
 
 
-def _strict_value(text: str, pos: int) -> tuple[Any, int]:
+def _scanned(scan: Any, text: str, pos: int) -> tuple[Any, int]:
+    """The value at ``pos`` and where it ends; whatever the scanner raises becomes Unusual."""
     try:
-        value, end = _STRICT_SCAN(text, pos)
+        value, end = scan(text, pos)
     except (StopIteration, ValueError, RecursionError, IndexError) as exc:
         raise Unusual(type(exc).__name__) from None
     return value, end
 
 
+def _strict_value(text: str, pos: int) -> tuple[Any, int]:
+    return _scanned(_STRICT_SCAN, text, pos)
+
+
 def _skip_value(text: str, pos: int) -> int:
-    try:
-        return _value_end(text, pos)
-    except (StopIteration, ValueError, RecursionError, IndexError) as exc:
-        raise Unusual(type(exc).__name__) from None
+    return _scanned(_SCAN, text, pos)[1]
 
 
 def _ws(text: str, pos: int) -> int:
