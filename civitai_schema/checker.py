@@ -397,7 +397,10 @@ def fix_bytes(name: str, raw: bytes, options: Options, *, unsafe: bool = False, 
 
 def check_jsonl(name: str, stream: BinaryIO, options: Options) -> Iterator[Report]:
     """One report per non-blank line of a JSON Lines stream, positioned at that line; nothing
-    is kept between lines, so memory stays flat however long the stream is."""
+    is kept between lines, so memory stays flat however long the stream is. A record's document
+    is numbered by its place among the stream's records (blank lines are not records), as a YAML
+    stream's documents are."""
+    records = 0
     for number, raw in enumerate(_lines(stream), start=1):
         if isinstance(raw, int):
             report = too_large(name, raw)
@@ -406,10 +409,12 @@ def check_jsonl(name: str, stream: BinaryIO, options: Options) -> Iterator[Repor
         else:
             report = check_bytes(name, raw, options, fmt="json")
         shifted = tuple(_on_line(f, number) for f in report.findings)
+        infos = tuple(DocumentInfo(name, records, info.kind) for info in report.documents)
+        records += 1
         source: dict[str, str] = {}
         if shifted and options.keep_sources and isinstance(raw, bytes):
             source[name] = raw.decode("utf-8", "replace")
-        yield Report(shifted, (), files=0, sources=source)
+        yield Report(shifted, infos, files=0, sources=source)
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes | int]:

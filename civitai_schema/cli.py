@@ -20,7 +20,7 @@ import click
 
 from . import __version__, checker, config, rules
 from .api import options as make_options
-from .findings import Finding, Kind, Report, Severity
+from .findings import DocumentInfo, Finding, Kind, Report, Severity
 from .schema import SchemaMode, schema_for, vendored_bytes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -308,10 +308,12 @@ def _stream_jsonl(
 ) -> Report:
     """Check JSON Lines inputs. With a streamed format each record's findings are printed as
     they are found and only counts are kept (the returned report holds one representative finding
-    per count, enough for the exit status); other formats get every finding."""
+    per count, enough for the exit status); other formats get every finding and every record's
+    document."""
     from .formatters import FORMATTERS, View
 
     kept: list[Finding] = []
+    documents: list[DocumentInfo] = []
     files = records = 0
 
     def take(report: Report) -> None:
@@ -320,6 +322,7 @@ def _stream_jsonl(
             kept.extend(_representative(f) for f in report.findings)
         else:
             kept.extend(report.findings)
+            documents.extend(report.documents)
 
     for path in paths:
         label = (stdin_filename or "<stdin>") if path == checker.STDIN else path
@@ -333,7 +336,7 @@ def _stream_jsonl(
             for report in checker.check_jsonl(label, stream, opts):
                 records += 1
                 take(report)
-    summary = Report(tuple(kept), files=files)
+    summary = Report(tuple(kept), tuple(documents), files=files)
     if streamed and not quiet and fmt in ("concise", "text"):
         click.echo(_jsonl_summary(summary, records))
     return summary

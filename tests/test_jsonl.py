@@ -51,6 +51,22 @@ def test_stdin_and_accumulating_formats(tmp_path: Path) -> None:
     assert (clean.exit_code, clean.output) == (0, "")
 
 
+def test_accumulating_formats_list_each_record() -> None:
+    """Each record's document is listed, numbered among the records as a YAML stream's documents
+    are (the blank line is not one; the broken line is one, but has no document to list)."""
+    request = {"steps": [{"$type": "imageGen", "input": {"engine": "sdcpp"}}]}
+    body = f"{json.dumps(RECORD)}\n\n{json.dumps(request)}\n{{oops\n{json.dumps(RECORD)}\n"
+    payload = json.loads(invoke("check", "--jsonl", "--format", "json", "-", input=body).output)
+    assert payload["documents"] == [
+        {"file": "<stdin>", "index": 0, "kind": "workflow"},
+        {"file": "<stdin>", "index": 1, "kind": "submission"},
+        {"file": "<stdin>", "index": 3, "kind": "workflow"},
+    ]
+    clean = json.dumps(RECORD) + "\n"
+    junit = invoke("check", "--jsonl", "--format", "junit", "--stdin-filename", "ok.jsonl", "-", input=clean)
+    assert junit.exit_code == 0 and '<testcase classname="civitai-schema" name="ok.jsonl" />' in junit.output
+
+
 def test_memory_stays_flat_however_long_the_stream(tmp_path: Path) -> None:
     short, long = tmp_path / "short.jsonl", tmp_path / "long.jsonl"
     write(short, 2_000, bad_every=3)
