@@ -133,6 +133,32 @@ def test_yaml_anchors_aliases_and_merge_keys() -> None:
     assert document.locator.span("/step/engine", "value") == Span(1, 19, 1, 24)  # from the anchor
 
 
+@pytest.mark.parametrize("odd", ["\x85", "\u2028", "\u2029", "\U0001f600"])
+@pytest.mark.parametrize("loader", ["C", "Python"])
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_yaml_positions_break_lines_where_json_does(
+    odd: str, loader: str, bom: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """YAML 1.1 also breaks lines at U+0085, U+2028 and U+2029, so the parser's line numbers
+    put whatever follows one on a later line than editors (and our JSON positions) do. Spans and
+    fix offsets are taken from the parser's character index instead, with either parser, with
+    or without a BOM in front of a text handed in directly."""
+    from civitai_schema.readers import read_text
+    from civitai_schema.readers import yaml as yaml_reader
+
+    if loader == "Python":
+        monkeypatch.setattr(yaml_reader, "C_PARSER_MAX_DEPTH", -1)
+    text = f'{bom}steps:\n  - name: "a{odd}b{odd}"\n    input: {{width: 1024, width: 9}}\n'
+    (document,) = read_text("t.yaml", text).documents
+    assert document.locator.span("/steps/0/input/width", "key") == Span(3, 26, 3, 31)  # the last one wins
+    assert [(f.code, f.line, f.column) for f in document.findings] == [("P102", 3, 26)]
+    offsets = document.locator.offsets("/steps/0/name", "value")
+    assert offsets is not None and text[slice(*offsets)] == f'"a{odd}b{odd}"'
+    (error,) = read_text("t.yaml", f'{bom}a: "{odd}{odd}"\nb: [1, 2\nc: 3\n').findings
+    assert (error.code, error.line, error.column) == ("P101", 3, 2)
+    assert error.message.endswith("(started at line 2, column 4)")
+
+
 def test_yaml_syntax_errors_are_located() -> None:
     assert codes(b"a: [1, 2\nb: 3\n", "t.yaml")[0][0] == "P101"
     assert codes(b"a:\n\tb: 1\n", "t.yaml") == [("P101", 2, 1)]
@@ -221,8 +247,8 @@ def test_indexed_yaml_mappings_locate_as_a_scan_does(text: str) -> None:
 
     (document,) = read("t.yaml", text.encode()).documents
     root = document.locator.root  # type: ignore[attr-defined]
-    indexed = yaml_reader.YamlLocator(root, Lines(text))
-    scanned = yaml_reader.YamlLocator(root, Lines(text))
+    indexed = yaml_reader.YamlLocator(root, yaml_reader.Marks(Lines(text)))
+    scanned = yaml_reader.YamlLocator(root, yaml_reader.Marks(Lines(text)))
     scanned.INDEXED_FROM = 10**9
 
     def pointers(value: object, at: str = "") -> list[str]:

@@ -201,15 +201,16 @@ def nesting_bound(text: str) -> int:
 
 
 def read_yaml(name: str, text: str) -> Parsed:
-    lines = Lines(text)
     parsed = Parsed()
     loader = (_CLoader if nesting_bound(text) <= C_PARSER_MAX_DEPTH else _PyLoader)(text)
+    # libyaml does not count a leading BOM in its marks; PyYAML's own reader does.
+    marks = Marks(Lines(text), shift=int(isinstance(loader, _CLoader) and text.startswith("\ufeff")))
     try:
         while loader.check_node():
             node = loader.get_node()
             assert node is not None  # check_node() said there is one
             index = len(parsed.documents)
-            locator = YamlLocator(node, lines)
+            locator = YamlLocator(node, marks)
             if "*" in text and _expanded_size(node) > MAX_EXPANDED_NODES:
                 finding = parse.DOCUMENT_TOO_LARGE.finding(
                     f"the document expands to more than {MAX_EXPANDED_NODES:,} values through aliases "
@@ -231,15 +232,15 @@ def read_yaml(name: str, text: str) -> Parsed:
         if exc.context and exc.problem:
             what = f"{exc.problem} {exc.context}"
             start = exc.context_mark
-            if start is not None and mark is not None and start.line != mark.line:
-                what += f" (started at line {start.line + 1}, column {start.column + 1})"
-        span = _mark_span(mark, lines) if mark is not None else Span(1, 1, 1, 2)
+            if start is not None and mark is not None and marks.position(start)[0] != marks.position(mark)[0]:
+                what += " (started at line {}, column {})".format(*marks.position(start))
+        span = marks.span(mark) if mark is not None else Span(1, 1, 1, 2)
         parsed.findings.append(parse.PARSE_ERROR.finding(f"invalid YAML: {what}").located(name, span))
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", 0) or 0
         parsed.findings.append(
             parse.PARSE_ERROR.finding(f"invalid YAML: {_first_line(exc)}").located(
-                name, lines.span(position, position + 1)
+                name, marks.lines.span(position, position + 1)
             )
         )
     except RecursionError:
@@ -276,9 +277,9 @@ def _problem(
     path = paths.get(id(node), "")
     if key_node is not None:
         path = pointers.child(path, key_node.value)
-        span = _mark_span(key_node.start_mark, locator.lines, key_node.end_mark)
+        span = locator.marks.span(key_node.start_mark, key_node.end_mark)
         return rule.finding(message, path, target="key").located(name, span)
-    return rule.finding(message, path).located(name, _mark_span(node.start_mark, locator.lines, node.end_mark))
+    return rule.finding(message, path).located(name, locator.marks.span(node.start_mark, node.end_mark))
 
 
 def _paths_to(root: Node, goals: set[int]) -> dict[int, str]:
@@ -346,17 +347,32 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def _mark_span(start: Any, lines: Lines, end: Any | None = None) -> Span:
-    line, column = start.line + 1, start.column + 1
-    if end is None:
-        return Span(line, column, line, column + 1)
-    end_line, end_column = end.line + 1, end.column + 1
-    if end_line > line and end.column == 0:  # a block scalar ends at the start of the next line
-        end_line -= 1
-        end_column = lines.line_length(end_line) + 1
-    if (end_line, end_column) <= (line, column):
-        end_line, end_column = line, column + 1
-    return Span(line, column, end_line, end_column)
+class Marks:
+    """Where the parser's marks fall in the text, by their character index.
+
+    The parser's own line numbers are not used: YAML 1.1 also breaks lines at U+0085, U+2028 and
+    U+2029, even inside quoted strings, while JSON, editors and the rest of civitai-schema break
+    them only at CR and LF. Its line numbers put every finding after such a character on the
+    wrong line, and a fix in the wrong place."""
+
+    def __init__(self, lines: Lines, shift: int = 0) -> None:
+        self.lines = lines
+        self.shift = shift  # characters before the parser's index 0
+
+    def position(self, mark: Any) -> tuple[int, int]:
+        return self.lines.position(mark.index + self.shift)
+
+    def span(self, start: Any, end: Any | None = None) -> Span:
+        line, column = self.position(start)
+        if end is None:
+            return Span(line, column, line, column + 1)
+        end_line, end_column = self.position(end)
+        if end_line > line and end_column == 1:  # a block scalar ends at the start of the next line
+            end_line -= 1
+            end_column = self.lines.line_length(end_line) + 1
+        if (end_line, end_column) <= (line, column):
+            end_line, end_column = line, column + 1
+        return Span(line, column, end_line, end_column)
 
 
 class YamlLocator:
@@ -367,9 +383,9 @@ class YamlLocator:
 
     INDEXED_FROM = 16  # pairs; smaller mappings are scanned
 
-    def __init__(self, root: Node, lines: Lines) -> None:
+    def __init__(self, root: Node, marks: Marks) -> None:
         self.root = root
-        self.lines = lines
+        self.marks = marks
         self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}  # by node identity (the root keeps nodes alive)
 
     def _child(self, node: Node, token: str) -> tuple[Node | None, Node] | None:
@@ -391,8 +407,9 @@ class YamlLocator:
         chosen = key if target == "key" else node
         if chosen is None:
             return None
-        span = _mark_span(chosen.start_mark, self.lines, chosen.end_mark)
-        return self.lines.offset(span.line, span.column), self.lines.offset(span.end_line, span.end_column)
+        span = self.marks.span(chosen.start_mark, chosen.end_mark)
+        lines = self.marks.lines
+        return lines.offset(span.line, span.column), lines.offset(span.end_line, span.end_column)
 
     def span(self, pointer: str, target: Target) -> Span:
         node, key = self.root, None
@@ -404,10 +421,10 @@ class YamlLocator:
             key, node = found
         is_container = isinstance(node, (MappingNode, SequenceNode))
         if key is not None and (target == "key" or is_container):
-            return _mark_span(key.start_mark, self.lines, key.end_mark)
+            return self.marks.span(key.start_mark, key.end_mark)
         if is_container:
-            return _mark_span(node.start_mark, self.lines)
-        return _mark_span(node.start_mark, self.lines, node.end_mark)
+            return self.marks.span(node.start_mark)
+        return self.marks.span(node.start_mark, node.end_mark)
 
 
 def _child(node: Node, token: str) -> tuple[Node | None, Node] | None:
