@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import SHARED, count_calls, invoke
 
@@ -154,3 +156,26 @@ def test_code_frames_of_a_minified_file_show_a_window_around_the_finding(
         start = marker.index("^")
         assert shown[start : start + len(marker.strip())] == "1001"
     assert frames[-1][0].startswith("…")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(_JSON_VALUES, max_size=4), depth=st.integers(0, 3), after=_JSON_VALUES)
+def test_items_set_into_the_text_read_as_one_dump(items: list[object], depth: int, after: object) -> None:
+    """JSON, SARIF and GitLab output encode their findings one at a time and set them into the
+    document's text (memory); the text must be exactly what encoding it all at once gives."""
+    from civitai_schema.formatters import ITEMS, dumps_with_items
+
+    def nest(inner: object) -> object:
+        for level in range(depth):
+            inner = {"version": level, "list": inner, "after": after} if level % 2 else [inner, after]
+        return inner
+
+    expected = json.dumps(nest(items), indent=2, ensure_ascii=False) + "\n"
+    assert dumps_with_items(nest([ITEMS]), items) == expected

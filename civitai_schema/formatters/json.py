@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, Report
+from . import ITEMS, dumps_with_items
 
 if TYPE_CHECKING:
     from . import View
@@ -31,10 +31,10 @@ def finding(item: Finding) -> dict[str, Any]:
 def render(report: Report, view: View) -> str:
     payload = {
         "version": VERSION,
-        "findings": [finding(f) for f in report.findings],
+        "findings": [ITEMS],
         "summary": report.summary(),
         "documents": [
             {"file": d.file, "index": d.index, "kind": d.kind.value if d.kind else None} for d in report.documents
         ],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return dumps_with_items(payload, map(finding, report.findings))

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, rules
 from ..findings import Report, Severity
+from . import ITEMS, dumps_with_items
 
 if TYPE_CHECKING:
     from . import View
@@ -35,9 +35,8 @@ def render(report: Report, view: View) -> str:
             for rule in catalog
         ],
     }
-    results = [_result(f, index, report) for f in report.findings]
-    payload = {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    payload = {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": [ITEMS]}]}
+    return dumps_with_items(payload, (_result(f, index, report) for f in report.findings))
 
 
 def _region(line: int | None, column: int | None, end_line: int | None, end_column: int | None) -> dict[str, int]:
