@@ -231,9 +231,10 @@ def read_yaml(name: str, text: str) -> Parsed:
         what = exc.problem or exc.context or "syntax error"
         if exc.context and exc.problem:
             what = f"{exc.problem} {exc.context}"
-            start = exc.context_mark
-            if start is not None and mark is not None and marks.position(start)[0] != marks.position(mark)[0]:
-                what += " (started at line {}, column {})".format(*marks.position(start))
+            if exc.context_mark is not None and mark is not None:
+                line, column = marks.position(exc.context_mark)
+                if line != marks.position(mark)[0]:
+                    what += f" (started at line {line}, column {column})"
         span = marks.span(mark) if mark is not None else Span(1, 1, 1, 2)
         parsed.findings.append(parse.PARSE_ERROR.finding(f"invalid YAML: {what}").located(name, span))
     except yaml.YAMLError as exc:
