@@ -117,10 +117,11 @@ def hook_entry(tool: Path) -> list[str]:
 
 
 def measure(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one run of ``command``."""
+    """Wall seconds and peak RSS (KiB) of one run of ``command``, in the corpus folder (run from
+    the repository, ``python -c "import civitai_schema"`` would import the source tree)."""
     start = time.perf_counter()
     with open(os.devnull, "wb") as null:
-        child = subprocess.Popen(command, stdout=null, stderr=null)
+        child = subprocess.Popen(command, stdout=null, stderr=null, cwd=CORPUS)
         _, _, usage = os.wait4(child.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss
 
