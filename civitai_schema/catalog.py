@@ -1,7 +1,11 @@
 """Facts about the real Orchestration API that the checks need, as data with their sources.
 
+What the API's own OpenAPI document states (step types, each input's discriminator chain and
+leaves, named enums) is compiled from it into ``data/`` by ``scripts/build_catalog.py`` and read
+here; the tables below are the facts the document does not state.
+
 Source abbreviations follow ``shared/domain/civitai-facts.md``: SPEC is the official OpenAPI
-document (v2-consumers.json, 2026-06-29), CLIENT is ``@civitai/client@0.2.0-beta.86``
+document (``schemas/v2-consumers.json``, 2026-08-20), CLIENT is ``@civitai/client@0.2.0-beta.86``
 (2026-08-22), DOCS is developer.civitai.com (2026-08-07), SEED is the vendored third-party schema.
 """
 
@@ -13,21 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
-
-AS_OF = "2026-08-22"
-
-# Every real step `$type`: the 40 of SPEC plus the 3 CLIENT adds. Source: facts §3.3.
-# schemas/patches/030-step-types.json carries the same list (a test keeps them equal).
-STEP_TYPES: tuple[str, ...] = (
-    "aceStepAudio", "ageClassification", "audioCaptioning", "blobArchive", "chatCompletion", "comfy",
-    "comfyNodepackSnapshot", "composeMedia", "convertImage", "customComfy", "echo", "imageBackgroundRemoval",
-    "imageGen", "imageResourceTraining", "imageToSvg", "imageUpload", "imageUpscaler", "mediaCaptioning",
-    "mediaHash", "mediaRating", "modelClamScan", "modelHash", "modelParseMetadata", "modelPickleScan",
-    "polyGen", "preprocessImage", "promptEnhancement", "qwenImageBench", "shieldstralModeration",
-    "textToImage", "textToSpeech", "training", "transcode", "transcription", "videoBackgroundRemoval",
-    "videoEnhancement", "videoFrameExtraction", "videoGen", "videoInterpolation", "videoMetadata",
-    "videoUpscaler", "wdTagging", "xGuardModeration",
-)  # fmt: skip
 
 # The vendored schema's step types that do not exist, and the real type to use instead.
 # Source: facts §0 and §3.3 (SEED enum vs SPEC/CLIENT step types).
@@ -270,19 +259,6 @@ REJECTED_KEYS: tuple[tuple[dict[str, str], str, str], ...] = (
     ({"engine": "comfy"}, "schedule", "comfy takes scheduler, not schedule"),
 )
 
-# Fields SPEC lists as required that working requests omit because the server has defaults
-# (facts §4: "required in SPEC is unreliable"; DOCS flux1.md "Only diffuserModel is required").
-OPTIONAL_DESPITE_SPEC: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("Flux1SdCppCreateImageInput", "vaeModel"), ("Flux1SdCppCreateImageInput", "clipLModel"),
-        ("Flux1SdCppCreateImageInput", "t5XXLModel"), ("Flux1SdCppEditImageInput", "vaeModel"),
-        ("Flux1SdCppEditImageInput", "clipLModel"), ("Flux1SdCppEditImageInput", "t5XXLModel"),
-        ("Flux1SdCppVariantImageGenInput", "vaeModel"), ("Flux1SdCppVariantImageGenInput", "clipLModel"),
-        ("Flux1SdCppVariantImageGenInput", "t5XXLModel"), ("TextToImageInput", "seed"),
-        ("MochiVideoGenInput", "seed"),
-    }
-)  # fmt: skip
-
 # Sizes the documentation asks to be multiples of (DOCS only; SPEC has no multipleOf). Matched
 # against a leaf's discriminators, first match wins. Source: facts §4.2.
 DIVISIBLE_BY: tuple[tuple[dict[str, str], int], ...] = (
@@ -351,19 +327,28 @@ A1111_SAMPLERS: dict[str, dict[str, str]] = {
     "lcm": {"sampler": "lcm", "sampleMethod": "lcm", "textToImage": "lcm"},
 }  # fmt: skip
 
-# Engines and values newer than the SPEC snapshot but documented by CLIENT or DOCS: known, just
-# not in the per-leaf data, so they are not reported as unknown (facts §4.2, §4.3).
-NEWER_DISCRIMINATORS: dict[tuple[str, str], frozenset[str]] = {
-    ("imageGen", "engine"): frozenset({"qwen"}),
-    ("videoGen", "engine"): frozenset({"minimax-h3", "minimax-h3-comfy", "flux"}),
-}
-
-_DISCRIMINATOR_ORDER = ("engine", "ecosystem", "model", "version", "provider", "modelVariant", "operation", "mode")
-
-
 # ---------------------------------------------------------------------------------------------
-# Per-leaf input schemas, generated from SPEC by scripts/build_catalog.py (data/leaves.json and
+# Per-leaf input facts, compiled from SPEC by scripts/build_catalog.py (data/api.json and
 # data/steps/<type>.json).
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+@functools.lru_cache(maxsize=1)
+def _index() -> dict[str, Any]:
+    """Provenance, named enums and each step type's discriminator tree (data/api.json)."""
+    index: dict[str, Any] = json.loads((_DATA / "api.json").read_text("utf-8"))
+    return index
+
+
+def as_of() -> str:
+    """The date of the API document the data was compiled from."""
+    return str(_index()["asOf"])
+
+
+def step_types() -> tuple[str, ...]:
+    """Every real step ``$type``, as the API's document lists them."""
+    return tuple(sorted(_index()["stepTypes"]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -381,27 +366,20 @@ class Leaf:
 
 
 class Resolution(NamedTuple):
-    """Which leaf a step input is, or why it cannot be told."""
+    """Which leaf a step input is, or why it cannot be told. ``schema`` names the compiled
+    schema the input is checked against (``data/inputs/<schema>.json``): its leaf's or, where the
+    chain stops at a missing or unknown value, that discriminator's."""
 
     leaf: Leaf | None = None
     missing: str | None = None
     unknown: tuple[str, str, tuple[str, ...]] | None = None  # key, value, known values
     candidates: tuple[Leaf, ...] = ()
-
-
-_DATA = Path(__file__).resolve().parent / "data"
-
-
-@functools.lru_cache(maxsize=1)
-def _index() -> dict[str, Any]:
-    """Source, date, named enums and the step types that have leaves (data/leaves.json)."""
-    index: dict[str, Any] = json.loads((_DATA / "leaves.json").read_text("utf-8"))
-    return index
+    schema: str | None = None
 
 
 @functools.cache
 def _step_data(step_type: str) -> dict[str, Any]:
-    """One step type's input name and leaves (data/steps/<type>.json). Only names from the
+    """One step type's input name, tree and leaves (data/steps/<type>.json). Only names from the
     index come here, so a document's ``$type`` never becomes a path."""
     info: dict[str, Any] = json.loads((_DATA / "steps" / f"{step_type}.json").read_text("utf-8"))
     return info
@@ -410,7 +388,7 @@ def _step_data(step_type: str) -> dict[str, Any]:
 def leaf_data() -> dict[str, Any]:
     """The whole catalog as scripts/build_catalog.py builds it (coverage reports and tests)."""
     index = _index()
-    return {**index, "steps": {step_type: _step_data(step_type) for step_type in index["steps"]}}
+    return {**index, "steps": {step_type: _step_data(step_type) for step_type in index["stepTypes"]}}
 
 
 @functools.cache
@@ -423,60 +401,63 @@ def _leaves_of(step_type: str) -> tuple[Leaf, ...]:
 
 def leaves_of(step_type: str) -> tuple[Leaf, ...]:
     """A step type's leaves, read on first use: a run reads only the step types it meets."""
-    return _leaves_of(step_type) if step_type in _index()["steps"] else ()
+    return _leaves_of(step_type) if step_type in _index()["stepTypes"] else ()
 
 
 def leaves() -> dict[str, tuple[Leaf, ...]]:
-    return {step_type: _leaves_of(step_type) for step_type in _index()["steps"]}
+    return {step_type: _leaves_of(step_type) for step_type in _index()["stepTypes"]}
 
 
 def resolve(step_type: str, step_input: Mapping[str, Any]) -> Resolution:
-    """Follow the discriminator chain (engine, then ecosystem/model/version/provider, then
-    operation/mode) to the one leaf this input is, as the API's OpenAPI document does.
-
-    The answer depends only on the discriminator values, so it is memoised on them: several
-    rule families ask about the same step, and templates repeat the same engines."""
-    values = tuple(map(step_input.get, _DISCRIMINATOR_ORDER))
-    if _STRING_OR_NONE.issuperset(map(type, values)):
-        return _resolve(step_type, values)
-    if any(isinstance(value, (dict, list)) for value in values):  # a value reference: known only at run time
-        return Resolution(candidates=leaves_of(step_type))
-    return _resolve(step_type, tuple(v if v is None or isinstance(v, str) else str(v) for v in values))
-
-
-_STRING_OR_NONE = frozenset({str, type(None)})
+    """Follow the input's discriminator chain as the API's document writes it (``engine``, then
+    ``ecosystem``/``model``/``version``/``provider``/``kind``/…, then ``operation``) to the one
+    leaf this input is. The answer depends only on the values on the way, so it is memoised on
+    them: several rule families ask about the same step, and templates repeat the same engines."""
+    info = _index()["stepTypes"].get(step_type)
+    if info is None or info["tree"] is None:
+        return Resolution()
+    node, path = info["tree"], list[str]()
+    while isinstance(node, dict):
+        value = step_input.get(node["property"], node.get("default"))
+        if not isinstance(value, str) or value not in node["values"]:
+            stop = "missing" if value is None else ("unknown" if isinstance(value, str) else "reference")
+            return _resolve(step_type, tuple(path), stop, value if isinstance(value, str) else None)
+        path.append(value)
+        node = node["values"][value]
+    return _resolve(step_type, tuple(path), "leaf", None)
 
 
 @functools.lru_cache(maxsize=4096)
-def _resolve(step_type: str, values: tuple[str | None, ...]) -> Resolution:
-    given = dict(zip(_DISCRIMINATOR_ORDER, values, strict=True))
-    candidates = leaves_of(step_type)
-    if not candidates:
-        return Resolution()
-    for key in _DISCRIMINATOR_ORDER:
-        relevant = [leaf for leaf in candidates if key in leaf.discriminators]
-        if not relevant:
-            continue
-        value = given[key]
-        if value is None:
-            if len(relevant) == len(candidates):
-                return Resolution(missing=key, candidates=candidates)
-            candidates = tuple(leaf for leaf in candidates if key not in leaf.discriminators)
-            continue
-        matching = tuple(leaf for leaf in relevant if leaf.discriminators[key] == value)
-        if not matching:
-            others = tuple(leaf for leaf in candidates if key not in leaf.discriminators)
-            if others:
-                candidates = others
-                continue
-            if value in NEWER_DISCRIMINATORS.get((step_type, key), ()):
-                return Resolution(candidates=candidates)
-            known = tuple(sorted({leaf.discriminators[key] for leaf in relevant}))
-            return Resolution(unknown=(key, value, known), candidates=candidates)
-        candidates = matching
-    if len(candidates) == 1:
-        return Resolution(leaf=candidates[0], candidates=candidates)
-    return Resolution(candidates=candidates)
+def _resolve(step_type: str, path: tuple[str, ...], stop: str, value: str | None) -> Resolution:
+    """Where a chain walked along ``path`` ends: a leaf, or a discriminator whose value is
+    missing, unknown (``value``) or a reference known only at run time."""
+    node = _index()["stepTypes"][step_type]["tree"]
+    for step in path:
+        node = node["values"][step]
+    by_name = {leaf.name: leaf for leaf in _leaves_of(step_type)}
+    if stop == "leaf":
+        leaf = by_name[node]
+        return Resolution(leaf=leaf, candidates=(leaf,), schema=leaf.name)
+    candidates = tuple(by_name[name] for name in _names(node))
+    schema = f"{node['name']}.unresolved"
+    if stop == "missing":
+        return Resolution(missing=node["property"], candidates=candidates, schema=schema)
+    if stop == "unknown" and value is not None:
+        known = tuple(sorted(node["values"]))
+        return Resolution(unknown=(node["property"], value, known), candidates=candidates, schema=schema)
+    return Resolution(candidates=candidates, schema=schema)
+
+
+def _names(node: Any) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    return list(dict.fromkeys(name for child in node["values"].values() for name in _names(child)))
+
+
+def input_schema_name(step_type: str) -> str | None:
+    """The component a step type's input is, when it is an object (``imageUpload`` takes a string)."""
+    info = _index()["stepTypes"].get(step_type)
+    return None if info is None else info["input"]
 
 
 @functools.cache

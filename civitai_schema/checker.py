@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import gc
 import json
-import math
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from .options import RuleOptions
 from .rules import engine as engine_rules
 from .rules import parse
 from .rules import schema as schema_rules
-from .schema import SchemaMode, fast_validator, step_items, validator
+from .schema import SchemaMode, fast_validator
 
 STDIN = "-"
 
@@ -95,57 +94,9 @@ def all_checks(mode: SchemaMode) -> list[tuple[str, rules.Check]]:
 @functools.cache  # one per mode, not a new closure per document
 def _schema_check(mode: SchemaMode) -> rules.Check:
     def check(data: Any, kind: Kind, options: RuleOptions) -> Iterable[Finding]:
-        fast = fast_validator(kind, mode)
-        if fast is not None and _fast_valid(fast, data):
-            return ()
-        checker = validator(kind, mode)
-        failing = _failing_steps(fast, data) if fast is not None else None
-        items = step_items(kind, mode) if failing else None
-        if failing is None or items is None:
-            return schema_rules.translate(checker.iter_errors(data), checker.schema)
-        return schema_rules.translate(_step_errors(checker, data["steps"], items, failing), checker.schema)
+        return schema_rules.check(data, kind, mode)
 
     return check
-
-
-def _failing_steps(fast: Any, data: Any) -> list[int] | None:
-    """The indexes of the steps jsonschema-rs finds errors in, when every error it finds is inside
-    a step; else None. The Python validator then words the errors of those steps alone: one
-    mistake in a document of 100,000 steps costs one step's validation, not 100,000."""
-    try:
-        paths = [error.instance_path for error in fast.iter_errors(data)]
-    except (ValueError, TypeError, OverflowError, RecursionError):
-        return None
-    failing: set[int] = set()
-    for path in paths:
-        if len(path) < 2 or path[0] != "steps" or type(path[1]) is not int:
-            return None
-        failing.add(path[1])
-    # jsonschema-rs reads NaN and infinities as null, so for those it may judge a step otherwise.
-    return sorted(failing) if failing and not _has_non_finite(data) else None
-
-
-def _has_non_finite(data: Any) -> bool:
-    pending = [data]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, dict):
-            pending.extend(node.values())
-        elif isinstance(node, list):
-            pending.extend(node)
-        elif isinstance(node, float) and not math.isfinite(node):
-            return True
-    return False
-
-
-def _step_errors(checker: Any, all_steps: list[Any], items: Any, failing: list[int]) -> Iterator[Any]:
-    """The errors of the given steps, as validating the whole document gives them: same paths
-    (``steps/<i>/…``), same schema paths, same order."""
-    for index in failing:
-        for error in checker.descend(all_steps[index], items, path=index):
-            error.path.appendleft("steps")
-            error.schema_path.extendleft(("items", "steps", "properties"))
-            yield error
 
 
 # What one check gave: its index in the list of checks, its findings (or the one finding that
@@ -206,13 +157,6 @@ def _spread(
     finally:
         processes.stop(children)
     return found
-
-
-def _fast_valid(fast: Any, data: Any) -> bool:
-    try:
-        return bool(fast.is_valid(data))
-    except (ValueError, TypeError, OverflowError, RecursionError):
-        return False  # what it cannot take (a 10,000-digit integer, a Python set) goes the slow way
 
 
 def check_document(

@@ -59,7 +59,7 @@ def universe() -> dict[str, EnumCoverage]:
         "nsfwLevel": catalog.NSFW_LEVELS,
         "currencies": catalog.CURRENCIES,
         "upgradeMode": catalog.UPGRADE_MODES,
-        "step $type": catalog.STEP_TYPES,
+        "step $type": catalog.step_types(),
     }
     for kind, leaves in catalog.leaves().items():
         engines = catalog.leaf_values(kind, "engine")

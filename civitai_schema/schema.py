@@ -1,9 +1,12 @@
-"""The vendored schema, our reviewed corrections, and the validators built from them.
+"""The schemas documents are validated against, and the validators built from them.
 
-The vendored file is never edited: :func:`effective` applies the JSON Patch documents under
-``schemas/patches/`` (numbered files for both kinds, then ``kind-<kind>.json``) every time it
-is loaded. Validators are built once per process and resolve ``$ref`` only against the
-schema itself: anything else raises :class:`SchemaLoadError`, and nothing is ever fetched.
+``effective`` (the default) is compiled from the API's own OpenAPI document with our reviewed
+corrections (``scripts/build_catalog.py`` writes ``data/``): an *envelope* per document kind (the
+body or record, its steps, outputs, jobs, cost, with each step's input left out) and one schema
+per step-input leaf (``data/inputs/``), so a run compiles only the leaves its documents use.
+``vendored`` is the third-party workflow schema exactly as vendored. Validators are built once
+per process and resolve ``$ref`` only against the schema itself: anything else raises
+:class:`SchemaLoadError`, and nothing is ever fetched.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
-from . import patching
 from .findings import Kind
 
 if TYPE_CHECKING:
@@ -70,41 +72,53 @@ def _vendored() -> Any:
     return json.loads(vendored_bytes())
 
 
-def patch_files(kind: Kind) -> list[Path]:
-    """The correction files applied for ``kind``, in order."""
-    folder = schema_dir() / "patches"
-    shared = sorted(p for p in folder.glob("*.json") if p.name[:1].isdigit())
-    return [*shared, folder / f"kind-{kind.value}.json"]
-
-
-def operations(kind: Kind) -> list[dict[str, Any]]:
-    ops: list[dict[str, Any]] = []
-    for path in patch_files(kind):
-        try:
-            ops.extend(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError) as exc:
-            raise SchemaLoadError(f"cannot read schema correction {path.name}: {exc}") from None
-    return ops
+_DATA = Path(__file__).resolve().parent / "data"
 
 
 @functools.cache
-def _effective(kind: Kind) -> Any:
+def compiled(name: str) -> Any:
+    """A generated schema under ``data/``: ``<kind>.envelope``, ``<kind>.schema`` or
+    ``inputs/<leaf>`` (names come from the data itself, never from a document)."""
     try:
-        return patching.apply(_vendored(), operations(kind))
-    except patching.PatchError as exc:
-        raise SchemaLoadError(f"a schema correction for {kind} no longer applies: {exc}") from None
+        return json.loads((_DATA / f"{name}.json").read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SchemaLoadError(f"cannot read the compiled schema {name}: {exc}") from None
+
+
+def _source(kind: Kind, mode: SchemaMode) -> Any:
+    return _vendored() if mode is SchemaMode.VENDORED else compiled(f"{kind.value}.envelope")
 
 
 def schema_for(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any:
-    """The schema a document of ``kind`` is validated against (a fresh copy, safe to modify)."""
-    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
-    return json.loads(json.dumps(source))
+    """The whole schema a document of ``kind`` is validated against, as an editor or any
+    standard validator can use it (a fresh copy, safe to modify): the effective one without the
+    subschemas that only warn (an unknown engine is not an error)."""
+    if mode is SchemaMode.VENDORED:
+        return json.loads(json.dumps(_vendored()))
+    return exported(compiled(f"{kind.value}.schema"))
+
+
+def exported(node: Any) -> Any:
+    """A compiled schema as a standard validator reads it: ``x-civitai-warning`` subschemas
+    accept anything, and our annotations are dropped."""
+    if isinstance(node, dict):
+        if "x-civitai-warning" in node:
+            return True
+        return {key: exported(value) for key, value in node.items() if not key.startswith("x-civitai-")}
+    if isinstance(node, list):
+        return [exported(item) for item in node]
+    return node
 
 
 @functools.cache
 def validator(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Validator:
-    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
-    return build_validator(source)
+    return build_validator(_source(kind, mode))
+
+
+@functools.cache
+def input_validator(name: str) -> Validator:
+    """The validator of one step-input schema (``Resolution.schema``)."""
+    return build_validator(compiled(f"inputs/{name}"))
 
 
 @functools.cache
@@ -113,15 +127,25 @@ def fast_validator(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any |
     no Python ``jsonschema`` import for valid documents); None when it is unavailable or
     disabled with CIVITAI_SCHEMA_PURE_PYTHON=1. Messages always come from :func:`validator`, and
     tests/test_differential.py shows both agree on which documents are valid, formats included."""
+    return _fast(_source(kind, mode))
+
+
+@functools.cache
+def fast_input_validator(name: str) -> Any | None:
+    return _fast(compiled(f"inputs/{name}"))
+
+
+def _fast(source: Any) -> Any | None:
     if os.environ.get("CIVITAI_SCHEMA_PURE_PYTHON"):
         return None
     try:
         import jsonschema_rs
     except ImportError:
         return None
-    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
+    from .formats import EXTRA_FAST_FORMATS
+
     ensure_local_refs(source)
-    return jsonschema_rs.validator_for(source, validate_formats=True)
+    return jsonschema_rs.validator_for(source, validate_formats=True, formats=EXTRA_FAST_FORMATS)
 
 
 # Keywords that cannot make a step's errors depend on anything but the step and the steps' item
@@ -136,7 +160,7 @@ def step_items(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any | Non
     """The schema every step is validated against, when steps are reached only through
     ``properties.steps.items``: then validating one step against it gives the very errors that
     validating the whole document gives for that step. None when other keywords reach steps."""
-    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
+    source = _source(kind, mode)
     properties = source.get("properties") if isinstance(source, dict) and set(source) <= _ROOT_KEYS else None
     steps = properties.get("steps") if isinstance(properties, dict) else None
     if not isinstance(steps, dict) or not set(steps) <= _STEPS_KEYS or "items" not in steps:
@@ -151,7 +175,7 @@ def steps_alone(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> bool:
     whole array does."""
     if step_items(kind, mode) is None:
         return False
-    source = _vendored() if mode is SchemaMode.VENDORED else _effective(kind)
+    source = _source(kind, mode)
     steps = source["properties"]["steps"]
     least = steps.get("minItems", 0)
     return "maxItems" not in steps and type(least) is int and least <= 1
@@ -230,7 +254,9 @@ def comparable(value: Any) -> Any:
 
 @functools.lru_cache(maxsize=256)
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"(?<!\\)\$$", r"\\Z", pattern))
+    # ECMA-262 named groups (?<name>…) are Python's (?P<name>…); lookbehinds stay as they are.
+    python = re.sub(r"\(\?<(?![=!])", "(?P<", pattern)
+    return re.compile(re.sub(r"(?<!\\)\$$", r"\\Z", python))
 
 
 def ensure_local_refs(schema: Any) -> None:

@@ -1,12 +1,11 @@
 """Submission hygiene: callbacks the orchestrator can and may post to, the vendored schema's
-invented webhook fields, server-assigned fields in a request body, and step timeouts.
+invented webhook fields, and server-assigned fields in a request body.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -111,22 +110,8 @@ Bad: a submission with `"status": "succeeded"`   Good: only `steps` and the requ
     F,
 )
 
-TIMEOUT_FORMAT = Rule(
-    "C108",
-    "timeout-format",
-    Severity.WARNING,
-    "A step `timeout` that is not a .NET TimeSpan.",
-    """
-Timeouts are written `[d.]hh:mm:ss`, such as `00:10:00`. The docs mention ISO 8601 durations but
-every example and client uses TimeSpan.
+RULES = (NOT_HTTPS, PRIVATE_HOST, NO_EVENTS, REDUNDANT_EVENT, EPHEMERAL, LEGACY_CALLBACK, SERVER_FIELD)
 
-Bad: `"timeout": "10m"`   Good: `"timeout": "00:10:00"`""",
-    F,
-)
-
-RULES = (NOT_HTTPS, PRIVATE_HOST, NO_EVENTS, REDUNDANT_EVENT, EPHEMERAL, LEGACY_CALLBACK, SERVER_FIELD, TIMEOUT_FORMAT)
-
-_TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d{1,7})?", re.ASCII)
 _METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"})
 
 
@@ -137,12 +122,6 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
     yield from _legacy(data)
     if kind is Kind.SUBMISSION:
         yield from _server_fields(data)
-    for step in steps(data):
-        timeout = step.data.get("timeout")
-        if isinstance(timeout, str) and not _valid_timespan(timeout):
-            yield TIMEOUT_FORMAT.finding(
-                f'timeout "{timeout}" is not a TimeSpan such as 00:10:00', f"{step.pointer}/timeout"
-            )
 
 
 def _callbacks(data: dict[str, Any], options: RuleOptions) -> Iterator[Finding]:
@@ -238,8 +217,3 @@ def _server_fields(data: dict[str, Any]) -> Iterator[Finding]:
             if key in step.data:
                 message = f'step "{key}" is assigned by the server; remove it from the request body'
                 yield SERVER_FIELD.finding(message, f"{step.pointer}/{key}", target="key")
-
-
-def _valid_timespan(text: str) -> bool:
-    match = _TIMESPAN.fullmatch(text)
-    return match is not None and int(match.group(2)) < 24 and int(match.group(3)) < 60 and int(match.group(4)) < 60

@@ -80,7 +80,22 @@ Bad: `"cost": {"base": 8, "total": 6}`   Good: `"cost": {"base": 8, "total": 8}`
     F,
 )
 
-RULES = (TIMESTAMP_ORDER, COMPLETION_MISMATCH, SUCCEEDED_WITH_FAILURE, NO_OUTPUT, COST_BELOW_BASE)
+RECORD_MISSING = Rule(
+    "R106",
+    "record-field-missing",
+    Severity.WARNING,
+    "A workflow record lacks a field the API's document says every record has.",
+    """
+The API's document lists what the server fills in every record (`arguments`, `callbacks`, `cost`,
+`tags`, `tips`, …). A record stored by a service months ago can lack a field added since, and
+that is not wrong; a record that lacks `status` or a step's `name` was probably cut short or
+written by hand. (In a request body a missing key is `S102`, an error.)
+
+Bad: a stored record without `createdAt`   Good: the record as the API returned it""",
+    F,
+)
+
+RULES = (TIMESTAMP_ORDER, COMPLETION_MISMATCH, SUCCEEDED_WITH_FAILURE, NO_OUTPUT, COST_BELOW_BASE, RECORD_MISSING)
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:

@@ -1,23 +1,31 @@
 """JSON Schema errors, one rule per keyword family (as cfn-lint does), so schema findings can be
 selected, ignored and re-levelled like any lint rule.
 
-:func:`translate` turns the ``jsonschema`` errors for one document into findings: unions follow
-the branch the value was meant for, enum errors offer the closest value, a missing key points at
-the object that lacks it, and an unknown key points at the key with the nearest known name.
+:func:`check` validates a document: jsonschema-rs decides whether the envelope (the body or
+record without its step inputs) and each step input (against the one leaf its discriminators
+choose) are valid, and Python ``jsonschema`` words the errors of what is not. :func:`translate`
+turns those errors into findings: unions follow the branch the value was meant for, enum errors
+offer the closest value, a missing key points at the object that lacks it, and an unknown key
+points at the key with the nearest known name. Errors inside a step's input carry the input
+rules' codes (``N1xx``); subschemas the compiler marked ``x-civitai-warning`` give warnings.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import catalog, pointers
-from ..findings import Finding, Fix, Severity
-from ..schema import comparable
+from .. import air, catalog, pointers, schema
+from ..findings import Finding, Fix, Kind, Severity
+from ..schema import SchemaMode, comparable
 from ..suggest import closest
+from ..workflow import steps
+from . import inputs, records
 from .rule import Rule
+from .values import case_fix, json_type
 
 if TYPE_CHECKING:  # jsonschema is imported only when a document is validated
     from jsonschema.exceptions import ValidationError
@@ -187,27 +195,172 @@ RULES = (
 
 _SHOWN_VALUES = 5
 
+# A schema finding inside a step's input, by the input rule of the same meaning.
+_INPUT_RULES = {
+    TYPE_MISMATCH.code: inputs.INPUT_TYPE,
+    MISSING_REQUIRED.code: inputs.MISSING_INPUT_KEY,
+    INVALID_ENUM.code: inputs.INVALID_VALUE,
+    UNKNOWN_KEY.code: inputs.UNKNOWN_INPUT_KEY,
+    OUT_OF_RANGE.code: inputs.INPUT_RANGE,
+}
+_TYPE_CODES = frozenset({TYPE_MISMATCH.code, inputs.INPUT_TYPE.code})
+RECORD_MISSING = records.RECORD_MISSING
+
 _FORMAT_EXAMPLES = {
     "date-time": "RFC 3339 with a time zone, such as 2026-01-31T12:00:00Z",
     "date": "RFC 3339, such as 2026-01-31",
     "time": "RFC 3339 with a time zone, such as 12:00:00Z",
     "uri": "an absolute URI with a scheme, such as https://example.com/hook",
+    # (the docs mention ISO 8601 durations, but the API reads a .NET TimeSpan)
+    "date-span": "a TimeSpan [d.]hh:mm:ss, such as 00:10:00 for ten minutes",
 }
 
 
-def translate(errors: Iterable[ValidationError], root: Any) -> list[Finding]:
-    """Findings for one document's schema errors (``root`` is the schema), without duplicates."""
-    findings: list[Finding] = []
+def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
+    """The schema findings of one document."""
+    if mode is SchemaMode.VENDORED:
+        fast = schema.fast_validator(kind, mode)
+        if fast is not None and _fast_valid(fast, data):
+            return []
+        checker = schema.validator(kind, mode)
+        return translate(checker.iter_errors(data), checker.schema, kind)
+    findings = _envelope(data, kind)
+    for step in steps(data):
+        name = step.resolution.schema if step.resolution is not None else None
+        if name is None:
+            continue
+        fast = schema.fast_input_validator(name)
+        if fast is not None and _fast_valid(fast, step.input) and not _has_non_finite(step.input):
+            continue
+        checker = schema.input_validator(name)
+        prefix = (*pointers.split(step.pointer), "input")
+        errors = checker.iter_errors(step.input)
+        leaf = step.resolution.leaf if step.resolution is not None else None
+        findings.extend(translate(_prefixed(errors, prefix), checker.schema, kind, leaf=leaf))
+    return findings
+
+
+def _envelope(data: Any, kind: Kind) -> list[Finding]:
+    """The findings of everything but the step inputs."""
+    fast = schema.fast_validator(kind)
+    if fast is not None and _fast_valid(fast, data):
+        return []
+    checker = schema.validator(kind)
+    failing = _failing_steps(fast, data) if fast is not None else None
+    items = schema.step_items(kind) if failing else None
+    if failing is None or items is None:
+        return translate(checker.iter_errors(data), checker.schema, kind)
+    return translate(_step_errors(checker, data["steps"], items, failing), checker.schema, kind)
+
+
+def _fast_valid(fast: Any, data: Any) -> bool:
+    try:
+        return bool(fast.is_valid(data))
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return False  # what it cannot take (a 10,000-digit integer, a Python set) goes the slow way
+
+
+def _failing_steps(fast: Any, data: Any) -> list[int] | None:
+    """The indexes of the steps jsonschema-rs finds errors in, when every error it finds is inside
+    a step; else None. The Python validator then words the errors of those steps alone: one
+    mistake in a document of 100,000 steps costs one step's validation, not 100,000."""
+    try:
+        paths = [error.instance_path for error in fast.iter_errors(data)]
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return None
+    failing: set[int] = set()
+    for path in paths:
+        if len(path) < 2 or path[0] != "steps" or type(path[1]) is not int:
+            return None
+        failing.add(path[1])
+    # jsonschema-rs reads NaN and infinities as null, so for those it may judge a step otherwise.
+    return sorted(failing) if failing and not _has_non_finite(data) else None
+
+
+def _has_non_finite(data: Any) -> bool:
+    pending = [data]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, float) and not math.isfinite(node):
+            return True
+    return False
+
+
+def _step_errors(checker: Any, all_steps: list[Any], items: Any, failing: list[int]) -> Iterator[Any]:
+    """The errors of the given steps, as validating the whole document gives them: same paths
+    (``steps/<i>/…``), same schema paths, same order."""
+    for index in failing:
+        for error in checker.descend(all_steps[index], items, path=index):
+            error.path.appendleft("steps")
+            error.schema_path.extendleft(("items", "steps", "properties"))
+            yield error
+
+
+def _prefixed(errors: Iterable[ValidationError], prefix: tuple[Any, ...]) -> Iterator[ValidationError]:
+    """A step input's errors with paths from the document's root."""
     for error in errors:
-        findings.extend(_translate(error, root))
-    typed = {f.path for f in findings if f.code == TYPE_MISMATCH.code}
+        error.path.extendleft(reversed(prefix))
+        yield error
+
+
+def translate(
+    errors: Iterable[ValidationError], root: Any, kind: Kind = Kind.SUBMISSION, *, leaf: catalog.Leaf | None = None
+) -> list[Finding]:
+    """Findings for one document's schema errors (``root`` is the schema), without duplicates.
+    ``leaf``: the step-input leaf the errors are of, if they are of one."""
+    findings: list[Finding] = []
+    lacking: dict[str, list[str]] = {}  # in a record: per object, the keys it lacks
+    for error in errors:
+        if kind is Kind.WORKFLOW and error.validator == "required" and isinstance(error.instance, dict):
+            path = pointers.join(error.absolute_path)
+            wanted: Any = error.validator_value
+            lacking.setdefault(path, []).extend(k for k in wanted if k not in error.instance)
+            continue
+        findings.extend(_recoded(f, leaf) for f in _translate(error, root))
+    if leaf is not None:  # a leaf's sizes are the dimension rules' business (D101, D103)
+        findings = [f for f in findings if not (f.code == inputs.INPUT_RANGE.code and _is_size(f.path))]
+    findings.extend(_record_missing(path, keys) for path, keys in lacking.items() if keys)
+    typed = {f.path for f in findings if f.code in _TYPE_CODES}
     unique: dict[tuple[str, str, str, str], Finding] = {}
     for f in findings:
         # A value of the wrong type also fails its enum, pattern or range; the type says it all.
-        if f.path in typed and f.code != TYPE_MISMATCH.code and f.target == "value":
+        if f.path in typed and f.code not in _TYPE_CODES and f.target == "value":
             continue
         unique.setdefault((f.code, f.path, f.target, f.message), f)
     return list(unique.values())
+
+
+def _recoded(finding: Finding, leaf: catalog.Leaf | None) -> Finding:
+    """Inside a step's input, a schema finding carries the input rule of the same meaning."""
+    parts = pointers.split(finding.path)
+    if len(parts) < 3 or parts[0] != "steps" or parts[2] != "input":
+        return finding
+    if finding.code == UNKNOWN_KEY.code and leaf is not None:
+        why = catalog.rejected_keys(leaf).get(parts[-1])
+        if why is not None:
+            return inputs.REJECTED_INPUT_KEY.finding(f'"{parts[-1]}" is not accepted here: {why}', finding.path,
+                                                     target="key")  # fmt: skip
+    rule = _INPUT_RULES.get(finding.code)
+    return finding if rule is None else _as(finding, rule)
+
+
+def _is_size(path: str) -> bool:
+    return path.endswith(("/input/width", "/input/height"))
+
+
+def _record_missing(path: str, keys: list[str]) -> Finding:
+    """A record lacks fields the server fills: a warning, one per object (records stored months
+    ago lack what the API added since)."""
+    names = ", ".join(f'"{key}"' for key in dict.fromkeys(keys))
+    return RECORD_MISSING.finding(f"the record lacks {names}, which the API's document says every record has", path)
+
+
+def _as(finding: Finding, rule: Rule) -> Finding:
+    return finding.evolve(code=rule.code, name=rule.name, severity=rule.severity)
 
 
 def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
@@ -215,7 +368,10 @@ def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
     path = pointers.join(error.absolute_path)
     value = error.instance
     limit: Any = error.validator_value
-    if keyword in ("anyOf", "oneOf"):
+    marker = error.schema.get("x-civitai-warning") if isinstance(error.schema, dict) else None
+    if marker is not None:
+        yield from _warning(error, str(marker), path)
+    elif keyword in ("anyOf", "oneOf"):
         yield from _union(error, root)
     elif keyword == "type":
         yield TYPE_MISMATCH.finding(f"expected {_types(limit)}, got {_describe(value)}", path)
@@ -234,7 +390,8 @@ def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
     elif keyword == "unevaluatedProperties":
         yield UNKNOWN_KEY.finding(_plain(error.message), path)
     elif keyword == "pattern":
-        yield PATTERN_MISMATCH.finding(f"{_json(value)} does not match the pattern {limit}", path)
+        if not (_AIR_PATTERN.search(str(limit)) and isinstance(value, str) and _air_rules_object(value)):
+            yield PATTERN_MISMATCH.finding(f"{_json(value)} does not match the pattern {limit}", path)
     elif keyword == "format":
         example = _FORMAT_EXAMPLES.get(str(limit))
         tail = f" ({example})" if example else ""
@@ -247,25 +404,74 @@ def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
         yield SCHEMA_VIOLATION.finding(_plain(error.message), path)
 
 
+# The document gives every AIR field this pattern (a named group per part). The AIR rules report
+# a malformed AIR naming the part that is wrong (A101), so the pattern's error is not repeated.
+_AIR_PATTERN = re.compile(r"\(\?<source>")
+
+
+def _air_rules_object(value: str) -> bool:
+    try:
+        air.parse(value)
+    except air.AIRError:
+        return True
+    return False
+
+
+def _warning(error: ValidationError, marker: str, path: str) -> Iterator[Finding]:
+    """What a subschema marked ``x-civitai-warning`` reports: a discriminator value our data
+    does not know (a step type, an engine, a blob type: the API adds them monthly), or a step
+    input without the value that says which leaf it is."""
+    value = error.instance
+    if marker == "missing-discriminator":
+        prop = error.validator_value[0] if isinstance(error.validator_value, list) else "?"
+        marked: Any = error.schema
+        shown = list(marked.get("x-civitai-values", ()))
+        listed = ", ".join(shown[:8]) + (", …" if len(shown) > 8 else "")
+        yield inputs.MISSING_DISCRIMINATOR.finding(
+            f'the input has no "{prop}", which selects its schema (one of: {listed})', path
+        )
+        return
+    if marker != "unknown-discriminator" or not isinstance(error.validator_value, list):
+        return
+    allowed = [str(v) for v in error.validator_value]
+    parts = list(error.absolute_path)
+    if len(parts) == 3 and parts[0] == "steps" and parts[2] == "$type" and isinstance(value, str):
+        real = catalog.SEED_STEP_TYPES.get(value)
+        if real is not None:
+            fix = Fix(f'use "{real}"', "safe", ("replace", real))
+            yield SEED_STEP_TYPE.finding(
+                f'step type "{value}" does not exist in the Orchestration API; use "{real}"', path, fix=fix
+            )
+            return
+        guess = closest(value, allowed)
+        tail = f'; did you mean "{guess}"?' if guess else ""
+        yield UNKNOWN_STEP_TYPE.finding(
+            f'unknown step type "{value}" (not among the {len(allowed)} known as of {catalog.as_of()}){tail}',
+            path,
+            fix=case_fix(value, guess),
+        )
+        return
+    key = str(parts[-1]) if parts else "value"
+    guess = closest(value, allowed) if isinstance(value, str) else None
+    message = f"unknown {key} {_json(value)} (the API as of {catalog.as_of()} has {len(allowed)}: {_listed(allowed)})"
+    yield inputs.UNKNOWN_DISCRIMINATOR.finding(
+        message + (f'; did you mean "{guess}"?' if guess else ""), path, fix=case_fix(value, guess)
+    )
+
+
+def _listed(values: list[str]) -> str:
+    return ", ".join(values[:_SHOWN_VALUES]) + (", …" if len(values) > _SHOWN_VALUES else "")
+
+
 def _enum(error: ValidationError, path: str) -> Finding:
     value = error.instance
     allowed: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
     parts = list(error.absolute_path)
-    is_step_type = len(parts) == 3 and parts[0] == "steps" and parts[2] == "$type"
-    if is_step_type and isinstance(value, str) and set(allowed) == set(catalog.STEP_TYPES):
-        real = catalog.SEED_STEP_TYPES.get(value)
-        if real is not None:
-            fix = Fix(f'use "{real}"', "safe", ("replace", real))
-            return SEED_STEP_TYPE.finding(
-                f'step type "{value}" does not exist in the Orchestration API; use "{real}"', path, fix=fix
-            )
-        guess = closest(value, allowed)
-        tail = f'; did you mean "{guess}"?' if guess else ""
-        return UNKNOWN_STEP_TYPE.finding(
-            f'unknown step type "{value}" (not among the {len(allowed)} known as of {catalog.AS_OF}){tail}',
-            path,
-            fix=case_fix(value, guess),
-        )
+    if len(parts) >= 4 and parts[0] == "steps" and parts[2] == "input":
+        key = str(parts[-1])
+        strings = [str(v) for v in allowed if v is not None]
+        fix = inputs.enum_fix(key, value, strings)
+        return INVALID_ENUM.finding(inputs.enum_message(key, value, strings), path, fix=fix)
     shown = ", ".join(_json(v) for v in allowed[:_SHOWN_VALUES])
     if len(allowed) > _SHOWN_VALUES:
         shown += f", … ({len(allowed)} in all)"
@@ -276,13 +482,6 @@ def _enum(error: ValidationError, path: str) -> Finding:
     return INVALID_ENUM.finding(message, path, fix=case_fix(value, guess))
 
 
-def case_fix(value: Any, guess: str | None) -> Fix | None:
-    """A safe fix when the right value differs only in letter case."""
-    if isinstance(value, str) and guess is not None and guess != value and guess.lower() == value.lower():
-        return Fix(f'write "{guess}"', "safe", ("replace", guess))
-    return None
-
-
 def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
     schema = error.schema if isinstance(error.schema, dict) else {}
     known = list(schema.get("properties", {}))
@@ -291,13 +490,22 @@ def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
     for key in instance:
         if key in known or any(p.search(key) for p in patterns):
             continue
-        if path == "" and key in catalog.SEED_CALLBACK_KEYS:
-            continue  # legacy-callback-field (C106) explains these, with the rewrite
+        if _explained_elsewhere(path, key):
+            continue
         guess = closest(key, known)
         message = f'unknown key "{key}"' + (f'; did you mean "{guess}"?' if guess else "")
         # Renaming onto a key that is already there would lose a value: no fix then.
         fix = Fix(f'rename to "{guess}"', "unsafe", ("rename", guess)) if guess and guess not in instance else None
         yield UNKNOWN_KEY.finding(message, pointers.child(path, key), target="key", fix=fix)
+
+
+def _explained_elsewhere(path: str, key: str) -> bool:
+    """Keys the hygiene rules explain better than "unknown key": the seed's callback fields
+    (C106, with the rewrite) and server-assigned fields in a request body (C107)."""
+    if path == "":
+        return key in catalog.SEED_CALLBACK_KEYS or key in catalog.SERVER_WORKFLOW_KEYS
+    parts = pointers.split(path)
+    return len(parts) == 2 and parts[0] == "steps" and key in catalog.SERVER_STEP_KEYS
 
 
 def _union(error: ValidationError, root: Any) -> Iterator[Finding]:
@@ -416,24 +624,6 @@ _ARTICLE = {
     "boolean": "a boolean",
     "null": "null",
 }
-
-
-def json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _describe(value: object) -> str:
