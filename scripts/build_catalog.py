@@ -251,13 +251,20 @@ class SchemaWriter:
         unknown value is a warning everywhere, since the API adds values monthly, and nothing
         else is checked then."""
         unknown = {"properties": {prop: {"enum": known, "x-civitai-warning": "unknown-discriminator"}}}
+        # A discriminator is a string: another type is an error, an unknown string a warning. In
+        # a step input it may be a value reference, known only at run time.
+        text: dict[str, Any] = {"type": "string"}
+        if name in self.inputs:
+            text = self._wrapped(text)
+        typed = {"properties": {prop: text}}
         if self.components.default_value(name) is not None:
-            return {"allOf": [unknown]}  # (a missing value is the default's branch)
+            return {"allOf": [typed, unknown]}  # (a missing value is the default's branch)
         missing: dict[str, Any] = {"required": [prop]}
         if name in self.inputs:
             missing["x-civitai-warning"] = "missing-discriminator"
             missing["x-civitai-values"] = known
-        return {"allOf": [{"if": {"not": {"required": [prop]}}, "then": self._agreed(name, prop)}, missing, unknown]}
+        agreed = {"if": {"not": {"required": [prop]}}, "then": self._agreed(name, prop)}
+        return {"allOf": [agreed, missing, typed, unknown]}
 
     def _agreed(self, name: str, prop: str) -> dict[str, Any]:
         """What every leaf below ``name`` agrees on: a property all of them have with the same

@@ -147,15 +147,19 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         base = step_pointer + "/input"
         leaf = found.leaf
         width, height = _size(data_in, "width"), _size(data_in, "height")
-        bad = False
-        for key, value in (("width", width), ("height", height)):
-            if value is not None and value <= 0:
-                bad = True
-                yield INVALID.finding(f"{key} {number_text(value)} is not a positive size", f"{base}/{key}")
-        if bad:
-            continue
         if leaf is not None:
+            # The leaf states its own range (qwen's edit takes 0: the source image's size).
             yield from _per_leaf(leaf, data_in, base, width, height)
+            if any(value is not None and value <= 0 for value in (width, height)):
+                continue
+        else:
+            bad = False
+            for key, value in (("width", width), ("height", height)):
+                if value is not None and value <= 0:
+                    bad = True
+                    yield INVALID.finding(f"{key} {number_text(value)} is not a positive size", f"{base}/{key}")
+            if bad:
+                continue
         yield from _budget(leaf, data_in, base, width, height, options)
         yield from _aspect(data_in, base, width, height)
         if kind is Kind.WORKFLOW:

@@ -390,7 +390,7 @@ def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
     elif keyword == "unevaluatedProperties":
         yield UNKNOWN_KEY.finding(_plain(error.message), path)
     elif keyword == "pattern":
-        if not (_AIR_PATTERN.search(str(limit)) and isinstance(value, str) and _air_rules_object(value)):
+        if not (_AIR_PATTERN.search(str(limit)) and _is_input_field(path) and _air_rules_object(value)):
             yield PATTERN_MISMATCH.finding(f"{_json(value)} does not match the pattern {limit}", path)
     elif keyword == "format":
         example = _FORMAT_EXAMPLES.get(str(limit))
@@ -409,7 +409,15 @@ def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
 _AIR_PATTERN = re.compile(r"\(\?<source>")
 
 
-def _air_rules_object(value: str) -> bool:
+def _is_input_field(path: str) -> bool:
+    """A step input's own field (``/steps/0/input/model``), which the AIR rules read."""
+    parts = pointers.split(path)
+    return len(parts) == 4 and parts[0] == "steps" and parts[2] == "input"
+
+
+def _air_rules_object(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
     try:
         air.parse(value)
     except air.AIRError:
