@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build_catalog as build  # noqa: E402
+import build_catalog as build
 
 
 def _facts(files: dict[str, Any]) -> dict[str, Any]:
