@@ -150,9 +150,11 @@ def _fast(source: Any) -> Any | None:
 
 # Keywords that cannot make a step's errors depend on anything but the step and the steps' item
 # schema: at the root, and on ``properties.steps``. (An ``allOf`` at the root, say, could.)
-_ROOT_KEYS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description", "type", "properties",
-                        "required", "additionalProperties"})  # fmt: skip
-_STEPS_KEYS = frozenset({"$comment", "title", "description", "type", "items", "minItems", "maxItems"})
+# (Annotations among them never make an instance invalid, as ``readOnly`` on a record's steps.)
+_ANNOTATIONS = frozenset({"$comment", "title", "description", "readOnly", "writeOnly", "deprecated", "default",
+                          "examples"})  # fmt: skip
+_ROOT_KEYS = _ANNOTATIONS | {"$schema", "$id", "$defs", "type", "properties", "required", "additionalProperties"}
+_STEPS_KEYS = _ANNOTATIONS | {"type", "items", "minItems", "maxItems"}
 
 
 @functools.cache

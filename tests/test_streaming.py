@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civitai_schema import checker, streaming
+from civitai_schema import checker, schema, streaming
 from civitai_schema.findings import Kind
 from civitai_schema.readers import json as json_reader
 from civitai_schema.readers import read
@@ -30,7 +30,7 @@ SETTINGS = settings(
 
 
 def _documents(folder: Path) -> list[Any]:
-    found = []
+    found: list[Any] = []
     for path in sorted(folder.rglob("*")):
         if path.suffix in (".json", ".yaml", ".yml") and path.is_file():
             found.extend(d.data for d in read(path.name, path.read_bytes()).documents if isinstance(d.data, dict))
@@ -70,6 +70,16 @@ def _same(text: str, *, streams: bool = True, **options: Any) -> None:
         return
     assert streamed is not None, "the text went the usual way"
     assert streamed == _whole(text, chosen)
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_request_bodies_and_records_are_both_checked_a_window_at_a_time(kind: Kind) -> None:
+    """Under the effective schema a step's errors depend on the step alone, in a request body and
+    in a record: the envelope reaches steps only through ``properties.steps.items`` (a record's
+    ``steps`` is also ``readOnly``, an annotation that constrains nothing)."""
+    envelope = schema.compiled(f"{kind.value}.envelope")
+    assert schema.step_items(kind) == envelope["properties"]["steps"]["items"]
+    assert schema.steps_alone(kind)
 
 
 @pytest.mark.usefixtures("small_windows")
