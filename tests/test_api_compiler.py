@@ -47,9 +47,7 @@ def test_the_committed_data_is_what_the_compiler_builds() -> None:
     """Never skipped: the source lives in the repository."""
     builder = _builder()
     built = builder.build_from()
-    on_disk = {
-        path.relative_to(DATA).as_posix(): json.loads(path.read_text("utf-8")) for path in DATA.rglob("*.json")
-    }
+    on_disk = {path.relative_to(DATA).as_posix(): json.loads(path.read_text("utf-8")) for path in DATA.rglob("*.json")}
     assert set(built) == set(on_disk), "run: python scripts/build_catalog.py"
     stale = [name for name, data in built.items() if on_disk[name] != json.loads(builder.text(data))]
     assert not stale, f"stale generated files {stale[:5]}: run python scripts/build_catalog.py"
