@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .spans import is_date_span
+
 if TYPE_CHECKING:
     from jsonschema import FormatChecker
 
@@ -124,18 +126,6 @@ def is_ipv6(text: str) -> bool:
     return True
 
 
-# A .NET TimeSpan as System.Text.Json writes and reads it ("c" format): [-][d.]hh:mm:ss[.fffffff].
-_DATE_SPAN_RE = re.compile(r"-?(?:(\d{1,8})\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d{1,7})?", re.ASCII)
-
-
-def is_date_span(text: str) -> bool:
-    match = _DATE_SPAN_RE.fullmatch(text)
-    if match is None:
-        return False
-    _, hours, minutes, seconds = match.groups()
-    return int(hours) < 24 and int(minutes) < 60 and int(seconds) < 60
-
-
 def is_regex(text: str) -> bool:
     try:  # (ECMA-262 named groups (?<name>…) are Python's (?P<name>…))
         re.compile(re.sub(r"\(\?<(?![=!])", "(?P<", text))
@@ -156,8 +146,6 @@ CHECKS: dict[str, Callable[[str], bool]] = {
     "regex": is_regex,
     "date-span": is_date_span,
 }
-# What jsonschema-rs does not know itself, as the callables it takes.
-EXTRA_FAST_FORMATS: dict[str, Callable[[str], bool]] = {"date-span": is_date_span}
 
 
 def format_checker() -> FormatChecker:

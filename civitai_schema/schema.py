@@ -95,7 +95,15 @@ def schema_for(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any:
     subschemas that only warn (an unknown engine is not an error)."""
     if mode is SchemaMode.VENDORED:
         return json.loads(json.dumps(_vendored()))
-    return exported(compiled(f"{kind.value}.schema"))
+    whole = exported(compiled(f"{kind.value}.schema"))
+    # An unknown step type only warns (left out above), but the vendored schema's invented types
+    # are errors (S112), which an editor must show too.
+    from . import catalog
+
+    step = "WorkflowStepTemplate" if kind is Kind.SUBMISSION else "WorkflowStep"
+    invented = {"properties": {"$type": {"not": {"enum": sorted(catalog.SEED_STEP_TYPES)}}}}
+    whole["$defs"][f"{step}.unresolved"]["allOf"].append(invented)
+    return whole
 
 
 def exported(node: Any) -> Any:
@@ -142,10 +150,10 @@ def _fast(source: Any) -> Any | None:
         import jsonschema_rs
     except ImportError:
         return None
-    from .formats import EXTRA_FAST_FORMATS
+    from .spans import is_date_span  # (not .formats: jsonschema-rs knows the other formats itself)
 
     ensure_local_refs(source)
-    return jsonschema_rs.validator_for(source, validate_formats=True, formats=EXTRA_FAST_FORMATS)
+    return jsonschema_rs.validator_for(source, validate_formats=True, formats={"date-span": is_date_span})
 
 
 # Keywords that cannot make a step's errors depend on anything but the step and the steps' item

@@ -20,8 +20,8 @@ Reads ``schemas/v2-consumers.json`` (vendored byte-identical) and the reviewed c
 - ``steps/<type>.json``: each step type's input leaves, with every field's type, enum, default,
   range and format, for the lint rules (a run reads only the step types it meets).
 
-Only facts are copied: no description prose. ``tests/test_catalog.py`` rebuilds everything and
-fails when the committed files differ.
+Only facts are copied: no description prose. ``tests/test_api_compiler.py`` rebuilds everything
+and fails when the committed files differ.
 """
 
 from __future__ import annotations
@@ -263,7 +263,12 @@ class SchemaWriter:
         if name in self.inputs:
             missing["x-civitai-warning"] = "missing-discriminator"
             missing["x-civitai-values"] = known
-        agreed = {"if": {"not": {"required": [prop]}}, "then": self._agreed(name, prop)}
+        # What every candidate agrees on, when the value is missing; for an unknown step type too,
+        # since every step type has the same base keys.
+        chosen: dict[str, Any] = {"required": [prop]}
+        if prop == "$type":
+            chosen["properties"] = {prop: {"enum": known}}
+        agreed = {"if": {"not": chosen}, "then": self._agreed(name, prop)}
         return {"allOf": [agreed, missing, typed, unknown]}
 
     def _agreed(self, name: str, prop: str) -> dict[str, Any]:

@@ -29,7 +29,12 @@ GOOD = {
         }
     ]
 }
-BAD = {"steps": [{"$type": "tts", "input": {"width": "wide"}}], "stepz": 1}
+# An invented step type (its input cannot be checked), a wrong value in a real step's input, an
+# unknown top-level key.
+BAD = {
+    "steps": [{"$type": "tts", "input": {"width": "wide"}}, {"$type": "echo", "input": {"message": 5}}],
+    "stepz": 1,
+}
 
 
 def test_check_returns_a_report_and_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
@@ -43,8 +48,8 @@ def test_findings_from_objects_are_located_in_the_pretty_printed_json() -> None:
     report = civitai_schema.check(BAD)
     assert [(f.code, f.path, f.line) for f in report.findings] == [
         ("S112", "/steps/0/$type", 4),
-        ("S101", "/steps/0/input/width", 6),
-        ("S104", "/stepz", 10),
+        ("N107", "/steps/1/input/message", 12),
+        ("S104", "/stepz", 16),
     ]
     assert all(f.file == "<object>" and f.end_line is not None for f in report.findings)
 
@@ -65,10 +70,10 @@ def test_validate_returns_the_report_when_fit_to_submit() -> None:
 
 
 def test_check_text_json_and_yaml() -> None:
-    assert civitai_schema.check_text('{"steps": [{"$type": "echo"}]}').ok
+    assert civitai_schema.check_text('{"steps": [{"$type": "echo", "input": {"message": "hi"}}]}').ok
     report = civitai_schema.check_text("steps:\n  - $type: tts\n", filename="w.yaml")
     assert [(f.code, f.file, f.line, f.column) for f in report.findings] == [("S112", "w.yaml", 2, 12)]
-    assert civitai_schema.check_text(b"steps: [{$type: echo}]", format="yaml").ok
+    assert civitai_schema.check_text(b"steps: [{$type: echo, input: {message: hi}}]", format="yaml").ok
 
 
 def test_check_file_and_paths(tmp_path: Path) -> None:

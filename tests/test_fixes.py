@@ -58,12 +58,12 @@ def test_unsafe_fixes_need_opting_in() -> None:
 
 def test_fix_preserves_bom_crlf_and_comments(tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
-    path.write_bytes(b"\xef\xbb\xbfsteps:\r\n  - $type: tts   # keep me\r\n    input: {text: hi}\r\n")
+    # (engine defaults to custom, whose input requires xVectorOnlyMode: the step type is all that is wrong)
+    step_input = b"    input: {text: hi, xVectorOnlyMode: false}\r\n"
+    path.write_bytes(b"\xef\xbb\xbfsteps:\r\n  - $type: tts   # keep me\r\n" + step_input)
     result = invoke("check", "--fix", "-q", str(path))
-    assert result.exit_code == 0  # what is left is a warning (textToSpeech without an engine)
-    assert (
-        path.read_bytes() == b"\xef\xbb\xbfsteps:\r\n  - $type: textToSpeech   # keep me\r\n    input: {text: hi}\r\n"
-    )
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == b"\xef\xbb\xbfsteps:\r\n  - $type: textToSpeech   # keep me\r\n" + step_input
 
 
 def test_fix_writes_atomically_and_keeps_the_mode(tmp_path: Path) -> None:

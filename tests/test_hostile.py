@@ -282,7 +282,8 @@ def test_control_characters_reach_no_terminal(tmp_path: Path) -> None:
     assert "␛[2J␛]0;pwned␇\ufffd31m␡" in finding.message
     assert not any(ch in finding.message for ch in "\x1b\x07\x9b\x7f")
     name = "a\x1b[31m.json"
-    (tmp_path / name).write_text('{"steps": [{"$type": "imagegen", "widht": 1, "note": "\\u009b2J\x7f", "input": {}}]}')
+    # (the misspelt top-level key is the error; a step of unknown $type has nothing else checked)
+    (tmp_path / name).write_text('{"widht": 1, "steps": [{"$type": "imagegen", "note": "\\u009b2J\x7f", "input": {}}]}')
     for fmt in ("concise", "full"):
         done = subprocess.run(
             [sys.executable, "-m", "civitai_schema", "check", "--format", fmt, "."],

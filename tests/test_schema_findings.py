@@ -8,17 +8,35 @@ import pytest
 
 import civitai_schema
 from civitai_schema import schema
+from civitai_schema.findings import Kind
 from civitai_schema.rules import schema as schema_rules
+
+# Inside a step input a schema error carries the input rule of the same meaning (N101-N108).
+INPUT_SCHEMA_CODES = frozenset({"N101", "N102", "N103", "N104", "N105", "N106", "N107", "N108"})
 
 
 def found(document: Any, **options: Any) -> list[tuple[str, str, str]]:
     """The schema findings (the lint rules have tests of their own)."""
     report = civitai_schema.check(document, **options)
-    return [(f.code, f.path, f.message) for f in report.findings if f.code.startswith("S")]
+    return [
+        (f.code, f.path, f.message) for f in report.findings if f.code.startswith("S") or f.code in INPUT_SCHEMA_CODES
+    ]
+
+
+# A complete SDXL request on sdcpp: its leaf (SdxlCreateImageGenInput) is known, so every other
+# key is checked against that leaf's own schema.
+SDXL = {
+    "engine": "sdcpp",
+    "ecosystem": "sdxl",
+    "operation": "createImage",
+    "model": "urn:air:sdxl:checkpoint:civitai:101055@128078",
+    "prompt": "a cat",
+}
+ECHO = {"$type": "echo", "input": {"message": "hi"}}
 
 
 def step(**input: Any) -> dict[str, Any]:
-    return {"steps": [{"$type": "imageGen", "input": input}]}
+    return {"steps": [{"$type": "imageGen", "input": {**SDXL, **input}}]}
 
 
 def test_value_references_are_accepted_wherever_an_input_value_is() -> None:
@@ -26,30 +44,48 @@ def test_value_references_are_accepted_wherever_an_input_value_is() -> None:
     assert found(body) == []
 
 
-def test_a_wrong_value_names_both_accepted_shapes() -> None:
-    assert found(step(width="1024")) == [
-        ("S101", "/steps/0/input/width", 'expected an integer or a value reference, got string "1024"')
-    ]
+def test_a_wrong_value_is_reported_against_the_value_s_own_type() -> None:
+    """A value that does not claim to be a reference (no "$ref", no "path") is checked as a value:
+    one type error, not a complaint that it is a broken reference."""
+    assert found(step(width="1024")) == [("N107", "/steps/0/input/width", 'expected an integer, got string "1024"')]
+    assert found(step(width={"value": 3})) == [("N107", "/steps/0/input/width", "expected an integer, got an object")]
 
 
 def test_a_broken_value_reference_reports_the_reference_s_own_errors() -> None:
     assert found(step(seed={"$ref": "$arguments", "paht": "seed"})) == [
-        ("S104", "/steps/0/input/seed/paht", 'unknown key "paht"; did you mean "path"?')
+        ("N104", "/steps/0/input/seed/paht", 'unknown key "paht"; did you mean "path"?')
+    ]
+    assert found(step(seed={"$ref": 5, "path": "seed"})) == [
+        ("N107", "/steps/0/input/seed/$ref", "expected a string, got integer 5")
     ]
 
 
 def test_a_map_that_is_not_a_reference_reports_the_map_s_errors() -> None:
     assert found(step(loras={"urn:air:sdxl:lora:civitai:1@2": "strong"})) == [
-        ("S101", "/steps/0/input/loras/urn:air:sdxl:lora:civitai:1@2", 'expected a number, got string "strong"')
+        ("N107", "/steps/0/input/loras/urn:air:sdxl:lora:civitai:1@2", 'expected a number, got string "strong"')
     ]
 
 
 def test_both_lora_forms_and_the_additional_networks_map_are_accepted() -> None:
+    """The API has both LoRA forms, each on its own leaves: a map (sdcpp SDXL) and a list
+    (flux2 dev); textToImage takes an additionalNetworks map. The other form is a type error."""
     assert found(step(loras={"urn:air:sdxl:lora:civitai:1@2": 0.8})) == []
-    assert found(step(loras=[{"air": "urn:air:wan:lora:civitai:1@2", "strength": 1}])) == []
-    assert found(step(additionalNetworks={"urn:air:sd1:lora:civitai:1@2": {"strength": 0.7}})) == []
-    assert found(step(additionalNetworks=[{"air": "x", "strength": 1}])) == [
-        ("S101", "/steps/0/input/additionalNetworks", "expected an object or a value reference, got a list")
+    assert found(step(loras=[{"air": "urn:air:sdxl:lora:civitai:1@2", "strength": 1}])) == [
+        ("N107", "/steps/0/input/loras", "expected an object, got a list")
+    ]
+    flux2 = {"engine": "flux2", "model": "dev", "operation": "createImage", "prompt": "a cat"}
+    as_list = {**flux2, "loras": [{"air": "urn:air:flux2:lora:civitai:1@2", "strength": 1}]}
+    assert found({"steps": [{"$type": "imageGen", "input": as_list}]}) == []
+    as_map = {**flux2, "loras": {"urn:air:flux2:lora:civitai:1@2": 1}}
+    assert found({"steps": [{"$type": "imageGen", "input": as_map}]}) == [
+        ("N107", "/steps/0/input/loras", "expected a list, got an object")
+    ]
+    legacy = {"model": "urn:air:sd1:checkpoint:civitai:4384@128713", "prompt": "a cat", "cfgScale": 7}
+    networks = {**legacy, "additionalNetworks": {"urn:air:sd1:lora:civitai:1@2": {"strength": 0.7}}}
+    assert found({"steps": [{"$type": "textToImage", "input": networks}]}) == []
+    listed = {**legacy, "additionalNetworks": [{"air": "urn:air:sd1:lora:civitai:1@2", "strength": 1}]}
+    assert found({"steps": [{"$type": "textToImage", "input": listed}]}) == [
+        ("N107", "/steps/0/input/additionalNetworks", "expected an object, got a list")
     ]
 
 
@@ -87,7 +123,9 @@ def test_a_missing_key_points_at_the_object_that_lacks_it() -> None:
 
 
 def test_unknown_keys_point_at_the_key_and_suggest_the_nearest() -> None:
-    report = civitai_schema.check_text('{"steps": [{"$type": "echo"}],\n "tgas": []}', filename="x.json")
+    report = civitai_schema.check_text(
+        '{"steps": [{"$type": "echo", "input": {"message": "hi"}}],\n "tgas": []}', filename="x.json"
+    )
     (finding,) = report.findings
     assert (finding.code, finding.path, finding.line, finding.column, finding.end_column) == ("S104", "/tgas", 2, 2, 8)
     assert finding.message == 'unknown key "tgas"; did you mean "tags"?'
@@ -106,8 +144,8 @@ def test_a_wrong_type_is_reported_once_not_with_its_enum() -> None:
 
 
 def test_pattern_uses_json_schema_semantics_for_a_final_dollar() -> None:
-    assert found({"steps": [{"$type": "echo"}], "externalId": "order-1\n"})[0][0] == "S105"
-    assert found({"steps": [{"$type": "echo"}], "externalId": "order-1"}) == []
+    assert [c for c, _, _ in found({"steps": [ECHO], "externalId": "order-1\n"})] == ["S105"]
+    assert found({"steps": [ECHO], "externalId": "order-1"}) == []
 
 
 @pytest.mark.parametrize(
@@ -125,16 +163,24 @@ def test_auto_kind_comes_from_the_content(document: Any, kind: str) -> None:
 
 def test_the_kind_can_be_forced() -> None:
     body = {"steps": [{"$type": "echo"}]}
-    assert [(c, m) for c, _, m in found(body, kind="workflow")] == [
-        ("S102", 'missing required key "id"'),
-        ("S102", 'missing required key "status"'),
+    assert found(body) == [("S102", "/steps/0", 'missing required key "input"')]
+    # As a record, what the document says every record has is one warning per object that lacks it.
+    report = civitai_schema.check(body, kind="workflow")
+    assert report.kind is Kind.WORKFLOW and report.ok
+    assert [(f.code, f.severity.value, f.path) for f in report.findings] == [
+        ("R106", "warning", ""),
+        ("R106", "warning", "/steps/0"),
     ]
+    workflow, step_of_it = (f.message for f in report.findings)
+    assert '"status"' in workflow and '"steps"' not in workflow
+    assert '"input"' in step_of_it and '"name"' in step_of_it
     record = {"id": "6-1", "status": "succeeded", "steps": []}
     assert [c for c, _, _ in found(record, kind="submission")] == ["S107"]
 
 
 def test_the_vendored_schema_can_be_used_as_it_is() -> None:
-    body = {"steps": [{"$type": "textToSpeech", "input": {"text": "hi"}}]}
+    # (xVectorOnlyMode is required by the API's document on the default engine, custom)
+    body = {"steps": [{"$type": "textToSpeech", "input": {"text": "hi", "xVectorOnlyMode": False}}]}
     assert found(body) == []
     codes = [(c, p) for c, p, _ in found(body, schema="vendored")]
     assert codes == [("S102", ""), ("S102", ""), ("S103", "/steps/0/$type")]
