@@ -266,9 +266,11 @@ class SchemaWriter:
         # What every candidate agrees on, when the value is missing; for an unknown step type too,
         # since every step type has the same base keys.
         chosen: dict[str, Any] = {"required": [prop]}
+        agreed_schema = self._agreed(name, prop)
         if prop == "$type":
             chosen["properties"] = {prop: {"enum": known}}
-        agreed = {"if": {"not": chosen}, "then": self._agreed(name, prop)}
+            agreed_schema.pop("required", None)  # (one finding for one mistake: the type says it)
+        agreed = {"if": {"not": chosen}, "then": agreed_schema}
         return {"allOf": [agreed, missing, typed, unknown]}
 
     def _agreed(self, name: str, prop: str) -> dict[str, Any]:
