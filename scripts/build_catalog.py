@@ -26,6 +26,7 @@ and fails when the committed files differ.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -42,6 +43,7 @@ from civitai_schema import patching  # noqa: E402  (the same RFC 6902 code the p
 DOCUMENT = REPO / "schemas" / "v2-consumers.json"
 PROVENANCE = REPO / "schemas" / "v2-consumers.provenance.json"
 PATCHES = REPO / "schemas" / "api-patches"
+DRIFT = REPO / "schemas" / "api-drift.json"
 OUTPUT = REPO / "civitai_schema" / "data"
 
 PREFIX = "#/components/schemas/"
@@ -99,12 +101,42 @@ def corrected(document: dict[str, Any], operations: list[dict[str, Any]]) -> dic
     return document
 
 
+def load_drift(path: Path = DRIFT) -> list[dict[str, Any]]:
+    """Keys published bodies send under another name than the document's (``fps`` for
+    ``frameRate``): accepted with a warning that names the documented field."""
+    rows: list[dict[str, Any]] = json.loads(path.read_text("utf-8"))
+    for row in rows:
+        if not row.get("reason") or not row.get("source"):
+            raise CompileError(f"{path.name}: every drift row needs a reason and a source ({row.get('key')})")
+    return rows
+
+
+def _with_drift(components: Components, leaves: frozenset[str], rows: list[dict[str, Any]]) -> None:
+    """Give each input leaf that has a row's documented field, and not its drifted name, the
+    drifted name as a key that only warns."""
+    for name in sorted(leaves):
+        if components.discriminator(name) is not None:
+            continue
+        fields = components.flat(name).get("properties", {})
+        raw = components.raw[name]
+        own = raw["allOf"][-1] if "allOf" in raw else raw
+        for row in rows:
+            if row["instead"] in fields and row["key"] not in fields:
+                marker = {"not": {}, "x-civitai-warning": "drift-key", "x-civitai-use": row["instead"]}
+                own.setdefault("properties", {})[row["key"]] = marker
+    components.forget()
+
+
 class Components:
     """The document's component schemas with their inheritance chains merged."""
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.raw: dict[str, Any] = document["components"]["schemas"]
         self._flat: dict[str, dict[str, Any]] = {}
+
+    def forget(self) -> None:
+        """Drop the merged chains (after the raw components changed)."""
+        self._flat.clear()
 
     def name(self, ref: str) -> str:
         if not ref.startswith(PREFIX) or ref[len(PREFIX) :] not in self.raw:
@@ -342,6 +374,9 @@ class SchemaWriter:
         for key in _COPIED:
             if key in schema:
                 out[key] = schema[key]
+        for key, value in schema.items():
+            if key.startswith("x-civitai-"):  # (our own marks, from a correction)
+                out[key] = value
         if types is not None:
             out["type"] = types
         if "enum" in schema:
@@ -540,13 +575,19 @@ def _named_enums(components: Components) -> dict[str, list[Any]]:
     }
 
 
-def build(document: dict[str, Any], operations: list[dict[str, Any]], provenance: dict[str, Any]) -> dict[str, Any]:
+def build(
+    document: dict[str, Any],
+    operations: list[dict[str, Any]],
+    provenance: dict[str, Any],
+    drift: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Everything written under ``civitai_schema/data/``, by relative path."""
-    components = Components(corrected(document, operations))
+    components = Components(corrected(copy.deepcopy(document), operations))
     templates = _step_types(components, "WorkflowStepTemplate")
     records = _step_types(components, "WorkflowStep")
     input_specs = [_input_of(components, step) for step in templates.values()]
     inputs = _input_components(components, input_specs)
+    _with_drift(components, inputs, load_drift() if drift is None else drift)
     roots = frozenset(components.name(s["$ref"]) for s in input_specs if isinstance(s, dict) and "$ref" in s)
     files: dict[str, Any] = {}
     for kind, root in (("submission", "WorkflowTemplate"), ("workflow", "Workflow")):

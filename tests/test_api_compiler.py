@@ -62,6 +62,17 @@ def test_every_correction_has_a_reason_and_a_source_and_applies() -> None:
     builder.corrected(document, operations)  # raises if one no longer applies
 
 
+def test_drifted_keys_warn_and_name_the_documented_field() -> None:
+    builder = _builder()
+    assert all(row["reason"] and row["source"] for row in builder.load_drift())
+    body = {"steps": [{"$type": "videoGen", "input": {"engine": "hunyuan", "prompt": "x", "width": 848,
+                                                       "height": 480, "fps": 24}}]}  # fmt: skip
+    found = [(f.code, f.severity.value, f.path) for f in civitai_schema.check(body).findings]
+    assert found == [("N111", "warning", "/steps/0/input/fps")]
+    exported = schema.schema_for(Kind.SUBMISSION)
+    assert '"fps"' in json.dumps(exported["$defs"]["HunyuanVdeoGenInput"])  # (accepted by editors)
+
+
 def test_a_correction_whose_target_is_gone_fails_the_build_loudly(tmp_path: Path) -> None:
     builder = _builder()
     document = json.loads(VENDORED.read_bytes())

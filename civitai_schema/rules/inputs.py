@@ -157,8 +157,23 @@ Bad: `"loras": {"urn:air:sdxl:lora:civitai:1@2": 8}`   Good: `0.8`""",
     F,
 )
 
+DRIFTED_KEY = Rule(
+    "N111",
+    "drifted-input-key",
+    Severity.WARNING,
+    "An input key published examples use that the API's document names otherwise.",
+    """
+Some of Civitai's own published bodies send `fps` where the document's leaf has `frameRate`, or
+`numInferenceSteps` where it has `steps`. The orchestrator takes such a body, but the document
+does not promise the value is read: write the documented name.
+
+Bad: `"engine": "hunyuan", …, "fps": 24`   Good: `"frameRate": 24`""",
+    F,
+    fixable="unsafe",
+)
+
 RULES = (INVALID_VALUE, UNKNOWN_DISCRIMINATOR, MISSING_DISCRIMINATOR, UNKNOWN_INPUT_KEY, REJECTED_INPUT_KEY,
-         MISSING_INPUT_KEY, INPUT_TYPE, INPUT_RANGE, SEED_INT32, LORA_STRENGTH)  # fmt: skip
+         MISSING_INPUT_KEY, INPUT_TYPE, INPUT_RANGE, SEED_INT32, LORA_STRENGTH, DRIFTED_KEY)  # fmt: skip
 
 INT32_MAX = 2_147_483_647
 _INT64_MAX = 2**63 - 1

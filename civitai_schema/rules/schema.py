@@ -439,6 +439,13 @@ def _warning(error: ValidationError, marker: str, path: str) -> Iterator[Finding
             f'the input has no "{prop}", which selects its schema (one of: {listed})', path
         )
         return
+    if marker == "drift-key":
+        parts = list(error.absolute_path)
+        key, documented = str(parts[-1]) if parts else "?", str(error.schema.get("x-civitai-use"))
+        message = f'"{key}" is what published examples send; the API\'s document names this field "{documented}"'
+        fix = Fix(f'rename to "{documented}"', "unsafe", ("rename", documented))
+        yield inputs.DRIFTED_KEY.finding(message, path, target="key", fix=fix)
+        return
     if marker != "unknown-discriminator" or not isinstance(error.validator_value, list):
         return
     allowed = [str(v) for v in error.validator_value]
