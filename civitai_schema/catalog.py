@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import air
+
 # The vendored schema's step types that do not exist, and the real type to use instead.
 # Source: facts §0 and §3.3 (SEED enum vs SPEC/CLIENT step types).
 SEED_STEP_TYPES: dict[str, str] = {
@@ -34,250 +36,108 @@ SEED_STEP_TYPES: dict[str, str] = {
 # The vendored schema's webhook fields, which the workflow API does not have (facts §0).
 SEED_CALLBACK_KEYS = ("callbackUrl", "callbackEvents")
 
+_FACTS = Path(__file__).resolve().parent / "facts"
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _facts(name: str) -> dict[str, Any]:
+    """A table of domain facts the API's document does not state (``facts/<name>.json``): each
+    row with its ``source`` and the date it is ``asOf``."""
+    table: dict[str, Any] = json.loads((_FACTS / f"{name}.json").read_text("utf-8"))
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _index() -> dict[str, Any]:
+    """Provenance, named enums, the workflow model and each step type's discriminator tree
+    (data/api.json, compiled from the API's document)."""
+    index: dict[str, Any] = json.loads((_DATA / "api.json").read_text("utf-8"))
+    return index
+
+
 # ---------------------------------------------------------------------------------------------
-# Enums of the workflow model (SPEC, facts §3 and Appendix B).
-STATUSES = ("unassigned", "preparing", "scheduled", "processing", "succeeded", "failed", "expired", "canceled")
+# The workflow model, as the API's document states it (data/api.json).
+_MODEL = _index()["workflow"]
+STATUSES: tuple[str, ...] = tuple(_MODEL["statuses"])
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "expired", "canceled"})
-RUNNING_STATUSES = frozenset({"unassigned", "preparing", "scheduled", "processing"})
-CALLBACK_EVENTS = tuple(
-    f"{scope}:{what}"
-    for scope in ("workflow", "step", "job")
-    for what in ("*", "unassigned", "processing", "succeeded", "failed", "expired", "canceled")
-)
-PRIORITIES = ("high", "normal", "low")
-NSFW_LEVELS = ("pg", "pg13", "r", "x", "xxx", "na")
-CURRENCIES = ("yellow", "blue", "green", "fakeRed")
-UPGRADE_MODES = ("manual", "automatic")
-
-# Keys the server assigns; a request body that carries them is refused (WorkflowTemplate and
-# WorkflowStepTemplate are closed). Source: facts §0 'Document kinds', §3.1, §3.2.
-SERVER_WORKFLOW_KEYS = (
-    "id",
-    "status",
-    "createdAt",
-    "startedAt",
-    "completedAt",
-    "cost",
-    "transactions",
-    "jobs",
-    "output",
-)
-SERVER_STEP_KEYS = ("status", "jobs", "output", "startedAt", "completedAt", "estimatedProgressRate")
+RUNNING_STATUSES = frozenset(STATUSES) - TERMINAL_STATUSES
+CALLBACK_EVENTS: tuple[str, ...] = tuple(_MODEL["callbackEvents"])
+PRIORITIES: tuple[str, ...] = tuple(_MODEL["priorities"])
+NSFW_LEVELS: tuple[str, ...] = tuple(_MODEL["nsfwLevels"])
+CURRENCIES: tuple[str, ...] = tuple(_MODEL["currencies"])
+UPGRADE_MODES: tuple[str, ...] = tuple(_MODEL["upgradeModes"])
+# Keys only the server writes: a record's properties that a request body does not have.
+SERVER_WORKFLOW_KEYS: tuple[str, ...] = tuple(_MODEL["serverKeys"])
+SERVER_STEP_KEYS: tuple[str, ...] = tuple(_MODEL["serverStepKeys"])
 
 # ---------------------------------------------------------------------------------------------
-# AIR parts (facts §1.4: no closed list exists, so an unknown part is a warning).
-ECOSYSTEMS = frozenset(
-    [
-        "sd1",
-        "sd2",
-        "sd3",
-        "sd3_5m",
-        "sdxl",
-        "sdxldistilled",
-        "scascade",
-        "svd",
-        "flux1",
-        "fluxkrea",
-        "flux1kontext",
-        "flux2",
-        "flux3video",
-        "auraflow",
-        "chroma",
-        "hydit1",
-        "hyv1",
-        "hidream",
-        "hidream-o1",
-        "kolors",
-        "lumina",
-        "mochi",
-        "pixarta",
-        "pixarte",
-        "playgroundv2",
-        "odor",
-        "qwen",
-        "qwen2",
-        "qwen3",
-        "zimageturbo",
-        "zimagebase",
-        "seedream",
-        "nanobanana",
-        "openai",
-        "imagen4",
-        "ernie",
-        "krea2",
-        "mai",
-        "mageflow",
-        "ideogram",
-        "boogu",
-        "reve",
-        "lens",
-        "anima",
-        "wanvideo",
-        "wanvideo1_3b_t2v",
-        "wanvideo14b_t2v",
-        "wanvideo14b_i2v_480p",
-        "wanvideo14b_i2v_720p",
-        "wanvideo-22-ti2v-5b",
-        "wanvideo-22-i2v-a14b",
-        "wanvideo-22-t2v-a14b",
-        "wanvideo-25-t2v",
-        "wanvideo-25-i2v",
-        "wanimage27",
-        "wanvideo27",
-        "cogvideox",
-        "ltxv",
-        "ltxv2",
-        "ltxv23",
-        "sora2",
-        "veo3",
-        "vidu",
-        "minimaxh3",
-        "kling",
-        "haiper",
-        "lightricks",
-        "seedance",
-        "grok",
-        "happyhorse",
-        "ace",
-        "polygen",
-        "tripo",
-        "hunyuan3d",
-        "other",
-    ]
-)
-# Seen in real AIRs though not root keys today (older site versions, docs, container images).
-LEGACY_ECOSYSTEMS = frozenset(
-    ["illustrious", "pony", "sd15", "sdxl1", "zimage", "wan", "ltx2", "ltx23", "flux", "comfy", "oci", "llm", "noobai"]
-)
-RESOURCE_TYPES = frozenset(
-    [
-        "checkpoint",
-        "lora",
-        "lycoris",
-        "dora",
-        "embedding",
-        "hypernet",
-        "vae",
-        "controlnet",
-        "upscaler",
-        "motion",
-        "ag",
-        "text_encoders",
-        "unet",
-        "clipvision",
-        "clip",
-        "visionlanguage",
-        "unknown",
-        "diffusionmodel",
-        "diffusion_model",
-        "other",
-        "model",
-        "repository",
-        "diffuser",
-        "image",
-        "nodepack",
-        "nodepacklayer",
-        "birefnet",
-    ]
-)
-SOURCES = frozenset(
-    [
-        "civitai",
-        "civitai-r2",
-        "huggingface",
-        "orchestrator",
-        "dockerhub",
-        "ghcr",
-        "comfyregistry",
-        "replicate",
-        "openai",
-        "leonardo",
-    ]
-)
-# SD3 checkpoints exist on civitai.com but no engine of the orchestrator runs them (facts §5).
-UNGENERATABLE_ECOSYSTEMS = frozenset({"sd3", "sd3_5m"})
-
-# Which resource types a field may hold. Types not listed in any set (other, unknown, model…)
-# are never flagged. Source: facts §1.4 (typeUrnMap), §4 (field meanings).
-CHECKPOINT_TYPES = frozenset(
-    {"checkpoint", "model", "diffusionmodel", "diffusion_model", "unet", "diffuser", "repository"}
-)
-NETWORK_TYPES = frozenset({"lora", "lycoris", "dora", "hypernet", "embedding"})
+# AIR parts (facts/air.json; no closed list exists, so an unknown part is a warning).
+_AIR = _facts("air")
+ECOSYSTEMS = frozenset(row["value"] for row in _AIR["ecosystems"])
+LEGACY_ECOSYSTEMS = frozenset(row["value"] for row in _AIR["legacyEcosystems"])
+RESOURCE_TYPES = frozenset(row["value"] for row in _AIR["resourceTypes"])
+SOURCES = frozenset(row["value"] for row in _AIR["sources"])
+UNGENERATABLE_ECOSYSTEMS = frozenset(row["value"] for row in _AIR["ungeneratableEcosystems"])
+# Which resource types a field may hold. Types in no set (other, unknown, model…) are never flagged.
 FIELD_RESOURCE_TYPES: dict[str, frozenset[str]] = {
-    "model": CHECKPOINT_TYPES,
-    "diffuserModel": CHECKPOINT_TYPES,
-    "diffusionModel": CHECKPOINT_TYPES,
-    "checkpointModel": CHECKPOINT_TYPES,
-    "vaeModel": frozenset({"vae"}),
-    "clipLModel": frozenset({"clip", "text_encoders"}),
-    "t5XXLModel": frozenset({"clip", "text_encoders"}),
-    "loras": frozenset({"lora", "lycoris", "dora"}),
-    "additionalNetworks": NETWORK_TYPES,
-    "embeddings": frozenset({"embedding"}),
+    row["field"]: frozenset(row["types"]) for row in _AIR["fieldResourceTypes"]
 }
+CHECKPOINT_TYPES = FIELD_RESOURCE_TYPES["model"]
+NETWORK_TYPES = FIELD_RESOURCE_TYPES["additionalNetworks"]
 KNOWN_RESOURCE_TYPES = CHECKPOINT_TYPES | NETWORK_TYPES | {"vae", "clip", "text_encoders", "controlnet", "upscaler"}
 
-# LoRA compatibility groups: an add-on works on a checkpoint of the same group (facts §5, SITE
-# ecosystemSupport/crossEcosystemRules). Ecosystems in no group only match themselves.
-COMPAT_GROUPS: dict[str, str] = {
-    "sd1": "sd1", "sd15": "sd1",
-    "sdxl": "sdxl", "sdxl1": "sdxl", "pony": "sdxl", "illustrious": "sdxl", "noobai": "sdxl",
-    "flux1": "flux1", "fluxkrea": "flux1", "flux": "flux1",
-    "flux2": "flux2",
-    "wanvideo": "wan", "wan": "wan", "wanvideo14b_t2v": "wan", "wanvideo14b_i2v_480p": "wan",
-    "wanvideo14b_i2v_720p": "wan", "wanvideo-22-ti2v-5b": "wan", "wanvideo-22-i2v-a14b": "wan",
-    "wanvideo-22-t2v-a14b": "wan",
-    "zimageturbo": "zimage", "zimagebase": "zimage", "zimage": "zimage",
-    "ltx2": "ltx2", "ltxv2": "ltx2", "ltx23": "ltx23", "ltxv23": "ltx23",
-}  # fmt: skip
+# ---------------------------------------------------------------------------------------------
+# Base-model families (facts/base-models.json).
+_BASE = _facts("base-models")
+# An add-on works on a checkpoint of the same family; ecosystems in no row match only themselves.
+COMPAT_GROUPS: dict[str, str] = {row["ecosystem"]: row["family"] for row in _BASE["compatibility"]}
 # Embeddings (textual inversions) of SD1 also work, partly, on the SDXL family.
-EMBEDDING_EXTRA_GROUPS: dict[str, frozenset[str]] = {"sd1": frozenset({"sdxl"})}
-# The checkpoint family behind a leaf's own `ecosystem` discriminator (facts §4.2).
-LEAF_ECOSYSTEM_GROUPS: dict[str, str] = {
-    "sd1": "sd1", "sdxl": "sdxl", "flux1": "flux1", "flux2Dev": "flux2", "flux2Klein": "flux2", "flux2klein": "flux2",
-    "qwen": "qwen", "zImage": "zimage", "zimageturbo": "zimage", "zimagebase": "zimage", "anima": "anima",
-    "ernie": "ernie", "hidream-o1": "hidream-o1", "lens": "lens", "boogu": "boogu", "krea2": "krea2",
-    "chroma": "chroma", "ltx2": "ltx2", "ltx23": "ltx23",
-}  # fmt: skip
+EMBEDDING_EXTRA_GROUPS: dict[str, frozenset[str]] = {
+    row["family"]: frozenset(row["alsoWorksOn"]) for row in _BASE["embeddingExtras"]
+}
+# The checkpoint family behind a leaf's own `ecosystem` discriminator.
+LEAF_ECOSYSTEM_GROUPS: dict[str, str] = {row["value"]: row["family"] for row in _BASE["leafEcosystems"]}
 
 
 def compat_group(ecosystem: str) -> str:
     return COMPAT_GROUPS.get(ecosystem.lower(), ecosystem.lower())
 
 
+# The fields that name the checkpoint a step generates with, in the order they decide.
+CHECKPOINT_FIELDS = ("model", "diffuserModel", "diffusionModel", "checkpointModel")
+
+
+def base_group(step_input: Mapping[str, Any]) -> str | None:
+    """The base-model family a step generates with: the engine's own ``ecosystem`` when it takes
+    one (it picks the pipeline that runs), else the checkpoint AIR's ecosystem. Every rule that
+    asks which base model a step uses asks this."""
+    ecosystem = step_input.get("ecosystem")
+    if isinstance(ecosystem, str) and ecosystem in LEAF_ECOSYSTEM_GROUPS:
+        return LEAF_ECOSYSTEM_GROUPS[ecosystem]
+    for name in CHECKPOINT_FIELDS:
+        value = step_input.get(name)
+        if not isinstance(value, str) or not air.looks_like_air(value):
+            continue
+        try:
+            parsed = air.parse(value).ecosystem
+        except air.AIRError:
+            continue
+        if parsed and parsed.lower() != "other":
+            return compat_group(parsed)
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
-# Per-leaf facts the SPEC data does not carry.
-
-# Keys the API is documented to reject with HTTP 400 on these leaves (facts §8, DOCS sdxl.md
-# troubleshooting: "Field not valid for this engine (e.g. sampler on sdcpp …)").
-REJECTED_KEYS: tuple[tuple[dict[str, str], str, str], ...] = (
-    ({"engine": "sdcpp"}, "sampler", "sdcpp takes sampleMethod (and schedule), not sampler"),
-    ({"engine": "sdcpp"}, "scheduler", "sdcpp takes schedule, not scheduler"),
-    ({"engine": "sdcpp"}, "denoiseStrength", "sdcpp takes strength for createVariant, not denoiseStrength"),
-    ({"engine": "sdcpp", "ecosystem": "sdxl"}, "clipSkip", "the API returns 400 for clipSkip on sdcpp SDXL"),
-    ({"engine": "comfy"}, "sampleMethod", "comfy takes sampler, not sampleMethod"),
-    ({"engine": "comfy"}, "schedule", "comfy takes scheduler, not schedule"),
+# Per-engine facts the document does not state (facts/engines.json), matched against a leaf's
+# discriminators, first match wins.
+_ENGINES = _facts("engines")
+# Keys the docs say the API answers HTTP 400 to on these engines.
+REJECTED_KEYS: tuple[tuple[dict[str, str], str, str], ...] = tuple(
+    (row["selector"], row["key"], row["why"]) for row in _ENGINES["rejectedKeys"]
 )
-
-# Sizes the documentation asks to be multiples of (DOCS only; SPEC has no multipleOf). Matched
-# against a leaf's discriminators, first match wins. Source: facts §4.2.
-DIVISIBLE_BY: tuple[tuple[dict[str, str], int], ...] = (
-    ({"engine": "sdcpp", "ecosystem": "qwen"}, 8),
-    ({"engine": "flux2", "model": "klein"}, 16),
-    ({"engine": "flux2"}, 8),
-    ({"engine": "sdcpp", "ecosystem": "sd1"}, 16),
-    ({"engine": "sdcpp", "ecosystem": "sdxl"}, 16),
-    ({"engine": "sdcpp", "ecosystem": "flux1"}, 16),
-    ({"engine": "sdcpp", "ecosystem": "flux2Klein"}, 16),
-    ({"engine": "sdcpp", "ecosystem": "zImage"}, 16),
-    ({"engine": "sdcpp", "ecosystem": "anima"}, 16),
-    ({"engine": "comfy", "ecosystem": "sd1"}, 16),
-    ({"engine": "comfy", "ecosystem": "sdxl"}, 16),
-    ({"engine": "comfy", "ecosystem": "ernie"}, 16),
-    ({"engine": "comfy", "ecosystem": "anima"}, 16),
-    ({"engine": "comfy", "ecosystem": "hidream-o1"}, 64),
-    ({"engine": "comfy", "ecosystem": "krea2"}, 32),
-    ({"engine": "openai", "model": "gpt-image-2"}, 16),
+# Sizes the documentation asks to be multiples of (the document has no multipleOf).
+DIVISIBLE_BY: tuple[tuple[dict[str, str], int], ...] = tuple(
+    (row["selector"], row["multiple"]) for row in _ENGINES["sizeMultiples"]
 )
 
 
@@ -290,55 +150,17 @@ class PixelBudget(NamedTuple):
     note: str
 
 
-# Source: facts §5 (SITE presets; DOCS sd1.md "going much bigger often produces duplicated
-# subjects", sdxl.md well-behaved sizes around 1 MP).
 PIXEL_BUDGETS: dict[str, PixelBudget] = {
-    "sd1": PixelBudget(512 * 512, 0.5, 2.25, "SD 1.x is trained at 512×512"),
-    "sdxl": PixelBudget(1024 * 1024, 0.5, 2.0, "SDXL-family models are trained at about 1 megapixel"),
-    "flux1": PixelBudget(1024 * 1024, 0.4, 2.5, "Flux.1 is trained at about 1 megapixel"),
+    row["family"]: PixelBudget(row["native"], row["low"], row["high"], row["note"]) for row in _BASE["pixelBudgets"]
 }
 
-# A1111-style sampler names people paste from other tools, and their v2 spellings
-# (facts §4.1-4.2; SITE samplersToSchedulers). Keys are lower-case.
-A1111_SAMPLERS: dict[str, dict[str, str]] = {
-    "euler a": {"sampler": "euler_ancestral", "sampleMethod": "euler_a", "textToImage": "eulerA"},
-    "euler": {"sampler": "euler", "sampleMethod": "euler", "textToImage": "euler"},
-    "lms": {"sampler": "lms", "textToImage": "lms"},
-    "heun": {"sampler": "heun", "sampleMethod": "heun", "textToImage": "heun"},
-    "dpm2": {"sampler": "dpm_2", "sampleMethod": "dpm2", "textToImage": "dpM2"},
-    "dpm2 a": {"sampler": "dpm_2_ancestral", "textToImage": "dpM2A"},
-    "dpm++ 2s a": {"sampler": "dpmpp_2s_ancestral", "sampleMethod": "dpm++2s_a", "textToImage": "dpM2SA"},
-    "dpm++ 2m": {"sampler": "dpmpp_2m", "sampleMethod": "dpm++2m", "textToImage": "dpM2M"},
-    "dpm++ sde": {"sampler": "dpmpp_sde", "textToImage": "dpmsde"},
-    "dpm++ 2m sde": {"sampler": "dpmpp_2m_sde"},
-    "dpm++ 3m sde": {"sampler": "dpmpp_3m_sde", "textToImage": "dpM3MSDE"},
-    "dpm fast": {"sampler": "dpm_fast", "textToImage": "dpmFast"},
-    "dpm adaptive": {"sampler": "dpm_adaptive", "textToImage": "dpmAdaptive"},
-    "lms karras": {"sampler": "lms", "scheduler": "karras", "textToImage": "lmsKarras"},
-    "dpm2 karras": {"sampler": "dpm_2", "scheduler": "karras", "textToImage": "dpM2Karras"},
-    "dpm2 a karras": {"sampler": "dpm_2_ancestral", "scheduler": "karras", "textToImage": "dpM2AKarras"},
-    "dpm++ 2s a karras": {"sampler": "dpmpp_2s_ancestral", "scheduler": "karras", "textToImage": "dpM2SAKarras"},
-    "dpm++ 2m karras": {"sampler": "dpmpp_2m", "scheduler": "karras", "sampleMethod": "dpm++2m", "schedule": "karras",
-                        "textToImage": "dpM2MKarras"},
-    "dpm++ sde karras": {"sampler": "dpmpp_sde", "scheduler": "karras", "textToImage": "dpmsdeKarras"},
-    "ddim": {"sampler": "ddim", "textToImage": "ddim"},
-    "plms": {"textToImage": "plms"},
-    "unipc": {"sampler": "uni_pc", "textToImage": "uniPC"},
-    "lcm": {"sampler": "lcm", "sampleMethod": "lcm", "textToImage": "lcm"},
-}  # fmt: skip
+# A1111-style sampler names people paste from other tools, and their v2 spellings (lower-case keys).
+A1111_SAMPLERS: dict[str, dict[str, str]] = {row["name"]: row["spellings"] for row in _facts("samplers")["a1111"]}
+
 
 # ---------------------------------------------------------------------------------------------
 # Per-leaf input facts, compiled from SPEC by scripts/build_catalog.py (data/api.json and
 # data/steps/<type>.json).
-
-_DATA = Path(__file__).resolve().parent / "data"
-
-
-@functools.lru_cache(maxsize=1)
-def _index() -> dict[str, Any]:
-    """Provenance, named enums and each step type's discriminator tree (data/api.json)."""
-    index: dict[str, Any] = json.loads((_DATA / "api.json").read_text("utf-8"))
-    return index
 
 
 def as_of() -> str:

@@ -567,6 +567,26 @@ def _tree(components: Components, name: str) -> Any:
     }
 
 
+def _workflow_model(components: Components, steps: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """The enums of the workflow model and the keys only the server writes: a record's own
+    properties that a request body does not have, for the workflow and for a step."""
+    callback = components.flat("WorkflowCallback")["properties"]["type"]["items"]
+
+    def own(name: str) -> set[str]:
+        return set(components.flat(name).get("properties", {}))
+
+    return {
+        "statuses": components.flat("WorkflowStatus")["enum"],
+        "callbackEvents": callback["enum"],
+        "priorities": components.flat("Priority")["enum"],
+        "nsfwLevels": components.flat("NSFWLevel")["enum"],
+        "currencies": components.flat("BuzzClientAccount")["enum"],
+        "upgradeModes": components.flat("WorkflowUpgradeMode")["enum"],
+        "serverKeys": sorted(own("Workflow") - own("WorkflowTemplate")),
+        "serverStepKeys": sorted(set().union(*(own(record) - own(template) for template, record in steps.values()))),
+    }
+
+
 def _named_enums(components: Components) -> dict[str, list[Any]]:
     return {
         name: [v for v in schema["enum"] if v is not None]
@@ -607,6 +627,7 @@ def build(
         files[f"steps/{step_type}.json"] = {"template": template, "record": records.get(step_type), **facts}
         steps[step_type] = {"input": facts["input"], "tree": facts["tree"]}
     files["api.json"] = {
+        "workflow": _workflow_model(components, {t: (templates[t], records[t]) for t in templates}),
         "source": provenance["source"],
         "sha256": provenance["sha256"],
         "asOf": provenance["date"],

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 import civitai_schema
+from civitai_schema import catalog
 
 from .conftest import count_calls
 
@@ -306,3 +307,23 @@ def test_a_long_cycle_is_named_by_its_ends() -> None:
     assert long.message == "steps wait for each other in a cycle: 0 → 1 → 2 → 3 → … → 36 → 37 → 38 → 39 → 0"
     (short,) = [f for f in civitai_schema.check(ring(["a", "b"])).findings if f.code == "G103"]
     assert short.message == "steps wait for each other in a cycle: 0 → 1 → 0"
+
+
+def test_every_rule_that_asks_which_base_model_gets_one_answer() -> None:
+    """An sdcpp SDXL step with an SD1 checkpoint: the pipeline is SDXL's, so the LoRA check and
+    the pixel budget both speak of SDXL (they once answered sd1 and SDXL on one step)."""
+    step_input = {
+        "engine": "sdcpp",
+        "ecosystem": "sdxl",
+        "operation": "createImage",
+        "model": "urn:air:sd1:checkpoint:civitai:4384@128713",
+        "prompt": "a red bicycle",
+        "width": 2048,
+        "height": 2048,
+        "loras": {"urn:air:sd1:lora:civitai:1@2": 0.8},
+    }
+    assert catalog.base_group(step_input) == "sdxl"
+    report = civitai_schema.check({"steps": [{"$type": "imageGen", "input": step_input}]})
+    by_code = {f.code: f.message for f in report.findings}
+    assert "generates with sdxl" in by_code["A109"]
+    assert "SDXL" in by_code["D104"]

@@ -153,7 +153,7 @@ Bad: `"model": "urn:air:sd3:checkpoint:civitai:1@2"`   Good: an SDXL, Flux or ot
 RULES = (MALFORMED, NOT_CANONICAL, UNKNOWN_ECOSYSTEM, UNKNOWN_TYPE, UNKNOWN_SOURCE, CIVITAI_NOT_NUMERIC, UNPINNED,
          WRONG_RESOURCE, INCOMPATIBLE, SD3)  # fmt: skip
 
-_CHECKPOINT_FIELDS = ("model", "diffuserModel", "diffusionModel", "checkpointModel")
+_CHECKPOINT_FIELDS = catalog.CHECKPOINT_FIELDS
 _ADDON_FIELDS = ("loras", "additionalNetworks", "embeddings")
 _ADDON_KEYS = frozenset(_ADDON_FIELDS)
 _ECOSYSTEMS = catalog.ECOSYSTEMS | catalog.LEGACY_ECOSYSTEMS
@@ -237,8 +237,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
             continue
         base = step.pointer + "/input"
         found = [(o, _parse(o)) for o in occurrences(step.type, data_in, step.resolution)]
-        parsed = {o.field: a for o, a in found if a is not None and o.field in _CHECKPOINT_FIELDS}
-        base_group = _base_group(step.type, data_in, parsed)
+        base_group = catalog.base_group(data_in)
         for occurrence, value in found:
             where = base + occurrence.pointer
             if value is None:
@@ -327,17 +326,6 @@ def _check_one(
                 f"{quoted} is made for {ecosystem}, but this step generates with {base_group}: it will have no effect"
             )
             yield INCOMPATIBLE.finding(message, target=target)
-
-
-def _base_group(kind_of_step: str | None, data: dict[str, Any], parsed: dict[str, airs.AIR]) -> str | None:
-    for name in _CHECKPOINT_FIELDS:
-        checkpoint = parsed.get(name)
-        if checkpoint is not None and checkpoint.ecosystem and checkpoint.ecosystem.lower() != "other":
-            return catalog.compat_group(checkpoint.ecosystem)
-    ecosystem = data.get("ecosystem")
-    if isinstance(ecosystem, str) and ecosystem in catalog.LEAF_ECOSYSTEM_GROUPS:
-        return catalog.LEAF_ECOSYSTEM_GROUPS[ecosystem]
-    return None
 
 
 def _quote(text: str) -> str:

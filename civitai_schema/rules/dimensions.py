@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from .. import air, catalog
+from .. import catalog
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import Step, is_reference, number, number_text, quotient, source_of, step_input, step_type, steps
@@ -210,7 +210,7 @@ def _budget(
 ) -> Iterator[Finding]:
     if width is None or height is None:
         return
-    group = _base_group(leaf, data)
+    group = catalog.base_group(data)
     budget = catalog.PIXEL_BUDGETS.get(group or "")
     if budget is None:
         return
@@ -221,23 +221,6 @@ def _budget(
         message = (f"{number_text(width)}×{number_text(height)} is {ratio:.1f}× the native pixel count, far {side} it: "
                    f"{budget.note}; expect {'repeated subjects' if side == 'above' else 'lost detail'}")  # fmt: skip
         yield PIXEL_BUDGET.finding(message, f"{base}/width")
-
-
-def _base_group(leaf: catalog.Leaf | None, data: dict[str, Any]) -> str | None:
-    """The base-model family: the input's own ``ecosystem`` when the engine takes one, else the
-    checkpoint AIR's ecosystem."""
-    ecosystem = data.get("ecosystem")
-    if isinstance(ecosystem, str) and ecosystem in catalog.LEAF_ECOSYSTEM_GROUPS:
-        return catalog.LEAF_ECOSYSTEM_GROUPS[ecosystem]
-    model = data.get("model")
-    if isinstance(model, str) and air.looks_like_air(model):
-        try:
-            parsed = air.parse(model).ecosystem
-        except air.AIRError:
-            parsed = None
-        if parsed:
-            return catalog.compat_group(parsed)
-    return None
 
 
 def _aspect(data: dict[str, Any], base: str, width: float | None, height: float | None) -> Iterator[Finding]:

@@ -441,7 +441,7 @@ def _warning(error: ValidationError, marker: str, path: str) -> Iterator[Finding
         return
     if marker == "drift-key":
         parts = list(error.absolute_path)
-        key, documented = str(parts[-1]) if parts else "?", str(error.schema.get("x-civitai-use"))
+        key, documented = str(parts[-1]) if parts else "?", str(error.schema.get("x-civitai-use"))  # type: ignore[union-attr]
         message = f'"{key}" is what published examples send; the API\'s document names this field "{documented}"'
         fix = Fix(f'rename to "{documented}"', "unsafe", ("rename", documented))
         yield inputs.DRIFTED_KEY.finding(message, path, target="key", fix=fix)
