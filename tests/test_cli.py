@@ -248,8 +248,8 @@ def test_exported_schema_validates_fixtures_like_the_cli() -> None:
     import jsonschema_rs
 
     from civitai_schema.checker import detect_kind
-    from civitai_schema.spans import is_date_span
     from civitai_schema.readers import read
+    from civitai_schema.spans import is_date_span
 
     exported = {kind: json.loads(invoke("schema", "--kind", kind).output) for kind in ("submission", "workflow")}
     editors = {

@@ -88,7 +88,7 @@ Bad: `urn:air:sdxl:lora:civitia:1@2`   Good: `urn:air:sdxl:lora:civitai:1@2`""",
 CIVITAI_NOT_NUMERIC = Rule(
     "A106",
     "air-civitai-id-not-numeric",
-    Severity.ERROR,
+    Severity.WARNING,
     "A civitai AIR whose id or version is not a number.",
     """
 For the `civitai` source the id is the model id and the version the model-version id, both
@@ -114,7 +114,7 @@ Bad: `urn:air:sdxl:checkpoint:civitai:101055`   Good: `urn:air:sdxl:checkpoint:c
 WRONG_RESOURCE = Rule(
     "A108",
     "air-wrong-resource-type",
-    Severity.ERROR,
+    Severity.WARNING,
     "An AIR of the wrong kind of resource for its field.",
     """
 A LoRA given as `model`, a checkpoint among `loras`, a VAE in `embeddings`: the engine cannot

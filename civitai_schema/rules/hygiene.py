@@ -21,7 +21,7 @@ F = "hygiene"
 NOT_HTTPS = Rule(
     "C101",
     "callback-not-https",
-    Severity.ERROR,
+    Severity.WARNING,
     "A callback URL that is not https.",
     """
 The orchestrator posts webhooks only to HTTPS URLs; an `http://` callback is never called.
@@ -33,7 +33,7 @@ Bad: `"url": "http://hooks.example.com/civitai"`   Good: `"url": "https://hooks.
 PRIVATE_HOST = Rule(
     "C102",
     "callback-private-host",
-    Severity.ERROR,
+    Severity.WARNING,
     "A callback to a loopback, private, link-local or cloud-metadata address.",
     """
 The orchestrator runs on Civitai's servers: `localhost`, `10.x`, `192.168.x`, `169.254.169.254`
@@ -47,7 +47,7 @@ Bad: `"url": "https://127.0.0.1:8080/hook"`   Good: `"url": "https://hooks.examp
 NO_EVENTS = Rule(
     "C103",
     "callback-without-events",
-    Severity.ERROR,
+    Severity.WARNING,
     "A callback that subscribes to no event.",
     """
 `type` lists the events to deliver; an empty list means the callback is never called.

@@ -20,7 +20,7 @@ F = "records"
 TIMESTAMP_ORDER = Rule(
     "R101",
     "timestamps-out-of-order",
-    Severity.ERROR,
+    Severity.WARNING,
     "Timestamps that contradict each other.",
     """
 A workflow is created, then started, then completed, and its steps run inside that span. A
@@ -46,7 +46,7 @@ Bad: `"status": "succeeded"` and no `completedAt`   Good: both, or neither while
 SUCCEEDED_WITH_FAILURE = Rule(
     "R103",
     "succeeded-with-failed-step",
-    Severity.ERROR,
+    Severity.WARNING,
     "A succeeded workflow with a failed or canceled step.",
     """
 A workflow succeeds only when every step does; this record contradicts itself.
@@ -71,7 +71,7 @@ Bad: `{"status": "succeeded"}`   Good: `{"status": "succeeded", "output": {"imag
 COST_BELOW_BASE = Rule(
     "R105",
     "cost-total-below-base",
-    Severity.ERROR,
+    Severity.WARNING,
     "`cost.total` lower than `cost.base`.",
     """
 The total is the base cost plus tips and factors; it cannot be lower than the base.
