@@ -519,3 +519,16 @@ def rule_command(code_or_name: str) -> None:
         else ""
     )
     click.echo(f"{rule.code} {rule.name} ({rule.severity.value}){fixable}\n\n{rule.summary}\n\n{rule.doc.strip()}")
+
+
+@main.command("server")
+def server_command() -> None:
+    """Run the language server (LSP over standard input and output) for editors."""
+    from .lsp import INSTALL_HINT, missing_dependencies
+
+    missing = missing_dependencies()
+    if missing:
+        _fail(f"the language server needs {' and '.join(missing)}: {INSTALL_HINT}")
+    from .lsp.server import run
+
+    run()
