@@ -9,6 +9,7 @@ placeholder (as a key, then as a value) until the text composes.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import re
@@ -95,6 +96,16 @@ def _string_end(text: str, start: int) -> int:
     return len(text)
 
 
+_DECODER = json.JSONDecoder()
+
+
+def _complete_value_end(text: str, start: int) -> int | None:
+    try:
+        return int(_DECODER.raw_decode(text, start)[1])
+    except (ValueError, RecursionError):
+        return None
+
+
 def _decoded(token: str) -> str:
     try:
         value = json.loads(token)
@@ -161,8 +172,14 @@ def _json_scan(text: str, offset: int) -> tuple[Place, str] | None:
                 return None
             i = end
         elif character in "{[":
+            # A whole object or array that ends before the cursor is skipped by the C decoder:
+            # scanning the steps of a 10,000-step document one character at a time took a second.
+            end = _complete_value_end(text, i)
             if frame is not None:
                 frame.expect = "comma"
+            if end is not None and end < offset:
+                i = end
+                continue
             stack.append(_Frame(character == "{"))
             i += 1
         elif character in "}]":
@@ -256,7 +273,66 @@ def node_data(node: Node) -> Any:
     return root
 
 
+# From this size a YAML text is read only around the cursor: the step it is in (composing 2 MB
+# took seconds a keystroke). Other steps give only their names, for ``$ref`` completion.
+WINDOW_FROM = 256 * 1024
+_STEPS_KEY = re.compile(r"^steps:[ \t]*(?:#.*)?$", re.M)
+_TOP_LEVEL = re.compile(r"^[^\s#\-]", re.M)
+_ITEM = re.compile(r"^([ \t]*)-(?:[ \t]|$)", re.M)
+
+
+@dataclass(frozen=True)
+class _Window:
+    start: int  # where the step's text starts
+    end: int
+    index: int  # the step's index in ``steps``
+    names: tuple[str | None, ...]  # every step's name, where it has a plain one
+
+
+def _step_window(text: str, offset: int) -> _Window | None:
+    """The block-style ``steps`` item holding ``offset`` in a large YAML text, or None."""
+    if len(text) < WINDOW_FROM:
+        return None
+    heads = list(_STEPS_KEY.finditer(text, 0, offset))
+    if not heads:
+        return None
+    begin = heads[-1].end()
+    after = _TOP_LEVEL.search(text, begin)
+    region_end = after.start() if after else len(text)
+    first = _ITEM.search(text, begin, region_end)
+    if first is None or offset > region_end:
+        return None
+    indent = re.escape(first.group(1))
+    starts = [m.start() for m in re.finditer(rf"^{indent}-(?:[ \t]|$)", text[:region_end], re.M) if m.start() >= begin]
+    index = bisect.bisect_right(starts, offset) - 1
+    if index < 0:
+        return None
+    end = starts[index + 1] if index + 1 < len(starts) else region_end
+    names: list[str | None] = [None] * len(starts)
+    name = re.compile(rf"^{indent}(?:-[ \t]+|[ \t][ \t])name:[ \t]*(.*?)[ \t]*$", re.M)
+    for match in name.finditer(text, begin, region_end):
+        names[bisect.bisect_right(starts, match.start()) - 1] = match.group(1).strip("\"'")
+    return _Window(starts[index], end, index, tuple(names))
+
+
+def _from_window(found: Place, window: _Window) -> Place:
+    steps: list[Any] = [{} if n is None else {"name": n} for n in window.names]
+    item = found.data[0] if isinstance(found.data, list) and found.data else None
+    steps[window.index] = item
+    return dataclasses.replace(
+        found,
+        container=("steps", window.index, *found.container[1:]),
+        start=found.start + window.start,
+        end=found.end + window.start,
+        data={"steps": steps},
+    )
+
+
 def yaml_place(text: str, offset: int, *, typing: bool = False, roots: list[Node] | None = None) -> Place | None:
+    window = _step_window(text, offset)
+    if window is not None:
+        found = yaml_place(text[window.start : window.end], offset - window.start, typing=typing)
+        return None if found is None or not found.container else _from_window(found, window)
     if not typing:
         roots = roots if roots is not None else compose(text)
         if roots is None:
@@ -321,6 +397,16 @@ def typed_places(text: str, offset: int) -> Iterator[Place]:
     """The places the token being typed at ``offset`` may be: the token is replaced by a
     placeholder key (where a key may start), then by a placeholder value, for each text that
     composes. (``- wor`` may start a mapping or be a string item: completion tries both.)"""
+    window = _step_window(text, offset)
+    if window is not None:
+        for found in _typed_places(text[window.start : window.end], offset - window.start):
+            if found.container:
+                yield _from_window(found, window)
+        return
+    yield from _typed_places(text, offset)
+
+
+def _typed_places(text: str, offset: int) -> Iterator[Place]:
     line_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
     back = _TOKEN_BACK.search(text, line_start, offset)
     start = back.start() if back else offset
