@@ -174,11 +174,11 @@ def _json_scan(text: str, offset: int) -> tuple[Place, str] | None:
         elif character in "{[":
             # A whole object or array that ends before the cursor is skipped by the C decoder:
             # scanning the steps of a 10,000-step document one character at a time took a second.
-            end = _complete_value_end(text, i)
+            skipped = _complete_value_end(text, i)
             if frame is not None:
                 frame.expect = "comma"
-            if end is not None and end < offset:
-                i = end
+            if skipped is not None and skipped < offset:
+                i = skipped
                 continue
             stack.append(_Frame(character == "{"))
             i += 1
