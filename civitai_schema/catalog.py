@@ -55,9 +55,15 @@ def _index() -> dict[str, Any]:
     return index
 
 
+def workflow_model() -> dict[str, Any]:
+    """The workflow model's enums and key sets, as the API's document states them."""
+    model: dict[str, Any] = _index()["workflow"]
+    return model
+
+
 # ---------------------------------------------------------------------------------------------
 # The workflow model, as the API's document states it (data/api.json).
-_MODEL = _index()["workflow"]
+_MODEL = workflow_model()
 STATUSES: tuple[str, ...] = tuple(_MODEL["statuses"])
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "expired", "canceled"})
 RUNNING_STATUSES = frozenset(STATUSES) - TERMINAL_STATUSES

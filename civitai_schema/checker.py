@@ -23,6 +23,7 @@ from .documents import Document, Lines
 from .files import TooLarge as TooLarge  # (re-exported: callers catch checker.TooLarge)
 from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
 from .options import RuleOptions
+from .recognition import looks_like_workflow, mentions_workflow
 from .rules import engine as engine_rules
 from .rules import parse
 from .rules import schema as schema_rules
@@ -58,32 +59,6 @@ def detect_kind(data: Any) -> Kind:
     if isinstance(data, dict) and "id" in data and "status" in data:
         return Kind.WORKFLOW
     return Kind.SUBMISSION
-
-
-def looks_like_workflow(data: Any) -> bool:
-    """Whether a document is meant to be a Civitai workflow at all.
-
-    Used by ``--skip-unrecognized`` (the pre-commit hook) so that ``package.json``, CI
-    pipelines or compose files in the same repository are left alone: a workflow is an object
-    with ``steps`` (whose items, if objects, name a ``$type`` or an ``input``) or with both
-    ``id`` and ``status``.
-    """
-    if not isinstance(data, dict):
-        return False
-    if "id" in data and "status" in data:
-        return True
-    steps = data.get("steps")
-    if "steps" not in data:
-        return False
-    if not isinstance(steps, list):
-        return True
-    objects = [s for s in steps if isinstance(s, dict)]
-    return not objects or any(map(names_step_content, objects))
-
-
-def names_step_content(step: dict[str, Any]) -> bool:
-    """Whether a step object names a ``$type`` or an ``input``, as a workflow's steps do."""
-    return "$type" in step or "input" in step
 
 
 def all_checks(mode: SchemaMode) -> list[tuple[str, rules.Check]]:
@@ -250,7 +225,7 @@ def check_bytes(
 
 def _undecodable(name: str, raw: bytes, problem: Finding | None, options: Options, session: Session | None) -> Report:
     assert problem is not None  # decode() gives a text or says why not
-    if options.skip_unrecognized and not _mentions_workflow(raw):
+    if options.skip_unrecognized and not mentions_workflow(raw):
         return Report()  # binary, or another encoding: not ours
     return check_parsed(readers.Parsed(findings=[problem]), name, options, session)
 
@@ -266,7 +241,7 @@ def check_text(
             if report is not None:
                 return report
         parsed = readers.read_text(name, text, fmt)
-        if options.skip_unrecognized and not parsed.documents and not _mentions_workflow(text):
+        if options.skip_unrecognized and not parsed.documents and not mentions_workflow(text):
             return Report()  # an unreadable file that is not ours: JSONC settings, say
         return check_parsed(parsed, name, options, session)
 
@@ -292,14 +267,6 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def _mentions_workflow(source: bytes | str) -> bool:
-    return (
-        b"steps" in source or b"$type" in source
-        if isinstance(source, bytes)
-        else "steps" in source or "$type" in source
-    )
 
 
 class FixOutcome(NamedTuple):

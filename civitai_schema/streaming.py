@@ -28,7 +28,7 @@ import functools
 import os
 from typing import Any, NamedTuple
 
-from . import checker, processes, rules, workflow
+from . import checker, processes, recognition, rules, workflow
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind, Report
 from .options import RuleOptions
@@ -103,7 +103,7 @@ class _Plan(NamedTuple):
                 skeletons.append(workflow.skeleton(step, shared))
                 if isinstance(step, dict):
                     objects = True
-                    marked = marked or checker.names_step_content(step)
+                    marked = marked or recognition.is_step(step)
             keep_envelope = envelope and not windows
             windows.append(self._window(window, len(skeletons) - len(window), keep_envelope, stopped))
         return Block(skeletons, windows, elements.pos, elements.finished, marked, objects)
@@ -169,7 +169,7 @@ def _check(
     if assumed and json_reader.members_after(text, whole.end, before):
         raise _MembersAfter
     if options.skip_unrecognized and not (
-        checker.looks_like_workflow(envelope) or whole.marked or not whole.objects  # (the first: a record)
+        whole.marked or recognition.looks_like_workflow({**envelope, "steps": []})  # (its other fields decide)
     ):
         return checker.finish([], [], name, text, yaml=False, options=options, settings=settings, session=session)
     found = _merged(alone, whole.windows)

@@ -582,6 +582,8 @@ def _workflow_model(components: Components, steps: dict[str, tuple[str, str]]) -
         "nsfwLevels": components.flat("NSFWLevel")["enum"],
         "currencies": components.flat("BuzzClientAccount")["enum"],
         "upgradeModes": components.flat("WorkflowUpgradeMode")["enum"],
+        "templateKeys": sorted(own("WorkflowTemplate")),
+        "recordKeys": sorted(own("Workflow")),
         "serverKeys": sorted(own("Workflow") - own("WorkflowTemplate")),
         "serverStepKeys": sorted(set().union(*(own(record) - own(template) for template, record in steps.values()))),
     }
