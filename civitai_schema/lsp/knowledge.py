@@ -161,7 +161,8 @@ def type_text(spec: Mapping[str, Any]) -> str:
 
 def field_facts(spec: Mapping[str, Any], enum: tuple[Any, ...] = ()) -> list[str]:
     """The facts of one field as Markdown list items."""
-    lines = [f"type: {type_text(spec)}"]
+    named = enum and spec.get("type") == "any"  # (an enum the leaf's schema names, such as a sampler's)
+    lines = [f"type: {'enum' + (' or null' if spec.get('nullable') else '') if named else type_text(spec)}"]
     if "minimum" in spec or "maximum" in spec:
         low, high = spec.get("minimum"), spec.get("maximum")
         if {_number(low), _number(high)} <= {"int64", "int32"} and _number(low) == _number(high):

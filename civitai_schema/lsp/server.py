@@ -196,6 +196,8 @@ class CivitaiLanguageServer(LanguageServer):
         if document.fmt == "json":
             found = places.json_place(text, offset)
             return None if found is None else dataclasses.replace(found, data=self.json_data(document, text))
+        if len(text) >= places.WINDOW_FROM:
+            return places.yaml_place(text, offset)  # (only the step around the cursor is read)
         if document.composed is None or document.composed[0] != text:
             document.composed = (text, places.compose(text))
         return places.yaml_place(text, offset, roots=document.composed[1] or [])
