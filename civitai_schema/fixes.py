@@ -116,25 +116,12 @@ def apply(text: str, findings: Iterable[Finding], *, unsafe: bool = False) -> Ap
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step: a crash leaves the old file or the new one.
-    A symbolic link stays a link: the file it points to is the one replaced."""
-    import tempfile  # only --fix writes files
+    """Replace ``path`` with ``data`` the way :func:`saving.replace` does, checked against the
+    latest read of ``path``. Which folder tree a path came from is not known here, so a link
+    at ``path`` is followed only to a file in the link's own folder or below it."""
+    from . import files, saving
 
-    path = os.path.realpath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=".civitai-schema-", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    saving.replace(path, data, files.last_read(path), tree=os.path.dirname(path) or os.curdir)
 
 
 def unified_diff(before: str, after: str, path: str, context: int = 3) -> str:
