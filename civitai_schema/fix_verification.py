@@ -1,0 +1,225 @@
+"""Showing that fixes change only what they target, before any of them is kept.
+
+The edited text is read again, by the reader that checks it, and every document must equal
+the original with exactly the fixes' own changes made: a value replaced, a key renamed, the
+legacy callback pair rewritten. Types count (``1`` is not ``true``, ``"1"`` is not ``1``), key
+order does not; the edited text may not add a reading problem (a duplicate key, a parse error).
+So a fix that reads back as something else (an AIR with a comma written plain inside a YAML
+flow mapping reads as two keys), breaks an alias, empties the file or moves a comment into a
+value is caught whatever the reason. When the edits of a pass fail together, halving finds the
+ones at fault, within a bounded number of re-readings; the rest are kept.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from . import pointers, readers
+from .findings import Finding
+
+# Re-readings one pass may spend finding the fixes at fault (the first two read the text as
+# it is and as fixed); fewer for a large text, where each costs more.
+MAX_READINGS = 24
+READING_BUDGET_CHARS = 32 * 2**20
+
+
+class _Reading(NamedTuple):
+    data: list[Any]  # each document's data
+    starts: list[int]  # where each document's root starts in the text
+    problems: Counter[str]  # what reading found, by code
+
+
+def verified(text: str, findings: Sequence[Finding], *, fmt: str | None = None) -> list[Finding]:
+    """The findings (in text order) whose fixes, made together, are shown to change the text's
+    documents exactly as they say; the others are left out."""
+    if not findings:
+        return []
+    name = findings[0].file or "<text>"
+    before = _read(name, text, fmt or readers.file_format(name, text))
+    if not before.data and fmt is None:  # the format guessed from the name was not the one checked
+        other = "yaml" if readers.file_format(name, text) == "json" else "json"
+        before, fmt = _read(name, text, other), other
+    if not before.data:
+        return []
+    trial = _Trial(text, name, fmt or readers.file_format(name, text), before)
+    return trial.keep(list(findings))
+
+
+class _Trial:
+    def __init__(self, text: str, name: str, fmt: str, before: _Reading) -> None:
+        self.text, self.name, self.fmt, self.before = text, name, fmt, before
+        self.readings_left = max(2, min(MAX_READINGS, READING_BUDGET_CHARS // max(1, len(text))))
+
+    def keep(self, findings: list[Finding]) -> list[Finding]:
+        if self.sound(findings):
+            return findings
+        if len(findings) == 1 or self.readings_left <= 0:
+            return []
+        middle = len(findings) // 2
+        first, second = self.keep(findings[:middle]), self.keep(findings[middle:])
+        if not first or not second:
+            return first or second
+        both = first + second
+        if self.sound(both):
+            return both
+        return first if len(first) >= len(second) else second
+
+    def sound(self, findings: list[Finding]) -> bool:
+        if self.readings_left <= 0:
+            return False
+        expected = _expected(self.before, findings, self.text)
+        if expected is None:
+            return False
+        self.readings_left -= 1
+        from .fixes import splice
+
+        after = _read(self.name, splice(self.text, findings), self.fmt)
+        if len(after.data) != len(expected) or any(n > self.before.problems[c] for c, n in after.problems.items()):
+            return False
+        budget = [len(self.text) + 2_000_000]  # values compared at most: aliases cannot make it loop
+        return all(_same(a, b, budget) for a, b in zip(expected, after.data, strict=True))
+
+
+def _read(name: str, text: str, fmt: str) -> _Reading:
+    parsed = readers.read_text(name, text, fmt)
+    problems = Counter(f.code for f in parsed.findings)
+    starts = []
+    for document in parsed.documents:
+        problems.update(f.code for f in document.findings)
+        root = getattr(document.locator, "root", None)
+        shift = getattr(getattr(document.locator, "marks", None), "shift", 0)
+        starts.append(int(root.start_mark.index) + shift if root is not None else 0)
+    return _Reading([d.data for d in parsed.documents], starts, problems)
+
+
+class _Impossible(Exception):
+    """A fix's change cannot be made to the data (its target is not there, or a key is taken)."""
+
+
+def _expected(before: _Reading, findings: list[Finding], text: str) -> list[Any] | None:
+    """Each document's data as the fixes say it becomes: values replaced first, then keys
+    renamed, deepest first (their paths name the keys as they were), then the callback pair."""
+    copies = [_Copies(data) for data in before.data]
+    order = {"replace": 0, "rename": 1, "callbacks": 2}
+    changes = []
+    for finding in findings:
+        fix = finding.fix
+        assert fix is not None and fix.edits
+        action = "rename" if fix.action[0] == "replace" and finding.target == "key" else fix.action[0]
+        if action not in order:
+            return None
+        first = fix.edits[0]
+        at = first.start + len(text[first.start : first.end]) - len(text[first.start : first.end].lstrip())
+        document = max(0, bisect.bisect_right(before.starts, at) - 1)
+        tokens = pointers.split(finding.path)
+        changes.append((order[action], -len(tokens), document, action, tokens, fix.action[1]))
+    changes.sort(key=lambda change: change[:2])
+    try:
+        for _, _, document, action, tokens, value in changes:
+            copies[document].change(action, tokens, value)
+    except _Impossible:
+        return None
+    return [c.root for c in copies]
+
+
+class _Copies:
+    """A document's data with changes made to copies of the containers on their paths only;
+    everything else is shared with the original. Copies are found by path, not by identity: a
+    container an alias shares between two places is changed only where the change is."""
+
+    def __init__(self, data: Any) -> None:
+        self.root = data
+        self.copied: dict[tuple[str, ...], Any] = {}
+
+    def container(self, tokens: list[str]) -> Any:
+        if () not in self.copied:
+            self.root = self.copied[()] = _copy(self.root)
+        node = self.root
+        for depth in range(len(tokens)):
+            path = tuple(tokens[: depth + 1])
+            copy = self.copied.get(path)
+            if copy is None:
+                copy = self.copied[path] = _copy(_get(node, tokens[depth]))
+                _set(node, tokens[depth], copy)
+            node = copy
+        return node
+
+    def change(self, action: str, tokens: list[str], value: Any) -> None:
+        if action == "callbacks":
+            root = self.container([])
+            if not isinstance(root, dict):
+                raise _Impossible
+            for key in ("callbackUrl", "callbackEvents"):
+                root.pop(key, None)
+            root["callbacks"] = value
+            return
+        if not tokens:
+            raise _Impossible
+        parent = self.container(tokens[:-1])
+        if action == "replace":
+            _get(parent, tokens[-1])
+            _set(parent, tokens[-1], value)
+            return
+        old = tokens[-1]
+        if not isinstance(parent, dict) or old not in parent or not isinstance(value, str):
+            raise _Impossible
+        if value != old:
+            if value in parent:
+                raise _Impossible  # the new name is taken: renaming would lose a value
+            parent[value] = parent.pop(old)
+
+
+def _copy(container: Any) -> Any:
+    if isinstance(container, dict):
+        return dict(container)
+    if isinstance(container, list):
+        return list(container)
+    raise _Impossible
+
+
+def _get(container: Any, token: str) -> Any:
+    if isinstance(container, dict):
+        if token not in container:
+            raise _Impossible
+        return container[token]
+    if isinstance(container, list) and token.isascii() and token.isdigit() and int(token) < len(container):
+        return container[int(token)]
+    raise _Impossible
+
+
+def _set(container: Any, token: str, value: Any) -> None:
+    if isinstance(container, dict):
+        container[token] = value
+    else:
+        container[int(token)] = value
+
+
+def _same(expected: Any, actual: Any, budget: list[int]) -> bool:
+    """Equal values of the same types, walked without recursion (nesting runs deep) and with a
+    bound on the values compared (aliases can make a document a cycle or a tree of repeats)."""
+    pending = [(expected, actual)]
+    while pending:
+        a, b = pending.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, dict):
+            if a.keys() != b.keys():
+                return False
+            pending.extend((a[key], b[key]) for key in a)
+        elif isinstance(a, list):
+            if len(a) != len(b):
+                return False
+            pending.extend(zip(a, b, strict=True))
+        elif isinstance(a, float):
+            if not (a == b and math.copysign(1, a) == math.copysign(1, b)) and not (math.isnan(a) and math.isnan(b)):
+                return False
+        elif a != b:
+            return False
+    return True
