@@ -127,12 +127,35 @@ def _with_drift(components: Components, leaves: frozenset[str], rows: list[dict[
     components.forget()
 
 
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
 class Components:
     """The document's component schemas with their inheritance chains merged."""
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.raw: dict[str, Any] = document["components"]["schemas"]
         self._flat: dict[str, dict[str, Any]] = {}
+
+    def reachable(self, names: frozenset[str]) -> frozenset[str]:
+        """``names`` and every component their schemas refer to, through any depth."""
+        found: set[str] = set()
+        pending = list(names)
+        while pending:
+            name = pending.pop()
+            if name in found:
+                continue
+            found.add(name)
+            pending.extend(self.name(ref) for ref in _refs(self.raw[name]))
+        return frozenset(found)
 
     def forget(self) -> None:
         """Drop the merged chains (after the raw components changed)."""
@@ -228,6 +251,8 @@ class SchemaWriter:
         self, components: Components, *, submission: bool, inputs: frozenset[str], stubs: frozenset[str] = frozenset()
     ) -> None:
         self.components = components
+        # Components a step input reaches: a value anywhere inside may be a value reference.
+        self.reach = components.reachable(inputs)
         self.submission = submission
         self.stubs = stubs  # step inputs left out of an envelope
         self.inputs = inputs  # components that are step inputs: their values may be references
@@ -250,7 +275,7 @@ class SchemaWriter:
         try:
             chosen = self.components.discriminator(name)
             if chosen is None:
-                return self.node(self.components.flat(name), wrap=name in self.inputs, owner=name)
+                return self.node(self.components.flat(name), wrap=name in self.reach, owner=name)
             return self._dispatch(name, *chosen)
         finally:
             self.submission = kind
@@ -262,7 +287,7 @@ class SchemaWriter:
         default = self.components.default_value(name)
         for value, target in mapping.items():
             schema = (
-                self.node(self.components.flat(name), wrap=name in self.inputs, owner=name)
+                self.node(self.components.flat(name), wrap=name in self.reach, owner=name)
                 if target == name
                 else self.ref(target)
             )
@@ -286,7 +311,7 @@ class SchemaWriter:
         # A discriminator is a string: another type is an error, an unknown string a warning. In
         # a step input it may be a value reference, known only at run time.
         text: dict[str, Any] = {"type": "string"}
-        if name in self.inputs:
+        if name in self.reach:
             text = self._wrapped(text)
         typed = {"properties": {prop: text}}
         if self.components.default_value(name) is not None:
@@ -310,14 +335,18 @@ class SchemaWriter:
         schema, the keys all of them require, and no key that none of them has."""
         names = [leaf for _, leaf in self.components.leaves(name)]
         leaves = [self.components.flat(leaf) for leaf in names]
-        compiled = [{key: self.node(value) for key, value in leaf.get("properties", {}).items()} for leaf in leaves]
+        wrap = name in self.reach
+        compiled = [
+            {k: self._value(self.node(spec, wrap=wrap), wrap, spec) for k, spec in leaf.get("properties", {}).items()}
+            for leaf in leaves
+        ]
         keys = list(dict.fromkeys(key for props in compiled for key in props))
         properties: dict[str, Any] = {}
         for key in keys:
             texts = {json.dumps(props.get(key), sort_keys=True) for props in compiled}
             shared = next(iter(texts)) if len(texts) == 1 and key != prop else None
             value = json.loads(shared) if shared is not None else {}
-            properties[key] = self._wrapped(value) if name in self.inputs and value else value
+            properties[key] = value
         required = set.intersection(*(set(self._required(f, n)) for f, n in zip(leaves, names, strict=True))) - {prop}
         closed = all(leaf.get("additionalProperties") is False for leaf in leaves)
         agreed: dict[str, Any] = {"properties": properties}
@@ -355,6 +384,18 @@ class SchemaWriter:
         """An input value, or a value reference in its place."""
         return {"if": _REFERENCE_SHAPE, "then": {"$ref": "#/$defs/ValueReference"}, "else": schema}
 
+    def _value(self, compiled: Any, wrap: bool, raw: Any) -> Any:
+        """A value inside a step input (a property, an item, a map's value), which may be a value
+        reference instead, unless the schema is itself reference-shaped (a repeat's ``for``)."""
+        if not wrap or not compiled or self._reference_shaped(raw):
+            return compiled
+        return self._wrapped(compiled)
+
+    def _reference_shaped(self, raw: Any) -> bool:
+        if not isinstance(raw, dict) or "$ref" not in raw:
+            return False
+        return "$ref" in self.components.flat(self.components.name(raw["$ref"])).get("properties", {})
+
     def node(self, schema: Any, *, wrap: bool = False, owner: str | None = None) -> Any:
         """One OpenAPI schema object as JSON Schema. ``wrap``: its properties are a step input's
         values, each of which may be a value reference."""
@@ -365,7 +406,7 @@ class SchemaWriter:
             extra = {k: v for k, v in schema.items() if k in ("readOnly", "default")}
             return {**target, **extra}
         if "allOf" in schema:
-            return self.node(self.components._merge(schema, "<inline>"), wrap=wrap)
+            return self.node(self.components._merge(schema, "<inline>"), wrap=wrap, owner=owner)
         out: dict[str, Any] = {}
         types = schema.get("type")
         if schema.get("nullable") is True and isinstance(types, str):  # (OpenAPI 3.0 spelling)
@@ -393,21 +434,24 @@ class SchemaWriter:
             out["format"] = fmt
         for key in _SUBSCHEMAS:
             if key in schema:
-                out[key] = self.node(schema[key])
+                out[key] = self.node(schema[key], wrap=wrap)
+        if "items" in schema:
+            out["items"] = self._value(out["items"], wrap, schema["items"])
         for key in _LISTS:
             if key in schema:
                 out[key] = [self.node(item) for item in schema[key]]
         if "additionalProperties" in schema:
             extra = schema["additionalProperties"]
-            out["additionalProperties"] = extra if isinstance(extra, bool) else self.node(extra)
+            out["additionalProperties"] = (
+                extra if isinstance(extra, bool) else self._value(self.node(extra, wrap=wrap), wrap, extra)
+            )
         if "patternProperties" in schema:
             out["patternProperties"] = {k: self.node(v) for k, v in schema["patternProperties"].items()}
         if "properties" in schema:
-            props = {key: self.node(value) for key, value in schema["properties"].items()}
-            if wrap:
-                discriminators = {k for k, v in schema["properties"].items() if _is_discriminator_value(v)}
-                props = {k: v if k in discriminators else self._wrapped(v) for k, v in props.items()}
-            out["properties"] = props
+            out["properties"] = {
+                key: self._value(self.node(value, wrap=wrap), wrap and not _is_discriminator_value(value), value)
+                for key, value in schema["properties"].items()
+            }
             required = self._required(schema, owner)
             if required:
                 out["required"] = required

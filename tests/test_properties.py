@@ -4,6 +4,7 @@ no input (random JSON, mutated fixtures, random bytes) crashes a check or takes 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from typing import Any
@@ -126,7 +127,8 @@ def _typed(kind: str, node: Any, root: Any, depth: int) -> st.SearchStrategy[Any
         return st.integers(min_value=node.get("minimum", -(2**40)), max_value=node.get("maximum", 2**40))
     if kind == "number":
         low, high = node.get("minimum", -1e6), node.get("maximum", 1e6)
-        return st.floats(min_value=low, max_value=high, allow_nan=False) | st.integers(int(low), int(high))
+        whole = st.integers(math.ceil(low), math.floor(high))  # (3 is below a minimum of 3.5)
+        return st.floats(min_value=low, max_value=high, allow_nan=False) | whole
     if kind == "string":
         if node.get("format") == "date-time":
             return st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).map(
