@@ -4,6 +4,7 @@ carry a well-formed path; step names are unique; workflow arguments are used.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -141,7 +142,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
             edges.setdefault(index, []).append((target, f"{where}/$ref"))
             if path is not None and (not isinstance(path, str) or not _PATH.fullmatch(path)):
                 yield BAD_PATH.finding(
-                    f'path "{path}" is not a dotted path such as output.images[0].url', f"{where}/path"
+                    f"path {_shown(path)} is not a dotted path such as output.images[0].url", f"{where}/path"
                 )
             elif isinstance(path, str) and not path.startswith("output"):
                 yield BAD_PATH.finding(
@@ -162,11 +163,33 @@ def _target(source: str, names: dict[str, int], count: int) -> int | None:
         return names[source]
     positional = _POSITIONAL.fullmatch(source)
     if positional is not None:
-        index = int(positional.group(1))
-        return index if index < count else None
-    if source.isascii() and source.isdigit() and int(source) < count and source not in names:
-        return int(source)  # an unnamed step's default name is its index
+        return _index(positional.group(1), count)
+    if source.isascii() and source.isdigit():
+        return _index(source, count)  # an unnamed step's default name is its index
     return None
+
+
+def _index(digits: str, count: int) -> int | None:
+    """The step index ``digits`` names, if there is such a step. Compared by length first:
+    ``int()`` of a string past Python's 4,300-digit limit raises, and made the whole family
+    crash (silent for the document) on a ``$ref`` of "$999…9"."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(count)):
+        return None
+    index = int(significant)
+    return index if index < count else None
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: a string in quotes, anything else as JSON writes it (a
+    YAML ``0x…`` integer may be too long for Python to print, so never ``str()`` of it)."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        return f"of type {type(value).__name__}"
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _cycles(edges: dict[int, list[tuple[int, str]]]) -> Iterator[Finding]:
