@@ -10,16 +10,18 @@ as ``unused-suppression`` (U001).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import pointers
 from .config import PathIgnore, Settings, codes_for, glob_match
-from .documents import split_lines
+from .documents import Lines, split_lines
 from .findings import Finding, Span
 from .rules.suppression import UNUSED_SUPPRESSION
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DIRECTIVE = re.compile(r"(?:^|\s)#\s*civitai-schema:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?")
 
 
@@ -39,17 +41,68 @@ class Directive:
 
 
 def directives(text: str) -> list[Directive]:
-    found = []
-    for number, line in enumerate(split_lines(text), start=1):
-        match = _DIRECTIVE.search(line)
-        if match is None:
+    """The ignore comments of a YAML text. Only real comments count: a ``#`` inside a quoted
+    string or a block scalar (``|``, ``>``) is the document's text, and honouring it let a value
+    such as ``"… # civitai-schema: ignore-file"`` hide every finding of the file."""
+    candidates: list[tuple[int, int, str, re.Match[str]]] = []  # (offset of the '#', line, line text, match)
+    lines = split_lines(text)
+    starts = Lines(text).starts
+    for number, line in enumerate(lines, start=1):
+        if "civitai-schema" not in line:
             continue
+        for match in _DIRECTIVE.finditer(line):
+            hash_at = match.start() + (1 if match.group().startswith((" ", "\t")) else 0)
+            candidates.append((starts[number - 1] + hash_at, number, line, match))
+    if not candidates:
+        return []
+    comments = _comment_offsets(text, [offset for offset, *_ in candidates])
+    found = []
+    taken: set[int] = set()  # (one directive per line: its first real comment)
+    for offset, number, line, match in candidates:
+        if offset not in comments or number in taken:
+            continue
+        taken.add(number)
         selectors = tuple(s.strip() for s in (match["codes"] or "").split(",") if s.strip())
-        comment_only = line.lstrip().startswith("#")
+        comment_only = not line[: offset - starts[number - 1]].strip()
         covered = frozenset() if match["kind"] == "ignore-file" else frozenset({number + 1 if comment_only else number})
-        start = match.start() + (1 if match.group().startswith((" ", "\t")) else 0)
-        found.append(Directive(number, start + 1, len(line.rstrip()) + 1, selectors, covered))
+        column = offset - starts[number - 1] + 1
+        found.append(Directive(number, column, len(line.rstrip()) + 1, selectors, covered))
     return found
+
+
+def _comment_offsets(text: str, offsets: list[int]) -> set[int]:
+    """Which of ``offsets`` (each at a ``#`` that follows a blank or starts a line) begin a real
+    comment. PyYAML reports no comments, so they are found as what its scanner leaves out: a
+    ``#`` outside every token's span is a comment. A block scalar's span starts at its ``|`` or
+    ``>``, whose line may end in a comment of its own, so its span is taken from the next line.
+    Past a scanning error nothing is known, so no later ``#`` counts."""
+    import yaml  # (only texts that mention a directive get here)
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    shift = int(text.startswith("\ufeff") and not isinstance(loader, yaml.SafeLoader))  # (libyaml skips the BOM)
+    wanted = sorted(offsets)
+    inside: set[int] = set()
+    end_of_scan = len(text) + 1
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            start, end = token.start_mark.index + shift, token.end_mark.index + shift
+            if end <= start:
+                continue
+            if getattr(token, "style", None) in ("|", ">"):
+                header_end = _LINE_BREAK.search(text, start)
+                start = header_end.start() if header_end is not None else end
+            inside.update(wanted[bisect.bisect_left(wanted, start) : bisect.bisect_left(wanted, end)])
+    except yaml.YAMLError as exc:
+        marks = [getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)]
+        known = [m.index + shift for m in marks if m is not None]
+        position = getattr(exc, "position", None)  # (a reader error: a character YAML does not allow)
+        if not known and isinstance(position, int):
+            known = [position]
+        end_of_scan = min(known, default=0)
+    finally:
+        loader.dispose()
+    return {offset for offset in offsets if offset not in inside and offset < end_of_scan}
 
 
 def apply_comments(findings: list[Finding], text: str, file: str) -> tuple[list[Finding], list[Finding]]:
