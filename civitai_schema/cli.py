@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import functools
+import io
 import json
 import os
 import sys
@@ -20,7 +21,7 @@ import click
 
 from . import __version__, checker, config, rules
 from .api import options as make_options
-from .findings import DocumentInfo, Finding, Kind, Report, Severity
+from .findings import DocumentInfo, Finding, Kind, Report, Severity, printable, printable_lines
 from .schema import SchemaMode, schema_for, vendored_bytes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -53,10 +54,8 @@ def _guarded(command: F) -> F:
 
                 traceback.print_exc()
             else:
-                click.echo(
-                    f"civitai-schema: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-                    err=True,
-                )
+                what = printable_lines(f"{type(exc).__name__}: {exc}")
+                click.echo(f"civitai-schema: internal error: {what} (run with --debug for the traceback)", err=True)
             sys.exit(EXIT_INTERNAL)
 
     run.__name__ = command.__name__
@@ -96,7 +95,7 @@ def _io_problem(exc: OSError) -> str:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"civitai-schema: error: {message}", err=True)
+    click.echo(printable_lines(f"civitai-schema: error: {message}"), err=True)  # (messages name paths)
     sys.exit(code)
 
 
@@ -115,6 +114,7 @@ def entry_point() -> NoReturn:
     process without tearing the interpreter down. Unloading a few hundred modules and freeing
     every object costs about 12 ms, more than checking a file; nothing of ours needs it (files
     are closed, worker pools joined, before a command returns)."""
+    sys.stderr = _PrintableErrors(sys.stderr)
     try:
         main(prog_name="civitai-schema")
         code: object = EXIT_OK
@@ -132,6 +132,35 @@ def entry_point() -> NoReturn:
         os.write(2, f"civitai-schema: error: {_io_problem(exc)}\n".encode(errors="backslashreplace"))
         code = EXIT_USAGE
     os._exit(code if isinstance(code, int) else EXIT_OK)
+
+
+class _PrintableErrors(io.TextIOBase):
+    """Standard error, which only people read: whatever writes to it (our messages, click's own
+    usage errors quoting an option's value, a --debug traceback quoting a document) goes through
+    :func:`printable_lines`, so no escape sequence reaches the terminal that way."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable_lines(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(self.stream.isatty())
+
+    def fileno(self) -> int:
+        return int(self.stream.fileno())
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(self.stream.encoding)
+
+    def reconfigure(self, **settings: Any) -> None:
+        self.stream.reconfigure(**settings)
 
 
 KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])
@@ -276,13 +305,27 @@ def check(
     view = View(quiet=quiet, color=_color(stream_is_terminal), statistics=statistics, unsafe_fixes=unsafe_fixes)
     # With --diff the diff is the output, as with ruff; the exit status says whether there was one.
     text = "" if diff else FORMATTERS[chosen](report, view)
+    if chosen in _FOR_PEOPLE:  # the edge: nothing from a document drives the reader's terminal
+        text = printable_lines(text, styled=view.color)
     if output_file:
-        Path(output_file).write_text(text, "utf-8", errors=_UNPRINTABLE)
+        _write_output(output_file, text)
     else:
         _echo_in_parts(text, color=view.color)
     if diff and changed:
         sys.exit(EXIT_FINDINGS)
     _exit_for(report, fail_on, exit_zero)
+
+
+# Formats read by people (in a terminal or a CI log); the others escape what they carry.
+_FOR_PEOPLE = ("full", "concise", "text", "github")
+
+
+def _write_output(target: str, text: str) -> None:
+    """Write ``--output-file``; whatever fails, the message names the file asked for."""
+    try:
+        Path(target).write_text(text, "utf-8", errors=_UNPRINTABLE)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), target) from exc
 
 
 def _exit_for(report: Report, fail_on: str, exit_zero: bool) -> NoReturn:
@@ -354,9 +397,13 @@ def _representative(finding: Finding) -> Finding:
 
 
 def _jsonl_summary(report: Report, records: int) -> str:
+    from .formatters.concise import plural
+
     if not report.findings:
-        return f"All checks passed ({records} records)."
-    return f"Found {report.errors} errors, {report.warnings} warnings, {report.infos} infos in {records} records."
+        return f"All checks passed ({plural(records, 'record')})."
+    counted = ((report.errors, "error"), (report.warnings, "warning"), (report.infos, "info"))
+    counts = ", ".join(plural(n, noun) for n, noun in counted)
+    return f"Found {counts} in {plural(records, 'record')}."
 
 
 def _fix(
@@ -386,7 +433,7 @@ def _fix(
             data = (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + outcome.after.encode("utf-8")
             fixes.write_atomically(path, data)
         else:
-            _echo_in_parts(fixes.unified_diff(outcome.before, outcome.after, path))
+            _echo_in_parts(printable_lines(fixes.unified_diff(outcome.before, outcome.after, path)))
         if show:
             counts: dict[str, int] = {}
             for finding in outcome.fixed:
@@ -397,7 +444,7 @@ def _fix(
             ]
             summary.append("\n".join(lines))
     if summary:
-        click.echo("\n".join(summary), err=True)
+        click.echo(printable_lines("\n".join(summary)), err=True)
     return Report.merge(reports), changed
 
 
@@ -458,6 +505,7 @@ def schema_command(kind: str, vendored: bool) -> None:
 def coverage_command(paths: tuple[str, ...], output_format: str, debug: bool) -> None:
     """Report which values of the API's enums the documents use, and which they never do."""
     from . import coverage, readers
+    from .formatters import json_text
 
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
@@ -467,13 +515,14 @@ def coverage_command(paths: tuple[str, ...], output_format: str, debug: bool) ->
         try:
             raw = checker.read_regular_file(path)
         except (OSError, checker.TooLarge) as exc:
-            click.echo(f"civitai-schema: warning: skipped {path}: {getattr(exc, 'strerror', None) or exc}", err=True)
+            reason = getattr(exc, "strerror", None) or exc
+            click.echo(printable(f"civitai-schema: warning: skipped {path}: {reason}"), err=True)
             continue
         documents.extend(d.data for d in readers.read(path, raw).documents)
     rows = coverage.measure(documents)
     if output_format == "json":
         payload = {"version": 1, "documents": len(documents), "enums": [row.to_dict() for row in rows]}
-        _echo_in_parts(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        _echo_in_parts(json_text(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n")
         return
     width = max(len(row.name) for row in rows)
     for row in rows:
@@ -482,7 +531,7 @@ def coverage_command(paths: tuple[str, ...], output_format: str, debug: bool) ->
         line = f"{row.name:<{width}}  {used:>3}/{len(row.values):<3}  " + (f"never: {gaps}" if gaps else "all used")
         if row.unknown:
             line += f"  (not in the catalog: {', '.join(row.unknown)})"
-        click.echo(line)
+        click.echo(printable(line))  # (the values a document uses are the document's text)
     total = sum(len(r.values) for r in rows)
     covered = sum(len(r.values) - len(r.missing) for r in rows)
     click.echo(f"\n{covered} of {total} enum values used by {len(documents)} documents ({covered / total:.0%}).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -70,19 +71,49 @@ class Fix(NamedTuple):
     edits: tuple[Edit, ...] = ()
 
 
-# Control characters a document's strings may hold (JSON escapes them: "\u001b") are shown as
-# their Unicode pictures, one character each: quoted raw in a message or a code frame, an
-# escape sequence would drive the reader's terminal (clear it, retitle it, fake a hyperlink).
-_CONTROL_PICTURES = (
-    {code: 0x2400 + code for code in range(0x20) if code != 0x09}
-    | {0x7F: 0x2421}
-    | {code: 0xFFFD for code in range(0x80, 0xA0)}
-)
+# Text for people (a terminal, a CI log) never carries a character that drives the terminal or
+# changes how the text around it reads. Quoted raw, an escape sequence from a document's string
+# or a file name would clear the screen, retitle the window or fake a hyperlink; a bidi control
+# (U+202E) reorders what follows (the "Trojan Source" trick), and U+2028/U+2029 break lines
+# where no line ends. Each is shown as one visible character, so code-frame carets still align:
+# C0 controls (but tab) and DEL as their Unicode pictures (␛ for ESC), C1 controls, bidi
+# controls and the two separators as U+FFFD. A file name's bytes that are not UTF-8 reach us
+# as U+DC80..U+DCFF (os.fsdecode); those in 0x80..0x9F, which an 8-bit terminal takes for C1
+# controls, are U+FFFD too, the others are left for the output encoding to write as the bytes
+# they were. (One character for one everywhere, so a message keeps its length bound.)
+_BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_PICTURES: dict[int, int] = {
+    **{code: 0x2400 + code for code in range(0x20) if code != 0x09},
+    0x7F: 0x2421,
+    **dict.fromkeys(range(0x80, 0xA0), 0xFFFD),
+    **dict.fromkeys((*_BIDI_CONTROLS, 0x2028, 0x2029, *range(0xDC80, 0xDCA0)), 0xFFFD),
+}
+_KEEP_LINES = {**_PICTURES, 0x0A: 0x0A, 0x0D: 0x0D}  # (a lone \r is replaced first, see printable_lines)
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters (except tab) replaced by visible stand-ins."""
-    return text.translate(_CONTROL_PICTURES)
+    """``text`` as one line safe for a terminal: see the comment above for what is replaced."""
+    if text.isprintable():  # (none of them is printable: the common case is one C-level scan)
+        return text
+    return text.translate(_PICTURES)
+
+
+def printable_lines(text: str, *, styled: bool = False) -> str:
+    """:func:`printable` for text of several lines: line breaks (LF, CRLF) are kept, a lone CR
+    (which returns the cursor, so what follows overwrites the line) is shown. With ``styled``,
+    the colour sequences our own formatters add (SGR: ``ESC [ digits m``) are kept too."""
+    if text.isprintable():
+        return text
+    if not styled:
+        return _LONE_CR.sub("\u240d", text).translate(_KEEP_LINES)
+    parts = _STYLE.split(text)
+    for i in range(0, len(parts), 2):  # (the odd parts are the colour sequences themselves)
+        parts[i] = _LONE_CR.sub("\u240d", parts[i]).translate(_KEEP_LINES)
+    return "".join(parts)
+
+
+_STYLE = re.compile(r"(\x1b\[[0-9;]*m)")
 
 
 @dataclass(frozen=True)

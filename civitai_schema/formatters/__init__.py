@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import importlib
 import json as _json  # (not `json`: the package's json submodule takes that name once imported)
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from ..findings import Report
+from ..findings import Report, printable
 
 
 class View(NamedTuple):
@@ -66,3 +67,57 @@ def dumps_with_items(payload: Any, items: Iterable[Any]) -> str:
         return head[: -len(indent) - 1] + tail[tail.index("]") :] + "\n"
     parts.append(tail + "\n")
     return "".join(parts)  # (one join: the text is built once)
+
+
+# How each output carries what it cannot hold as it is: a lone surrogate (a file name's
+# undecodable byte 0xff arrives from os.fsdecode as U+DCFF; a JSON string may escape "\ud800").
+# Written raw, the output encoding made it the byte 0xff, and the JSON or XML no longer parsed.
+# JSON text also gets U+0085, U+2028 and U+2029 escaped: valid raw in a JSON string, but
+# str.splitlines() (and so many a reader of JSON Lines) breaks lines there.
+_JSON_ESCAPED = re.compile("[\u0085\u2028\u2029\ud800-\udfff]")
+
+
+def json_text(dumped: str) -> str:
+    """JSON from ``json.dumps(..., ensure_ascii=False)`` with each lone surrogate (and each
+    U+0085, U+2028, U+2029) written as its JSON escape (``"bad\\udcff.json"``), so the text is
+    valid UTF-8, one line per line, and ``json.loads`` gives back the very string (for a file
+    name, what ``os.fsdecode`` gave; ``os.fsencode`` turns it back into the name's bytes). Each
+    such character in JSON text is inside a string, where an escape is allowed."""
+    if _JSON_ESCAPED.search(dumped) is None:
+        return dumped
+    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+# XML 1.0 allows tab, LF, CR and U+0020..U+D7FF, U+E000..U+FFFD, U+10000 and above.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """One line of text for XML. XML 1.0 cannot hold a lone surrogate at all: an undecodable
+    file-name byte is written as the text ``\\xff``, another lone surrogate as ``\\ud800``;
+    then the stand-ins people see in the terminal (:func:`printable`), and U+FFFE and U+FFFF,
+    which XML does not allow either, as U+FFFD."""
+    if _LONE_SURROGATE.search(text) is not None:
+        text = _LONE_SURROGATE.sub(_surrogate_escape, text)
+    return _NOT_XML.sub("\ufffd", printable(text))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def uri(file: str) -> str:
+    """A file name as a URI reference (SARIF's ``uri``): its bytes percent-encoded except the
+    unreserved characters and ``/``, so ``a#b.json`` is not read as a fragment, ``a:b.json``
+    not as a scheme, and an undecodable byte is ``%FF``, the byte the name has on disk."""
+    from urllib.parse import quote  # (SARIF only)
+
+    try:
+        raw = file.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is not an undecodable byte
+        raw = file.encode("utf-8", "surrogatepass")
+    return quote(raw, safe="/")

@@ -21,15 +21,15 @@ def line(finding: Finding, color: bool = False) -> str:
         where = click.style(where, bold=True)
         code = click.style(code, fg=_COLORS[finding.severity], bold=True)
         level = click.style(level, fg=_COLORS[finding.severity])
-    return f"{where}: {code} {level} {finding.message}"
+    return f"{where}: {code} {level} {printable(finding.message)}"
 
 
 def summary(report: Report, view: View) -> str:
-    files = _plural(report.files, "file")
+    files = plural(report.files, "file")
     if not report.findings:
         return f"All checks passed ({files})."
     counts = ", ".join(
-        _plural(n, noun) for n, noun in ((report.errors, "error"), (report.warnings, "warning"), (report.infos, "info"))
+        plural(n, noun) for n, noun in ((report.errors, "error"), (report.warnings, "warning"), (report.infos, "info"))
     )
     text = f"Found {counts} in {files}."
     safe = sum(1 for f in report.findings if f.fix is not None and f.fixable and f.fix.applicability == "safe")
@@ -64,5 +64,6 @@ def render(report: Report, view: View) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _plural(n: int, noun: str) -> str:
+def plural(n: int, noun: str) -> str:
+    """``1 error``, ``2 errors``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

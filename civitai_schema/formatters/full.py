@@ -70,10 +70,10 @@ def render(report: Report, view: View) -> str:
         lines = [concise.line(finding, view.color)]
         lines += ["  " + row for row in frame(finding, split[name], view.color)]
         if finding.hint:
-            lines.append(f"  = hint: {finding.hint}")
+            lines.append(f"  = hint: {printable(finding.hint)}")
         if finding.fix is not None and finding.fixable:
             unsafe = " (unsafe: needs --unsafe-fixes)" if finding.fix.applicability == "unsafe" else ""
-            lines.append(f"  = fix: {finding.fix.description}{unsafe}")
+            lines.append(f"  = fix: {printable(finding.fix.description)}{unsafe}")
         lines.append(
             f"  = see: civitai-schema rule {finding.code}  (docs/rules.md#{finding.code.lower()}-{finding.name})"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..findings import Report, Severity
+from ..findings import Report, Severity, printable_lines
 
 if TYPE_CHECKING:
     from . import View
@@ -13,7 +13,9 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # printable() first: the runner echoes the command into the log, where a raw escape sequence
+    # from a file name or a document would reach whoever reads it in a terminal.
+    return printable_lines(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

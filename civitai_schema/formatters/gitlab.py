@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Report, Severity
-from . import ITEMS, dumps_with_items
+from . import ITEMS, dumps_with_items, json_text
 
 if TYPE_CHECKING:
     from . import View
@@ -16,7 +16,7 @@ _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: 
 
 
 def render(report: Report, view: View) -> str:
-    return dumps_with_items([ITEMS], _issues(report))
+    return json_text(dumps_with_items([ITEMS], _issues(report)))
 
 
 def _issues(report: Report) -> Iterator[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, Report
-from . import ITEMS, dumps_with_items
+from . import ITEMS, dumps_with_items, json_text
 
 if TYPE_CHECKING:
     from . import View
@@ -37,4 +37,4 @@ def render(report: Report, view: View) -> str:
             {"file": d.file, "index": d.index, "kind": d.kind.value if d.kind else None} for d in report.documents
         ],
     }
-    return dumps_with_items(payload, map(finding, report.findings))
+    return json_text(dumps_with_items(payload, map(finding, report.findings)))

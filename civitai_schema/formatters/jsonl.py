@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..findings import Report
+from . import json_text
 from .json import finding
 
 if TYPE_CHECKING:
@@ -13,4 +14,4 @@ if TYPE_CHECKING:
 
 
 def render(report: Report, view: View) -> str:
-    return "".join(json.dumps(finding(f), ensure_ascii=False) + "\n" for f in report.findings)
+    return "".join(json_text(json.dumps(finding(f), ensure_ascii=False)) + "\n" for f in report.findings)

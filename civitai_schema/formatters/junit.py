@@ -1,5 +1,6 @@
 """JUnit XML, for Jenkins, GitLab and other CI test reports: a test case per checked file,
-failing with one <failure> per finding."""
+failing with one <failure> per finding. Every text from a document or a file name goes through
+:func:`xml_text`, so the report is well-formed XML whatever they hold."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Report
+from . import xml_text
 
 if TYPE_CHECKING:
     from . import View
@@ -28,9 +30,11 @@ def render(report: Report, view: View) -> str:
         errors="0",
     )
     for file, items in by_file.items():
-        case = ET.SubElement(suite, "testcase", classname="civitai-schema", name=file)
+        case = ET.SubElement(suite, "testcase", classname="civitai-schema", name=xml_text(file))
         for f in items:
-            failure = ET.SubElement(case, "failure", message=f"{f.code} {f.message}", type=f"{f.code} {f.name}")
-            failure.text = f"{f.file}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}\npath: {f.path or '/'}"
+            message = xml_text(f.message)
+            failure = ET.SubElement(case, "failure", message=f"{f.code} {message}", type=f"{f.code} {xml_text(f.name)}")
+            where = f"{xml_text(f.file or '')}:{f.line}:{f.column}"
+            failure.text = f"{where}: {f.code} [{f.severity}] {message}\npath: {xml_text(f.path or '/')}"
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

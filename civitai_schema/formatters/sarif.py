@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, rules
 from ..findings import Report, Severity
-from . import ITEMS, dumps_with_items
+from . import ITEMS, dumps_with_items, json_text, uri
 
 if TYPE_CHECKING:
     from . import View
@@ -36,7 +36,7 @@ def render(report: Report, view: View) -> str:
         ],
     }
     payload = {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": [ITEMS]}]}
-    return dumps_with_items(payload, (_result(f, index, report) for f in report.findings))
+    return json_text(dumps_with_items(payload, (_result(f, index, report) for f in report.findings)))
 
 
 def _region(line: int | None, column: int | None, end_line: int | None, end_column: int | None) -> dict[str, int]:
@@ -49,7 +49,10 @@ def _region(line: int | None, column: int | None, end_line: int | None, end_colu
 
 
 def _result(f: Any, index: dict[str, int], report: Report) -> dict[str, Any]:
-    location = {"artifactLocation": {"uri": f.file}, "region": _region(f.line, f.column, f.end_line, f.end_column)}
+    location = {
+        "artifactLocation": {"uri": uri(f.file or "")},
+        "region": _region(f.line, f.column, f.end_line, f.end_column),
+    }
     result: dict[str, Any] = {
         "ruleId": f.code,
         "level": _LEVELS[f.severity],
@@ -75,7 +78,7 @@ def _result(f: Any, index: dict[str, int], report: Report) -> dict[str, Any]:
         result["fixes"] = [
             {
                 "description": {"text": f"{f.fix.description} ({f.fix.applicability})"},
-                "artifactChanges": [{"artifactLocation": {"uri": f.file}, "replacements": replacements}],
+                "artifactChanges": [{"artifactLocation": {"uri": uri(f.file or "")}, "replacements": replacements}],
             }
         ]
     return result
