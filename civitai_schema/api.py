@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from . import checker, config
-from .findings import Finding, Kind, Report
+from . import checker, config, readers
+from .documents import Document
+from .findings import Finding, Kind, Report, Span
 from .schema import SchemaMode
+
+if TYPE_CHECKING:
+    from .jsonable import Prepared
 
 KindName = Literal["auto", "submission", "workflow"]
 SchemaName = Literal["effective", "vendored"]
 
 
 class InvalidWorkflowError(ValueError):
-    """Raised by :func:`validate` when a document is not fit to submit; carries every finding."""
+    """Raised by :func:`validate` when a document is not fit to submit; carries every finding.
+
+    It pickles (``validate()`` inside a process pool sends it back to the parent): an exception
+    pickles as its class and ``args``, and ``args`` here is the message, not the report, so
+    unpickling called ``__init__`` with a string; :meth:`__reduce__` gives the report."""
+
+    def __reduce__(self) -> tuple[type[InvalidWorkflowError], tuple[Report]]:
+        return (type(self), (self.report,))
 
     def __init__(self, report: Report) -> None:
         self.report = report
@@ -54,9 +65,29 @@ def options(
 def check(document: Any, *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective") -> Report:
     """Check an in-memory document (the dict you are about to POST, or a stored record).
 
-    Lines and columns refer to ``json.dumps(document, indent=2)``.
+    Lines and columns refer to ``json.dumps(document, indent=2)``. What JSON cannot carry as it
+    is (a key that is not a string, an integer too long to print) is a finding, never a crash
+    (see :mod:`civitai_schema.jsonable`).
     """
-    return checker.check_data(document, options(kind=kind, schema=schema))
+    from . import jsonable
+
+    prepared = jsonable.prepare(document)
+    if not prepared.findings:
+        return checker.check_data(prepared.data, options(kind=kind, schema=schema))
+    return _check_prepared(prepared, options(kind=kind, schema=schema))
+
+
+def _check_prepared(prepared: Prepared, opts: checker.Options, name: str = "<object>") -> Report:
+    """The report of a converted document, with the findings about what was converted located
+    like the others (in ``json.dumps(document, indent=2)``); a document that cannot be checked
+    gives those findings alone, as a file that cannot be parsed does."""
+    if not prepared.checkable:
+        start = Span(1, 1, 1, 2)
+        return checker.check_parsed(
+            readers.Parsed(findings=[f.located(name, start) for f in prepared.findings]), name, opts
+        )
+    document = Document(prepared.data, name, 0, checker._DumpLocator(prepared.data), findings=list(prepared.findings))
+    return checker.check_parsed(readers.Parsed(documents=[document]), name, opts)
 
 
 def check_text(

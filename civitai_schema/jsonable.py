@@ -1,0 +1,215 @@
+"""An in-memory document as JSON would carry it (``civitai_schema.check(obj)``).
+
+The rules read documents as the readers give them: objects with string keys, integers that
+Python can print. An object built in Python may hold what no reader gives: keys that are numbers,
+``None``, bytes or any object (one whose ``__eq__`` raises among them), subclasses of ``str``,
+``int``, ``float``, ``dict`` or ``list`` with methods of their own, tuples, NaN, integers past
+Python's limit for printing (``str()`` of a 4,301-digit integer raises ``ValueError``). Most made
+a rule family crash, so it said nothing about the document.
+
+:func:`prepare` gives the document back untouched when it holds none of these (one walk, no
+copy), and otherwise a copy the way ``json.dumps`` would send it: a key that is not a string
+becomes the text ``json.dumps`` writes for it (``1`` → ``"1"``, ``None`` → ``"null"``), with a
+``non-string-key`` finding; a key JSON cannot send (bytes, any other object) becomes a stand-in
+text naming its type, with the same finding; subclasses become their plain base type, so no
+method of theirs runs during the check; a tuple becomes a list; NaN and infinity are
+``non-finite-number`` findings, as in a file. An integer too long to print is refused like the JSON
+reader refuses it (``parse-error``), and the document is not checked further. No method of the
+caller's objects runs: keys are read with ``dict``'s own iteration, never compared or hashed.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+from typing import Any, NamedTuple
+
+from . import pointers
+from .findings import Finding
+from .rules import parse
+
+_SCALARS = (str, int, float, bool, type(None))
+_CONTAINERS = (dict, list, tuple)
+
+
+class Prepared(NamedTuple):
+    data: Any
+    findings: list[Finding]  # not located yet: each names its JSON Pointer
+    checkable: bool  # False: an integer too long to print, the document is not checked
+
+
+class _Bound(NamedTuple):
+    size: int  # an integer of this many bytes or more may be too long to print (the quickest test)
+    bits: int  # one of this many bits or more may be (the quick test)
+    magnitude: int  # printing raises from this magnitude on (the exact one)
+
+
+@functools.cache
+def _bound_for(limit: int) -> _Bound:
+    bits = int(limit * 3.32)  # (log2(10) is 3.3219…: the quick tests err on the safe side)
+    return _Bound(sys.getsizeof(1 << (bits - 1)), bits, 10**limit)  # (the smallest of that many bits)
+
+
+def _bound() -> _Bound | None:
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # (0: no limit)
+    return _bound_for(limit) if limit else None
+
+
+def prepare(data: Any) -> Prepared:
+    """``data`` as JSON carries it, the findings about what it cannot carry, and whether it can
+    be checked at all."""
+    bound = _bound()
+    if not _needs_care(data, bound):
+        return Prepared(data, [], True)
+    return _Copy(bound).run(data)
+
+
+def _needs_care(data: Any, bound: _Bound | None) -> bool:
+    """Whether anything in ``data`` needs :class:`_Copy`: one walk, each container once (so a
+    structure that contains itself ends too). Each container's members are looked at by type
+    and size first, in C: nearly every document holds nothing that needs care, and a Python
+    loop over every value made ``check()`` a fifth slower."""
+    if type(data) not in (dict, list):
+        return _odd([data], {type(data)}, bound)
+    pending, seen = [data], set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node) is dict:
+            if not _STRING.issuperset(map(type, node)):
+                return True
+            values: Any = dict.values(node)
+        else:
+            values = node
+        types = set(map(type, values))
+        if not _PLAIN.issuperset(types) and _odd(values, types, bound):
+            return True
+        if dict in types or list in types:
+            pending.extend([v for v in values if type(v) is dict or type(v) is list])
+    return False
+
+
+_STRING = frozenset({str})
+_PLAIN = frozenset({str, bool, type(None), dict, list})
+_NUMBERS = frozenset({int, float})
+
+
+def _odd(values: Any, types: set[type], bound: _Bound | None) -> bool:
+    """Whether one of ``values`` (not containers) needs care: a number Python cannot print or
+    JSON cannot carry, a tuple, a subclass of a JSON type."""
+    if int in types and bound is not None and _long_integer(values, bound):
+        return True
+    if float in types and not all(map(math.isfinite, [v for v in values if type(v) is float])):
+        return True
+    unusual = types - _PLAIN - _NUMBERS
+    return any(kind is tuple or issubclass(kind, (*_SCALARS, *_CONTAINERS)) for kind in unusual)
+
+
+def _long_integer(values: Any, bound: _Bound) -> bool:
+    if max(map(sys.getsizeof, values)) < bound.size:  # (in C; large may also be a long string)
+        return False
+    return any(type(v) is int and v.bit_length() >= bound.bits for v in values)
+
+
+class _Copy:
+    """The converted copy, built iteratively (depth costs no stack); a container met twice is
+    copied once, so shared parts stay shared and a cycle stays a cycle instead of a hang here."""
+
+    def __init__(self, bound: _Bound | None) -> None:
+        self.bound = bound
+        self.findings: list[Finding] = []
+        self.checkable = True
+        self.copies: dict[int, Any] = {}
+        self.pending: list[tuple[Any, Any, str]] = []
+
+    def run(self, data: Any) -> Prepared:
+        root = self.value(data, "")
+        while self.pending:
+            source, copy, pointer = self.pending.pop()
+            if isinstance(copy, dict):
+                self.members(source, copy, pointer)
+            else:
+                items = list.__iter__(source) if isinstance(source, list) else tuple.__iter__(source)
+                for index, item in enumerate(items):
+                    copy[index] = self.value(item, pointers.child(pointer, index))
+        return Prepared(root, self.findings, self.checkable)
+
+    def members(self, source: dict[Any, Any], copy: dict[str, Any], pointer: str) -> None:
+        for key, item in dict.items(source):
+            text = self.key(key, pointer)
+            if text in copy:
+                message = f'duplicate key "{text}" once keys are written as JSON: only the last value is kept'
+                self.findings.append(parse.DUPLICATE_KEY.finding(message, pointers.child(pointer, text), target="key"))
+            copy[text] = self.value(item, pointers.child(pointer, text))
+
+    def key(self, key: Any, pointer: str) -> str:
+        kind = type(key)
+        if kind is str:
+            return str(key)  # (itself)
+        if isinstance(key, str):
+            return str.__str__(key)
+        what = kind.__name__
+        if key is None:
+            python, text = "None", "null"
+        elif isinstance(key, bool):
+            python, text = ("True", "true") if key else ("False", "false")
+        elif isinstance(key, int) and not self.fits(key):
+            self.too_long(pointer)
+            return f"<int of more than {sys.get_int_max_str_digits()} digits>"
+        elif isinstance(key, int):
+            python = text = int.__repr__(key)
+        elif isinstance(key, float):
+            python = float.__repr__(key)
+            text = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(python, python)
+        else:
+            shown = bytes.__repr__(key) if isinstance(key, bytes) else f"<{what}>"
+            text = shown if len(shown) <= 60 else shown[:59] + "…"
+            message = f"a key of type {what} ({text}) is not a string, and JSON cannot send it; use a string key"
+            self.findings.append(parse.NON_STRING_KEY.finding(message, pointers.child(pointer, text), target="key"))
+            return text
+        message = f'the key {python} ({what}) is not a string; JSON sends it as "{text}"'
+        self.findings.append(parse.NON_STRING_KEY.finding(message, pointers.child(pointer, text), target="key"))
+        return text
+
+    def fits(self, number: int) -> bool:
+        return self.bound is None or abs(number) < self.bound.magnitude
+
+    def too_long(self, pointer: str) -> None:
+        message = f"a number has more digits than can be read (Python's limit is {sys.get_int_max_str_digits()})"
+        self.findings.append(parse.PARSE_ERROR.finding(message, pointer))
+        self.checkable = False
+
+    def value(self, value: Any, pointer: str) -> Any:
+        kind = type(value)
+        if kind is int or (isinstance(value, int) and kind is not bool):
+            if not self.fits(value):
+                self.too_long(pointer)
+                return None
+            return value if kind is int else int.__int__(value)
+        if kind is float and not math.isfinite(value):
+            message = (
+                f"{float.__repr__(value)} is not a JSON number (json.dumps writes it, but no JSON parser reads it)"
+            )
+            self.findings.append(parse.NON_FINITE_NUMBER.finding(message, pointer))
+            return value
+        if kind in _SCALARS:
+            return value
+        if isinstance(value, str):
+            return str.__str__(value)
+        if isinstance(value, float):
+            return float.__float__(value)
+        if not isinstance(value, _CONTAINERS):
+            return value  # not JSON at all: the rules say what type was expected
+        known = self.copies.get(id(value))
+        if known is not None:
+            return known
+        if isinstance(value, dict):
+            copy: Any = {}
+        else:  # (their own length: a subclass's __len__ may say anything)
+            copy = [None] * (list.__len__(value) if isinstance(value, list) else tuple.__len__(value))
+        self.copies[id(value)] = copy
+        self.pending.append((value, copy, pointer))
+        return copy
