@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import errno
 import functools
 import io
 import json
@@ -114,7 +115,7 @@ def entry_point() -> NoReturn:
     process without tearing the interpreter down. Unloading a few hundred modules and freeing
     every object costs about 12 ms, more than checking a file; nothing of ours needs it (files
     are closed, worker pools joined, before a command returns)."""
-    sys.stderr = _PrintableErrors(sys.stderr)
+    _standard_streams()
     try:
         main(prog_name="civitai-schema")
         code: object = EXIT_OK
@@ -132,6 +133,40 @@ def entry_point() -> NoReturn:
         os.write(2, f"civitai-schema: error: {_io_problem(exc)}\n".encode(errors="backslashreplace"))
         code = EXIT_USAGE
     os._exit(code if isinstance(code, int) else EXIT_OK)
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when the command was started without one (``>&-``): writing the report
+    fails as any unwritable output does (exit 2, the reason on stderr)."""
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def _standard_streams() -> None:
+    """Started without a standard stream (``>&-``, ``2>&-``), Python sets it to None, and the
+    first write or flush raised AttributeError: a traceback, and exit 1 in place of 2. Each
+    missing descriptor is pointed at /dev/null, so no file opened later takes its number (and
+    receives what is meant for the terminal); a missing standard output then fails when the
+    report is written, a missing standard error only loses the messages, never the exit status.
+    (A missing standard input stays None: reading it is reported as "standard input is closed".)"""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if name == "stdout":
+            sys.stdout = _ClosedOutput()
+        elif name == "stderr":
+            sys.stderr = open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    sys.stderr = _PrintableErrors(sys.stderr)
 
 
 class _PrintableErrors(io.TextIOBase):
@@ -369,6 +404,9 @@ def _stream_jsonl(
 
     for path in paths:
         label = (stdin_filename or "<stdin>") if path == checker.STDIN else path
+        if path == checker.STDIN and sys.stdin is None:  # (started with 0<&-)
+            take(checker.unreadable(label, "standard input is closed"))
+            continue
         try:
             stream = sys.stdin.buffer if path == checker.STDIN else open(path, "rb")  # noqa: SIM115
         except OSError as exc:
