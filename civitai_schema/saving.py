@@ -39,6 +39,7 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _TEMPORARY = re.compile(r"\.(?P<name>.*)\.civitai-schema-fix\.(?P<pid>\d+)\.[0-9a-f]+\.tmp", re.DOTALL)
 _NAME_KEPT = 96  # characters of the file's name in the temporary name (names are at most 255 bytes)
 _CLEANED_MAX = 4096
+_SAFE_CALLS = {os.open, os.stat, os.rename, os.unlink}  # each relative to an open folder
 
 
 class NotReplaced(OSError):
@@ -58,6 +59,8 @@ def replace(path: str, data: bytes, snapshot: Snapshot | None = None, *, tree: s
     are followed wherever they point."""
     if snapshot is not None and not snapshot.steady:
         raise NotReplaced(path, "the file changed while it was read; it was left as it is")
+    if not os.supports_dir_fd.issuperset(_SAFE_CALLS):
+        raise NotReplaced(path, "this system cannot open files relative to a folder, which a safe save needs")
     folder, name = _open_folder(path, tree)
     try:
         fd = _open_file(path, folder, name)
@@ -144,7 +147,10 @@ def _replace_open(path: str, folder: int, name: str, fd: int, data: bytes, snaps
     _check(path, folder, name, fd, info, snapshot)
     _remove_stale_temporaries(folder)
     temporary = f".{name[:_NAME_KEPT]}.civitai-schema-fix.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, 0o600, dir_fd=folder)
+    try:
+        out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, 0o600, dir_fd=folder)
+    except PermissionError as exc:  # replacing a file needs its folder writable, like an editor's save
+        raise NotReplaced(path, f"its folder cannot be written ({exc.strerror}); it was left as it is") from None
     try:
         try:
             _write_all(out, data)

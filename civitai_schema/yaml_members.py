@@ -37,10 +37,13 @@ class Place(NamedTuple):
 
 def find(locator: Any, tokens: list[str]) -> Place | None:
     """The place of ``tokens`` in a :class:`~civitai_schema.readers.yaml.YamlLocator`'s tree."""
-    node, key = locator.root, None
+    child = getattr(locator, "_child", None)  # (the locator's own lookup: the last pair of a key wins)
+    node, key = getattr(locator, "root", None), None
+    if child is None or node is None:
+        return None
     containers: list[Node] = []
     for token in tokens:
-        found = locator._child(node, token)  # (the locator's lookup: the last pair of a key wins)
+        found = child(node, token)
         if found is None:
             return None
         containers.append(node)

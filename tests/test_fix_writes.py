@@ -297,6 +297,20 @@ def test_a_user_leaves_their_own_read_only_file_alone(shared: Path) -> None:
     assert path.read_bytes() == BROKEN
 
 
+def test_a_file_in_a_folder_the_user_cannot_write_is_left_alone(shared: Path) -> None:
+    folder = _user_folder(shared, "locked", USER)
+    path = folder / "w.json"
+    path.write_bytes(BROKEN)
+    os.chown(path, USER, USER)
+    os.chmod(folder, 0o555)  # the file is writable, but a new one cannot be made beside it
+    try:
+        done = fix("w.json", cwd=folder, user=USER)
+    finally:
+        os.chmod(folder, 0o755)
+    left_alone(done, "its folder cannot be written")
+    assert path.read_bytes() == BROKEN and ".tmp" not in done.stderr
+
+
 # Temporary files.
 
 STALL = """
