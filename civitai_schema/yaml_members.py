@@ -22,6 +22,7 @@ _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # an anchor and/or a 
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _GAP = re.compile(r"(?:[ \t\r\n]|#[^\r\n]*)*")  # blanks and comments
 _ANCHOR = re.compile(r"(?:^|(?<=[\s\[\]{},]))&([^\s,\[\]{}]+)")
+_FLOW_REST_OF_LINE = re.compile(r"[ \t]*,?[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n)")
 _REST_OF_LINE = re.compile(r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|\Z)")
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
@@ -143,7 +144,12 @@ class Text:
         index = next((i for i, (k, _) in enumerate(pairs) if k is place.key), None)
         if index is None:
             return None
+        line_start = max(self.text.rfind("\n", 0, key[0]), self.text.rfind("\r", 0, key[0])) + 1
+        first_on_line = not self.text[line_start : key[0]].strip(" \t")
         if mapping.flow_style:
+            own_lines = _FLOW_REST_OF_LINE.match(self.text, value[1]) if first_on_line else None
+            if own_lines is not None:  # a member on lines of its own: those lines (comments around stay)
+                return line_start, own_lines.end()
             if index > 0:
                 before = Place(place.containers, pairs[index - 1][0], pairs[index - 1][1])
                 previous = self.value(before)
@@ -151,8 +157,7 @@ class Text:
             if len(pairs) > 1:
                 return key[0], self.start(pairs[1][0])
             return key[0], value[1]
-        line_start = max(self.text.rfind("\n", 0, key[0]), self.text.rfind("\r", 0, key[0])) + 1
-        if self.text[line_start : key[0]].strip(" \t"):
+        if not first_on_line:
             # not first on its line ("- key: value"): up to the next key, or to the line's end
             if index + 1 < len(pairs):
                 return key[0], self.start(pairs[index + 1][0])

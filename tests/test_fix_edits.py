@@ -94,6 +94,18 @@ def test_comments_after_a_block_list_stay(indent: str) -> None:
     )
 
 
+def test_comments_in_a_flow_mapping_written_over_several_lines_stay() -> None:
+    text = (
+        f"{{\n  callbackUrl: {URL},   # the hook\n  # events:\n  callbackEvents: [workflow:succeeded],\n"
+        "  steps: [{$type: echo, input: {message: hi}}]   # one step\n}\n"
+    )
+    outcome = fixed(text)
+    assert outcome.after == (
+        f'{{\n  callbacks: [{{"url": "{URL}", "type": ["workflow:succeeded"]}}],   # the hook\n  # events:\n'
+        "  steps: [{$type: echo, input: {message: hi}}]   # one step\n}\n"
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [
