@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from . import catalog
-from .suggest import closest
+from . import catalog, schema
+from .findings import Kind
 
 # Fields that the generic words every format uses (id, status, tags, metadata, cost …) are not.
 _GENERIC = frozenset(
@@ -58,8 +58,13 @@ def looks_like_workflow(data: Any) -> bool:
     keys = [key for key in data if isinstance(key, str)]
     if not keys or len(keys) != len(data) or not all(map(_workflow_key, keys)):
         return False
-    if "steps" in data:
-        return len(keys) > 1  # steps missing their shape, beside other workflow fields
+    if "steps" in data or "step" in data:
+        # Steps missing their shape, beside workflow fields: a list of objects, or another field
+        # whose value has its API type (an i18n table's "tags": "Étiquettes" has not).
+        given = data.get("steps", data.get("step"))
+        objects = isinstance(given, list) and all(isinstance(item, dict) for item in given)
+        others = [key for key in keys if key not in ("steps", "step", "id")]  # (any string is an id)
+        return bool(others) and (objects or any(_has_its_type(key, data[key]) for key in others))
     return any(key in _distinctive() for key in keys)
 
 
@@ -68,12 +73,60 @@ def looks_like_workflow_steps(steps: Iterable[Any]) -> bool:
     return any(map(is_step, steps))
 
 
-@functools.lru_cache(maxsize=1024)
 def _workflow_key(key: str) -> bool:
-    """A workflow field, or a misspelling of one (``step``, ``callback``)."""
+    return _field(key) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _field(key: str) -> str | None:
+    """The workflow field ``key`` is, or misspells: one edit away (two for names of eight letters
+    or more), ignoring case and punctuation. Closer than "did you mean", so ``agents`` is not
+    taken for ``arguments`` nor ``stages`` for ``tags``."""
     if key in workflow_keys():
-        return True
-    return len(key) <= 40 and closest(key, workflow_keys()) is not None
+        return key
+    if len(key) > 40:
+        return None
+    squashed = {_squash(field): field for field in workflow_keys()}
+    wanted = _squash(key)
+    if wanted in squashed:
+        return squashed[wanted]
+    best = min(squashed, key=lambda field: _distance(wanted, field))
+    return squashed[best] if _distance(wanted, best) <= (1 if len(best) < 8 else 2) else None
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits from ``a`` to ``b`` (optimal string alignment: a swap of neighbours is one edit)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def _has_its_type(key: str, value: Any) -> bool:
+    """Whether a top-level value is valid as the field it names, by the API's own schema."""
+    field = _field(key)
+    check = _field_validator(field) if field is not None else None
+    try:
+        return check is not None and bool(check.is_valid(value))
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return False
+
+
+@functools.cache
+def _field_validator(field: str) -> Any | None:
+    for kind in (Kind.SUBMISSION, Kind.WORKFLOW):
+        envelope = schema.compiled(f"{kind.value}.envelope")
+        spec = envelope["properties"].get(field)
+        if spec is not None:
+            return schema.fast_or_python({"$defs": envelope["$defs"], **spec})
+    return None
 
 
 # ``$type`` written as a key, in JSON or YAML: how an unparsable text shows it is a workflow.

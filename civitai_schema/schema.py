@@ -143,6 +143,11 @@ def fast_input_validator(name: str) -> Any | None:
     return _fast(compiled(f"inputs/{name}"))
 
 
+def fast_or_python(source: Any) -> Any:
+    """A validator for ``source`` with ``is_valid``: jsonschema-rs when it is there."""
+    return _fast(source) or build_validator(source)
+
+
 def _fast(source: Any) -> Any | None:
     if os.environ.get("CIVITAI_SCHEMA_PURE_PYTHON"):
         return None
