@@ -209,6 +209,10 @@ def finish(
 
         kept, unused = suppressions.apply_comments(kept, text, name)
         kept += settings.apply(unused, name)
+    if any(f.fix is not None and f.fix.action[0] == "callbacks" for f in kept):
+        from . import fixes
+
+        kept = fixes.whole_fixes_only(kept)  # a rewrite of the callback pair needs both findings
     kept.sort(key=Finding.sort_key)
     sources = {name: text} if kept and text and options.keep_sources else {}
     return Report(tuple(kept), tuple(infos), files=1, sources=sources)
@@ -297,8 +301,12 @@ def fix_bytes(name: str, raw: bytes, options: Options, *, unsafe: bool = False, 
 
     before, fixed = text, list[Finding]()
     for _ in range(MAX_FIX_PASSES):
-        applied = fixes.apply(text, report.findings, unsafe=unsafe)
+        applied = fixes.apply(text, report.findings, unsafe=unsafe, fmt=fmt)
         if not applied.fixed or applied.text == text:
+            if applied.refused:  # fixes that could not be shown sound are not counted as fixable
+                refused = {id(f) for f in applied.refused}
+                kept = tuple(f.with_fix(None) if id(f) in refused else f for f in report.findings)
+                report = dataclasses.replace(report, findings=kept)
             break
         text = applied.text
         fixed.extend(applied.fixed)

@@ -311,6 +311,7 @@ def check(
         needs_text = diff or (output_format or _default_format()) in _FORMATS_WITH_SOURCES
         opts = dataclasses.replace(opts, keep_sources=needs_text)
         changed: list[str] = []
+        not_fixed: list[str] = []
         if jsonl:
             if fix or diff:
                 _fail("--fix and --diff do not apply to --jsonl streams")
@@ -323,7 +324,9 @@ def check(
                 _exit_for(report, fail_on, exit_zero)
             output_format = chosen
         elif fix or diff:
-            report, changed = _fix(paths, opts, unsafe=unsafe_fixes, write=fix and not diff, show=show_fixes or diff)
+            report, changed, not_fixed = _fix(
+                paths, opts, unsafe=unsafe_fixes, write=fix and not diff, show=show_fixes or diff
+            )
         else:
             named = [p for p in paths if p != checker.STDIN]
             one_by_one = dataclasses.replace(opts, jobs=jobs)  # a large document may share its checks
@@ -348,6 +351,8 @@ def check(
         _echo_in_parts(text, color=view.color)
     if diff and changed:
         sys.exit(EXIT_FINDINGS)
+    if not_fixed:
+        sys.exit(EXIT_USAGE)
     _exit_for(report, fail_on, exit_zero)
 
 
@@ -446,44 +451,57 @@ def _jsonl_summary(report: Report, records: int) -> str:
 
 def _fix(
     paths: tuple[str, ...], opts: checker.Options, *, unsafe: bool, write: bool, show: bool
-) -> tuple[Report, list[str]]:
-    """Fix (or, with --diff, show the fixes for) every file: the report of what is left, and the
-    files that changed (or would)."""
-    from . import fixes
+) -> tuple[Report, list[str], list[str]]:
+    """Fix (or, with --diff, show the fixes for) every file: the report of what is left, the
+    files that changed (or would), and those left as they were. A file that may not be replaced
+    (:func:`saving.replace`) is named on stderr with the reason; its findings stay in the report."""
+    from . import files, fixes, saving
 
-    reports, changed = [], []
+    reports, changed, not_fixed = [], [], []
     summary: list[str] = []
-    for path in checker.discover(paths, opts):
-        try:
-            raw = checker.read_regular_file(path)
-        except checker.TooLarge as exc:
-            reports.append(checker.too_large(path, exc.size))
-            continue
-        except OSError as exc:
-            reports.append(checker.unreadable(path, f"cannot read the file: {exc.strerror or exc}"))
-            continue
-        outcome = checker.fix_bytes(path, raw, opts, unsafe=unsafe)
-        reports.append(outcome.report)
-        if not outcome.changed:
-            continue
-        changed.append(path)
-        if write:
-            data = (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + outcome.after.encode("utf-8")
-            fixes.write_atomically(path, data)
-        else:
-            _echo_in_parts(printable_lines(fixes.unified_diff(outcome.before, outcome.after, path)))
-        if show:
-            counts: dict[str, int] = {}
-            for finding in outcome.fixed:
-                counts[f"{finding.code} ({finding.name})"] = counts.get(f"{finding.code} ({finding.name})", 0) + 1
-            verb = "Fixed" if write else "Would fix"
-            lines = [f"{verb} {len(outcome.fixed)} in {path}:"] + [
-                f"    {n} × {what}" for what, n in sorted(counts.items())
-            ]
-            summary.append("\n".join(lines))
+    for named in paths:
+        # A folder named here is the tree its files were found in: a link inside it is followed
+        # only to a file inside it. A file named here is followed wherever its link points.
+        tree = named if os.path.isdir(named) else None
+        for path in checker.discover([named], opts):
+            try:
+                raw, snapshot = files.read_snapshot(path, checker.MAX_FILE_BYTES)
+            except checker.TooLarge as exc:
+                reports.append(checker.too_large(path, exc.size))
+                continue
+            except OSError as exc:
+                reports.append(checker.unreadable(path, f"cannot read the file: {exc.strerror or exc}"))
+                continue
+            outcome = checker.fix_bytes(path, raw, opts, unsafe=unsafe)
+            if write and outcome.changed:
+                data = (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + outcome.after.encode("utf-8")
+                try:
+                    saving.replace(path, data, snapshot, tree=tree)
+                except saving.NotReplaced as exc:
+                    message = f"civitai-schema: warning: not fixed: {path}: {exc.strerror}"
+                    click.echo(printable_lines(message), err=True)
+                    reports.append(checker.check_bytes(path, raw, opts))  # what the file still holds
+                    not_fixed.append(path)
+                    continue
+            reports.append(outcome.report)
+            if not outcome.changed:
+                continue
+            changed.append(path)
+            if not write:
+                _echo_in_parts(printable_lines(fixes.unified_diff(outcome.before, outcome.after, path)))
+            if show:
+                counts: dict[str, int] = {}
+                for finding in outcome.fixed:
+                    label = f"{finding.code} ({finding.name})"
+                    counts[label] = counts.get(label, 0) + 1
+                verb = "Fixed" if write else "Would fix"
+                lines = [f"{verb} {len(outcome.fixed)} in {path}:"] + [
+                    f"    {n} × {what}" for what, n in sorted(counts.items())
+                ]
+                summary.append("\n".join(lines))
     if summary:
         click.echo(printable_lines("\n".join(summary)), err=True)
-    return Report.merge(reports), changed
+    return Report.merge(reports), changed, not_fixed
 
 
 _FORMATS_WITH_SOURCES = ("full", "sarif")  # code frames; SARIF fixes

@@ -199,7 +199,9 @@ def _legacy(data: dict[str, Any]) -> Iterator[Finding]:
         "type": events if isinstance(events, list) else ["workflow:*"],
     }
     suggestion = json.dumps({"callbacks": [rewrite]}, ensure_ascii=False)
-    fix = None if "callbacks" in data else Fix("rewrite as callbacks", "unsafe", ("callbacks", [rewrite]))
+    # Only the document's own values move: no made-up URL for one that is not a string.
+    own = isinstance(url, str) and (events is None or isinstance(events, list))
+    fix = Fix("rewrite as callbacks", "unsafe", ("callbacks", [rewrite])) if own and "callbacks" not in data else None
     for key in ("callbackUrl", "callbackEvents"):
         if key in data:
             message = f'"{key}" is not part of the workflow API; write {suggestion}'
