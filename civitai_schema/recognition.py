@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from . import catalog, schema
 from .findings import Kind
+from .suggest import misspelling_of
 
 # Fields that the generic words every format uses (id, status, tags, metadata, cost …) are not.
 _GENERIC = frozenset(
@@ -68,11 +68,6 @@ def looks_like_workflow(data: Any) -> bool:
     return any(key in _distinctive() for key in keys)
 
 
-def looks_like_workflow_steps(steps: Iterable[Any]) -> bool:
-    """:func:`looks_like_workflow` for a stream of steps read apart from their document."""
-    return any(map(is_step, steps))
-
-
 def _workflow_key(key: str) -> bool:
     return _field(key) is not None
 
@@ -86,27 +81,7 @@ def _field(key: str) -> str | None:
         return key
     if len(key) > 40:
         return None
-    squashed = {_squash(field): field for field in workflow_keys()}
-    wanted = _squash(key)
-    if wanted in squashed:
-        return squashed[wanted]
-    best = min(squashed, key=lambda field: _distance(wanted, field))
-    return squashed[best] if _distance(wanted, best) <= (1 if len(best) < 8 else 2) else None
-
-
-def _squash(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-def _distance(a: str, b: str) -> int:
-    """Edits from ``a`` to ``b`` (optimal string alignment: a swap of neighbours is one edit)."""
-    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-    return d[-1][-1]
+    return misspelling_of(key, workflow_keys())
 
 
 def _has_its_type(key: str, value: Any) -> bool:

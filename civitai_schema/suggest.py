@@ -59,3 +59,28 @@ def closest(value: str, candidates: Iterable[str]) -> str | None:
 @functools.lru_cache(maxsize=4096)  # the catalog's names are squashed over and over
 def _squash(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum()).replace("plus", "p")
+
+
+def misspelling_of(value: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``value`` misspells, if it is that close: one edit away (two for names of
+    eight letters or more), ignoring case and punctuation. Closer than :func:`closest`'s "did
+    you mean", for deciding that two findings are one mistake or that a key is a known field."""
+    squashed = {_squash(candidate): candidate for candidate in candidates}
+    wanted = _squash(value)
+    if wanted in squashed:
+        return squashed[wanted]
+    if not squashed:
+        return None
+    best = min(squashed, key=lambda candidate: _edits(wanted, candidate))
+    return squashed[best] if _edits(wanted, best) <= (1 if len(best) < 8 else 2) else None
+
+
+def _edits(a: str, b: str) -> int:
+    """Edits from ``a`` to ``b`` (optimal string alignment: a swap of neighbours is one edit)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .. import air, catalog, pointers, schema
 from ..findings import Finding, Fix, Kind, Severity
 from ..schema import SchemaMode, comparable
-from ..suggest import closest
+from ..suggest import closest, misspelling_of
 from ..workflow import steps
 from . import inputs, records
 from .rule import Rule
@@ -315,13 +315,15 @@ def translate(
     ``leaf``: the step-input leaf the errors are of, if they are of one."""
     findings: list[Finding] = []
     lacking: dict[str, list[str]] = {}  # in a record: per object, the keys it lacks
+    errors = list(errors)
+    misspelt = _misspelt_required(errors)
     for error in errors:
         if kind is Kind.WORKFLOW and error.validator == "required" and isinstance(error.instance, dict):
             path = pointers.join(error.absolute_path)
             wanted: Any = error.validator_value
             lacking.setdefault(path, []).extend(k for k in wanted if k not in error.instance)
             continue
-        findings.extend(_recoded(f, leaf) for f in _translate(error, root))
+        findings.extend(_recoded(f, leaf) for f in _translate(error, root, misspelt))
     if leaf is not None:  # a leaf's sizes are the dimension rules' business (D101, D103)
         findings = [f for f in findings if not (f.code == inputs.INPUT_RANGE.code and _is_size(f.path))]
     findings.extend(_record_missing(path, keys) for path, keys in lacking.items() if keys)
@@ -364,7 +366,41 @@ def _as(finding: Finding, rule: Rule) -> Finding:
     return finding.evolve(code=rule.code, name=rule.name, severity=rule.severity)
 
 
-def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
+def _misspelt_required(errors: list[ValidationError]) -> frozenset[tuple[str, str]]:
+    """The required keys that are missing only because a key beside them misspells them
+    (``promt`` for ``prompt``): one mistake, reported once, as the unknown key with its rename."""
+    unknown: dict[str, list[str]] = {}
+    for error in errors:
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            unknown.setdefault(pointers.join(error.absolute_path), []).extend(
+                k for k in error.instance if k not in known
+            )
+    found: set[tuple[str, str]] = set()
+    for error in errors:
+        if error.validator != "required" or not isinstance(error.instance, dict):
+            continue
+        path = pointers.join(error.absolute_path)
+        wanted: Any = error.validator_value
+        for key in (k for k in wanted if k not in error.instance):
+            if any(_meant(extra, [key]) for extra in unknown.get(path, ())):
+                found.add((path, key))
+    return frozenset(found)
+
+
+def _meant(key: str, missing: list[str]) -> str | None:
+    """The missing required key an unknown ``key`` stands for: a misspelling of it, or the one
+    missing key it is part of (``model`` for ``diffuserModel``)."""
+    found = misspelling_of(key, missing)
+    if found is not None:
+        return found
+    within = [m for m in missing if len(key) >= 4 and key.lower() in m.lower()]
+    return within[0] if len(within) == 1 else None
+
+
+def _translate(
+    error: ValidationError, root: Any, misspelt: frozenset[tuple[str, str]] = frozenset()
+) -> Iterator[Finding]:
     keyword = str(error.validator)
     path = pointers.join(error.absolute_path)
     value = error.instance
@@ -378,7 +414,7 @@ def _translate(error: ValidationError, root: Any) -> Iterator[Finding]:
         yield TYPE_MISMATCH.finding(f"expected {_types(limit)}, got {_describe(value)}", path)
     elif keyword == "required":
         missing = [key for key in limit if isinstance(value, dict) and key not in value]
-        for key in missing:
+        for key in (k for k in missing if (path, k) not in misspelt):
             yield MISSING_REQUIRED.finding(f'missing required key "{key}"', path, hint=_required_hint(path, key))
     elif keyword == "dependentRequired":
         yield SCHEMA_VIOLATION.finding(_plain(error.message), path)
@@ -503,12 +539,15 @@ def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
     known = list(schema.get("properties", {}))
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
     instance = error.instance if isinstance(error.instance, dict) else {}
+    missing = [k for k in schema.get("required", ()) if k not in instance]
     for key in instance:
         if key in known or any(p.search(key) for p in patterns):
             continue
         if _explained_elsewhere(path, key):
             continue
-        guess = closest(key, known)
+        # While a required key is missing, the only rename worth offering is to that key: any
+        # other would be advice against the missing-key finding (model -> vaeModel on flux1).
+        guess = _meant(key, missing) if missing else closest(key, known)
         message = f'unknown key "{key}"' + (f'; did you mean "{guess}"?' if guess else "")
         # Renaming onto a key that is already there would lose a value: no fix then.
         fix = Fix(f'rename to "{guess}"', "unsafe", ("rename", guess)) if guess and guess not in instance else None
