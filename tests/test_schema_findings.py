@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -235,3 +236,22 @@ def test_unique_items_is_linear_on_objects(monkeypatch: pytest.MonkeyPatch) -> N
     findings = civitai_schema.check({"tags": tags, "steps": [{"$type": "echo", "input": {}}]}).findings
     assert "S109" not in {f.code for f in findings} and len(pairs) < 100
     assert "S109" in {f.code for f in civitai_schema.check({"tags": [*tags, {"n": 5}], "steps": []}).findings}
+
+
+def test_a_misspelt_required_key_is_one_finding_with_its_rename() -> None:
+    model = "urn:air:sdxl:checkpoint:civitai:101055@128078"
+    step_input = {"engine": "sdcpp", "ecosystem": "sdxl", "operation": "createImage", "model": model, "promt": "a"}
+    body = {"steps": [{"$type": "imageGen", "input": step_input}]}
+    findings = civitai_schema.check(body).findings
+    assert [(f.code, f.path) for f in findings] == [("N104", "/steps/0/input/promt")]
+    assert findings[0].fix is not None and findings[0].fix.action == ("rename", "prompt")
+
+
+def test_an_unknown_key_is_renamed_only_onto_the_required_key_that_is_missing() -> None:
+    """flux1 on sdcpp takes diffuserModel; 'model' once became 'vaeModel', and the file worse."""
+    text = json.dumps({"steps": [{"$type": "imageGen", "input": {"engine": "sdcpp", "ecosystem": "flux1",
+                       "operation": "createImage", "model": "urn:air:flux1:checkpoint:civitai:618692@691639",
+                       "prompt": "a"}}]})  # fmt: skip
+    outcome = civitai_schema.fix_text(text, filename="w.json", unsafe=True)
+    assert '"diffuserModel"' in outcome.after
+    assert outcome.report.errors == 0
