@@ -371,7 +371,8 @@ def check_path(path: str, options: Options, session: Session | None = None) -> R
     except TooLarge as exc:
         return too_large(path, exc.size)
     except OSError as exc:
-        return unreadable(path, f"cannot read the file: {exc.strerror or exc}")
+        what = "folder" if os.path.isdir(path) else "file"  # (a folder the walk could not list)
+        return unreadable(path, f"cannot read the {what}: {exc.strerror or exc}")
     text, problem = readers.decode(path, raw)
     if text is None:
         return _undecodable(path, raw, problem, options, session)
@@ -406,7 +407,9 @@ def discover(paths: Iterable[str], options: Options | None = None) -> Iterator[s
     """Files to check: named files as given; folders walked for the configured ``include``
     globs (``*.json``, ``*.yaml``, ``*.yml``), skipping hidden entries, ``node_modules`` and
     virtual environments. ``exclude`` globs apply to every file, named or found. Links to folders
-    are not followed, so a link loop cannot trap the walk."""
+    are not followed, so a link loop cannot trap the walk. A folder the walk cannot list is
+    yielded itself, so reading it reports it (an unreadable path exits 2) instead of the walk
+    skipping it in silence."""
     options = options or Options()
     for path in paths:
         if path == STDIN:
@@ -416,7 +419,9 @@ def discover(paths: Iterable[str], options: Options | None = None) -> Iterator[s
             if not options.settings_for(path).excluded(path):
                 yield path
             continue
-        for root, folders, names in os.walk(path):
+        unlisted: list[OSError] = []
+        for root, folders, names in os.walk(path, onerror=unlisted.append):
+            yield from _unlisted(unlisted, path, options)
             folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS)
             for name in sorted(names):
                 found = os.path.join(root, name)
@@ -425,6 +430,15 @@ def discover(paths: Iterable[str], options: Options | None = None) -> Iterator[s
                 settings = options.settings_for(found)
                 if settings.included(found) and not settings.excluded(found):
                     yield found
+        yield from _unlisted(unlisted, path, options)
+
+
+def _unlisted(errors: list[OSError], top: str, options: Options) -> Iterator[str]:
+    """The folders ``os.walk`` could not list (its ``onerror`` gathered them), unless excluded."""
+    while errors:
+        folder = errors.pop(0).filename or top
+        if not options.settings_for(folder).excluded(folder):
+            yield folder
 
 
 @dataclass

@@ -302,6 +302,18 @@ def write_atomically(path: str, data: bytes) -> None:
     saving.replace(path, data, files.last_read(path), tree=os.path.dirname(path) or os.curdir)
 
 
+# Lines end at LF, CRLF or CR only, as positions count them: str.splitlines() also breaks at
+# U+2028 and U+0085, which JSON strings may hold.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> list[str]:
+    lines = _LINE.findall(text)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += "\n\\ No newline at end of file\n"  # (as diff says it)
+    return lines
+
+
 def unified_diff(before: str, after: str, path: str, context: int = 3) -> str:
     """What fixing ``path`` changes, as a unified diff (the lines of ``difflib.unified_diff``).
 
@@ -310,7 +322,7 @@ def unified_diff(before: str, after: str, path: str, context: int = 3) -> str:
     that repeat lines, as workflow files do: 10,000 fixed steps took 90 s."""
     import difflib  # only --diff needs it
 
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    old, new = _lines(before), _lines(after)
     if len(old) != len(new):
         return "".join(difflib.unified_diff(old, new, path, path, n=context))
 

@@ -151,6 +151,9 @@ def _replace_open(path: str, folder: int, name: str, fd: int, data: bytes, snaps
         out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, 0o600, dir_fd=folder)
     except PermissionError as exc:  # replacing a file needs its folder writable, like an editor's save
         raise NotReplaced(path, f"its folder cannot be written ({exc.strerror}); it was left as it is") from None
+    except OSError as exc:  # (a read-only file system, say): named by the file, not the temporary
+        message = f"cannot create a temporary file beside it ({exc.strerror}); it was left as it is"
+        raise NotReplaced(path, message) from None
     try:
         try:
             _write_all(out, data)

@@ -156,3 +156,15 @@ def test_fixing_through_a_symbolic_link_fixes_the_target_and_keeps_the_link(tmp_
     invoke("check", "--fix", str(tmp_path / "link.json"))
     assert (tmp_path / "link.json").is_symlink()
     assert '"imageGen"' in target.read_text()
+
+
+def test_a_diff_breaks_lines_where_positions_do_and_marks_a_missing_final_newline() -> None:
+    from civitai_schema import fixes
+
+    before = '{"a": "x\u2028y",\n "b": "Succeeded"}'
+    after = '{"a": "x\u2028y",\n "b": "succeeded"}'
+    diff = fixes.unified_diff(before, after, "w.json")
+    assert '-{"a": "x\u2028y",' not in diff  # the unchanged first line is context, not split
+    assert ' {"a": "x\u2028y",\n' in diff
+    assert '- "b": "Succeeded"}\n\\ No newline at end of file\n' in diff
+    assert '+ "b": "succeeded"}\n\\ No newline at end of file\n' in diff

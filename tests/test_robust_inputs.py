@@ -428,9 +428,6 @@ def as_user(prefix: list[str], *args: str, cwd: Path) -> subprocess.CompletedPro
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the checker.py change in the issue-18 report: report folders os.walk cannot list"
-)
 def test_an_unreadable_folder_is_an_error_line_and_exit_2(as_another_user: tuple[Path, list[str]]) -> None:
     folder, prefix = as_another_user
     (folder / "tree" / "locked").mkdir(parents=True)
