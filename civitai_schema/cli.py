@@ -203,7 +203,7 @@ FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitl
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option(
     "--format",
     "output_format",
@@ -296,6 +296,7 @@ def check(
     """Check workflow files and folders (recursively: *.json, *.yaml, *.yml). '-' reads stdin."""
     from .formatters import FORMATTERS, View
 
+    paths = paths or (".",)  # as ruff: no path checks the working directory
     missing = [p for p in paths if p != checker.STDIN and not os.path.lexists(p)]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
