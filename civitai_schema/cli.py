@@ -300,8 +300,8 @@ def check(
     missing = [p for p in paths if p != checker.STDIN and not os.path.lexists(p)]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
-    if (fix or diff) and checker.STDIN in paths:
-        _fail("--fix and --diff work on files, not on standard input")
+    if (fix or diff) and checker.STDIN in paths and len(paths) > 1:
+        _fail("--fix and --diff take standard input ('-') alone")
     try:
         resolver = config.Resolver(config=Path(config_path) if config_path else None, isolated=isolated)
         if show_settings:
@@ -313,6 +313,7 @@ def check(
         opts = dataclasses.replace(opts, keep_sources=needs_text)
         changed: list[str] = []
         not_fixed: list[str] = []
+        fixed: list[Finding] = []
         if jsonl:
             if fix or diff:
                 _fail("--fix and --diff do not apply to --jsonl streams")
@@ -325,8 +326,13 @@ def check(
                 _exit_for(report, fail_on, exit_zero)
             output_format = chosen
         elif fix or diff:
-            report, changed, not_fixed = _fix(
-                paths, opts, unsafe=unsafe_fixes, write=fix and not diff, show=show_fixes or diff
+            report, changed, not_fixed, fixed = _fix(
+                paths,
+                opts,
+                unsafe=unsafe_fixes,
+                write=fix and not diff,
+                show=show_fixes or diff,
+                stdin_name=stdin_filename,
             )
         else:
             named = [p for p in paths if p != checker.STDIN]
@@ -341,17 +347,29 @@ def check(
         click.echo("civitai-schema: warning: no JSON or YAML files found", err=True)
     chosen = output_format or _default_format()
     stream_is_terminal = output_file is None and sys.stdout.isatty()
-    view = View(quiet=quiet, color=_color(stream_is_terminal), statistics=statistics, unsafe_fixes=unsafe_fixes)
+    view = View(
+        quiet=quiet,
+        color=_color(stream_is_terminal),
+        statistics=statistics,
+        unsafe_fixes=unsafe_fixes,
+        fixed=tuple(fixed) if fix and not diff else None,
+    )
     # With --diff the diff is the output, as with ruff; the exit status says whether there was one.
     text = "" if diff else FORMATTERS[chosen](report, view)
     if chosen in _FOR_PEOPLE:  # the edge: nothing from a document drives the reader's terminal
         text = printable_lines(text, styled=view.color)
     if output_file:
         _write_output(output_file, text)
+    elif fix and not diff and checker.STDIN in paths:  # stdout holds the fixed text, as with ruff
+        click.echo(text, nl=False, err=True, color=view.color)
     else:
         _echo_in_parts(text, color=view.color)
-    if diff and changed:
-        sys.exit(EXIT_FINDINGS)
+    if diff:
+        if not changed and not quiet:
+            click.echo(_nothing_to_fix(report, unsafe_fixes), err=True)
+        if any(f.code == rules.parse.UNREADABLE_FILE.code for f in report.findings):
+            sys.exit(EXIT_USAGE)
+        sys.exit(EXIT_FINDINGS if changed else EXIT_OK)  # as ruff: 1 exactly when there is a diff
     if not_fixed:
         sys.exit(EXIT_USAGE)
     _exit_for(report, fail_on, exit_zero)
@@ -450,16 +468,63 @@ def _jsonl_summary(report: Report, records: int) -> str:
     return f"Found {counts} in {plural(records, 'record')}."
 
 
+def _nothing_to_fix(report: Report, unsafe: bool) -> str:
+    """What ``--diff`` says when it has no diff (as ruff: ``No errors would be fixed``)."""
+    hidden = 0 if unsafe else sum(1 for f in report.findings if f.fixable and f.fix and f.fix.applicability != "safe")
+    more = f" ({hidden} fix{'es' if hidden != 1 else ''} available with --unsafe-fixes)" if hidden else ""
+    return f"No errors would be fixed{more}."
+
+
+def _fix_stdin(name: str | None, opts: checker.Options, *, unsafe: bool, write: bool) -> checker.FixOutcome:
+    """Fix standard input: with --fix the fixed text (the text as it was when nothing could be
+    fixed) goes to standard output, as editors expect from ``ruff check --fix -``."""
+    from . import fixes
+
+    label = name or "<stdin>"
+    raw = b""
+    if sys.stdin is None or sys.stdin.closed:
+        outcome = checker.FixOutcome("", "", (), checker.unreadable(label, "standard input is closed"))
+    else:
+        raw = sys.stdin.buffer.read(checker.MAX_FILE_BYTES + 1)
+        if len(raw) > checker.MAX_FILE_BYTES:
+            outcome = checker.FixOutcome("", "", (), checker.too_large(label, len(raw)))
+        else:
+            outcome = checker.fix_bytes(label, raw, opts, unsafe=unsafe)
+    if write:
+        if outcome.changed:
+            bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+            data = bom + outcome.after.encode("utf-8", errors=_UNPRINTABLE)
+        else:
+            data = raw
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    elif outcome.changed:
+        _echo_in_parts(printable_lines(fixes.unified_diff(outcome.before, outcome.after, label)))
+    return outcome
+
+
 def _fix(
-    paths: tuple[str, ...], opts: checker.Options, *, unsafe: bool, write: bool, show: bool
-) -> tuple[Report, list[str], list[str]]:
+    paths: tuple[str, ...],
+    opts: checker.Options,
+    *,
+    unsafe: bool,
+    write: bool,
+    show: bool,
+    stdin_name: str | None = None,
+) -> tuple[Report, list[str], list[str], list[Finding]]:
     """Fix (or, with --diff, show the fixes for) every file: the report of what is left, the
-    files that changed (or would), and those left as they were. A file that may not be replaced
-    (:func:`saving.replace`) is named on stderr with the reason; its findings stay in the report."""
+    files that changed (or would), those left as they were, and the findings fixed. A file that
+    may not be replaced (:func:`saving.replace`) is named on stderr with the reason; its findings
+    stay in the report."""
     from . import files, fixes, saving
 
     reports, changed, not_fixed = [], [], []
+    fixed: list[Finding] = []
     summary: list[str] = []
+    if paths == (checker.STDIN,):
+        outcome = _fix_stdin(stdin_name, opts, unsafe=unsafe, write=write)
+        return outcome.report, [stdin_name or "<stdin>"] if outcome.changed else [], [], list(outcome.fixed)
     for named in paths:
         # A folder named here is the tree its files were found in: a link inside it is followed
         # only to a file inside it. A file named here is followed wherever its link points.
@@ -487,6 +552,7 @@ def _fix(
             reports.append(outcome.report)
             if not outcome.changed:
                 continue
+            fixed.extend(outcome.fixed)
             changed.append(path)
             if not write:
                 _echo_in_parts(printable_lines(fixes.unified_diff(outcome.before, outcome.after, path)))
@@ -502,7 +568,7 @@ def _fix(
                 summary.append("\n".join(lines))
     if summary:
         click.echo(printable_lines("\n".join(summary)), err=True)
-    return Report.merge(reports), changed, not_fixed
+    return Report.merge(reports), changed, not_fixed, fixed
 
 
 _FORMATS_WITH_SOURCES = ("full", "sarif")  # code frames; SARIF fixes

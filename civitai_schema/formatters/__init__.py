@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from ..findings import Report, printable
+from ..findings import Finding, Report, printable
 
 
 class View(NamedTuple):
@@ -18,6 +18,7 @@ class View(NamedTuple):
     color: bool = False
     statistics: bool = False  # a count per rule instead of the findings
     unsafe_fixes: bool = False  # whether unsafe fixes count as fixable in the summary
+    fixed: tuple[Finding, ...] | None = None  # with --fix: the findings fixed (the report is what is left)
 
 
 Formatter = Callable[[Report, View], str]

@@ -26,12 +26,16 @@ def line(finding: Finding, color: bool = False) -> str:
 
 def summary(report: Report, view: View) -> str:
     files = plural(report.files, "file")
-    if not report.findings:
+    if view.fixed:
+        text = _fixed_summary(report, view.fixed)
+    elif not report.findings:
         return f"All checks passed ({files})."
-    counts = ", ".join(
-        plural(n, noun) for n, noun in ((report.errors, "error"), (report.warnings, "warning"), (report.infos, "info"))
-    )
-    text = f"Found {counts} in {files}."
+    else:
+        counts = ", ".join(
+            plural(n, noun)
+            for n, noun in ((report.errors, "error"), (report.warnings, "warning"), (report.infos, "info"))
+        )
+        text = f"Found {counts} in {files}."
     safe = sum(1 for f in report.findings if f.fix is not None and f.fixable and f.fix.applicability == "safe")
     unsafe = report.fixable - safe
     if safe or (unsafe and view.unsafe_fixes):
@@ -40,6 +44,18 @@ def summary(report: Report, view: View) -> str:
     if unsafe and not view.unsafe_fixes:
         text += f"\n{unsafe} more fixable with --fix --unsafe-fixes."
     return text
+
+
+def _fixed_summary(report: Report, fixed: tuple[Finding, ...]) -> str:
+    """As ruff after ``--fix``: ``Found 7 errors (5 fixed, 2 remaining).``, counting what was
+    found (fixed or not) by severity, naming only the severities there were."""
+    found = [*fixed, *report.findings]
+    counts = ", ".join(
+        plural(n, severity.value)
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if (n := sum(1 for f in found if f.severity is severity))
+    )
+    return f"Found {counts} ({len(fixed)} fixed, {len(report.findings)} remaining)."
 
 
 def statistics(report: Report) -> str:
