@@ -100,8 +100,46 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+def version_text() -> str:
+    """``--version``: the tool's version, the date of the API document the catalog was compiled
+    from, and where the vendored documents come from (their provenance files)."""
+    from . import catalog
+    from .schema import PROVENANCE_FILE, schema_dir
+
+    lines = [f"civitai-schema, version {__version__}"]
+    try:
+        api = json.loads((schema_dir() / "v2-consumers.provenance.json").read_text("utf-8"))
+        source = f"{api['file']} of {api.get('date', '?')}, {api.get('upstream_commit', '?')}"
+        lines.append(
+            f"catalog as of {catalog.as_of()}: {api.get('title', api['file'])} {api.get('version', '')}"
+            f" ({source}, vendored {api.get('vendored', '?')})"
+        )
+        profile = json.loads((schema_dir() / PROVENANCE_FILE).read_text("utf-8"))
+        commit, when = profile.get("upstream_commit", "?"), profile.get("vendored", "?")
+        lines.append(f"vendored schema: {profile['file']} ({commit}, vendored {when})")
+    except (OSError, ValueError, KeyError) as exc:  # a broken install still says its version
+        lines.append(f"(provenance unavailable: {exc})")
+    return "\n".join(lines)
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
+version_option = click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version, the catalog's \"as of\" date and the vendored documents' provenance, and exit.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="civitai-schema")
+@version_option
 def main() -> None:
     """Validate and lint Civitai Orchestration workflow documents (JSON and YAML)."""
     for stream in (sys.stdout, sys.stderr):
@@ -206,6 +244,7 @@ FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitl
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
     type=click.Choice(FORMATS),
     default=None,
@@ -268,7 +307,7 @@ FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitl
     help="Skip documents that are not Civitai workflows (package.json, CI files, …). The pre-commit hook uses this.",
 )
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
-@click.version_option(__version__, "--version", prog_name="civitai-schema")
+@version_option
 @_guarded
 def check(
     paths: tuple[str, ...],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import FIXTURES, run_entry_point
+from tests.conftest import FIXTURES, REPO, run_entry_point
 
 VALID = FIXTURES / "valid"
 UNKNOWN_KEY = FIXTURES / "invalid" / "unknown-key.json"
@@ -52,3 +53,33 @@ def test_fix_stdin_writes_the_fixed_text_to_stdout() -> None:
     assert result.returncode == 1 and b"S104" in result.stderr
     fixed_all = run_entry_point("check", "--fix", "--unsafe-fixes", "-", stdin=unsafe_only)
     assert b'"tags"' in fixed_all.stdout and b"S104" not in fixed_all.stderr
+
+
+def test_output_format_is_the_ruff_spelling_of_format() -> None:
+    result = run_entry_point("check", "--output-format", "json", str(UNKNOWN_KEY))
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["summary"]["errors"] == 4
+
+
+def test_statistics_as_json() -> None:
+    result = run_entry_point("check", "--statistics", "--format", "json", str(UNKNOWN_KEY))
+    payload = json.loads(result.stdout)
+    assert payload["version"] == 1 and payload["summary"]["errors"] == 4
+    assert payload["statistics"] == [
+        {"code": "C106", "name": payload["statistics"][0]["name"], "count": 2, "fixable": True},
+        {"code": "S104", "name": "unknown-key", "count": 2, "fixable": True},
+    ]
+
+
+def test_version_names_the_catalog_date_and_the_vendored_documents() -> None:
+    from civitai_schema import __version__, catalog
+
+    api = json.loads((REPO / "schemas" / "v2-consumers.provenance.json").read_text())
+    for args in (("--version",), ("check", "--version")):
+        result = run_entry_point(*args)
+        assert result.returncode == 0
+        text = result.stdout.decode()
+        assert text.startswith(f"civitai-schema, version {__version__}\n")
+        assert f"catalog as of {catalog.as_of()}" in text
+        assert api["version"] in text and api["date"] in text
+        assert "civitai-workflow-schema.json" in text

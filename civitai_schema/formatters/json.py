@@ -28,7 +28,20 @@ def finding(item: Finding) -> dict[str, Any]:
     return data
 
 
+def statistics(report: Report) -> list[dict[str, Any]]:
+    """``--statistics``: a count per rule, most frequent first (as ruff's JSON statistics)."""
+    counts: dict[str, dict[str, Any]] = {}
+    for item in report.findings:
+        row = counts.setdefault(item.code, {"code": item.code, "name": item.name, "count": 0, "fixable": False})
+        row["count"] += 1
+        row["fixable"] = row["fixable"] or item.fixable
+    return sorted(counts.values(), key=lambda row: (-row["count"], row["code"]))
+
+
 def render(report: Report, view: View) -> str:
+    if view.statistics:
+        stats = {"version": VERSION, "statistics": [ITEMS], "summary": report.summary()}
+        return json_text(dumps_with_items(stats, statistics(report)))
     payload = {
         "version": VERSION,
         "findings": [ITEMS],
