@@ -6,8 +6,11 @@ Reports and findings are frozen dataclasses, so they pickle and cross process bo
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import checker, config, readers
@@ -40,6 +43,89 @@ class InvalidWorkflowError(ValueError):
         if len(errors) > 10:
             lines.append(f"… and {len(errors) - 10} more")
         super().__init__(f"{len(errors)} error(s):\n" + "\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given on the command line (or to the library), applied over whatever each
+    configuration file says, in this order: the files, then ``fragments`` (``--config "key =
+    value"``, in the order given; each key replaces the file's key, and each ``options`` key the
+    file's option), then ``select`` (replaces the selection: ``select`` and ``extend-select``, as
+    a ruff command line starts the selection afresh), ``extend_select`` and ``ignore`` (added to
+    the file's) and ``per_file_ignores`` (added, a pattern given here replacing the file's same
+    pattern; globs are relative to the configuration file's folder, as the file's own). An
+    ignore wins over a selection, as within one file."""
+
+    fragments: tuple[Mapping[str, Any], ...] = ()
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:  # every value checked as a configuration file's is
+        for fragment in self.fragments:
+            config.parse(fragment, Path("--config"))
+        given: dict[str, Any] = {"extend-select": list(self.extend_select), "ignore": list(self.ignore)}
+        given["per-file-ignores"] = {k: list(v) for k, v in self.per_file_ignores.items()}
+        if self.select is not None:
+            given["select"] = list(self.select)
+        config.parse(given, Path("the command line"))
+
+    def __bool__(self) -> bool:
+        return bool(self.fragments or self.select is not None or self.extend_select or self.ignore) or bool(
+            self.per_file_ignores
+        )
+
+    def apply(self, settings: config.Settings) -> config.Settings:
+        for fragment in self.fragments:
+            parsed = config.parse(fragment, Path("--config"))
+            changes: dict[str, Any] = {}
+            for key in fragment:
+                if key == "options":
+                    names = [name.replace("-", "_") for name in fragment["options"]]
+                    picked = {name: getattr(parsed.options, name) for name in names}
+                    changes["options"] = dataclasses.replace(settings.options, **picked)
+                else:
+                    changes[key.replace("-", "_")] = getattr(parsed, key.replace("-", "_"))
+            settings = dataclasses.replace(settings, **changes)
+        if self.select is not None:
+            settings = dataclasses.replace(settings, select=self.select, extend_select=())
+        return dataclasses.replace(
+            settings,
+            extend_select=settings.extend_select + self.extend_select,
+            ignore=settings.ignore + self.ignore,
+            per_file_ignores={**settings.per_file_ignores, **self.per_file_ignores},
+        )
+
+
+class OverridingResolver(config.Resolver):
+    """A :class:`config.Resolver` whose settings have :class:`Overrides` applied (once per
+    configuration, so each file's settings stay one object, as per-path ignores are counted)."""
+
+    _applied: dict[int, tuple[config.Settings, config.Settings]]
+
+    def __init__(self, overrides: Overrides, *, config: Path | None = None, isolated: bool = False) -> None:
+        super().__init__(config=config, isolated=isolated)
+        self.overrides = overrides
+        self._applied = {}
+
+    def for_path(self, path: str) -> config.Settings:
+        base = super().for_path(path)
+        hit = self._applied.get(id(base))
+        if hit is None or hit[0] is not base:
+            hit = self._applied[id(base)] = (base, self.overrides.apply(base))
+        return hit[1]
+
+
+def resolver(
+    *, config_file: str | os.PathLike[str] | None = None, isolated: bool = False, overrides: Overrides | None = None
+) -> config.Resolver:
+    """How the CLI finds each file's settings: ``config_file`` for every file, none with
+    ``isolated``, else the closest configuration file above each file; ``overrides`` on top."""
+    path = Path(config_file) if config_file is not None else None
+    if overrides:
+        return OverridingResolver(overrides, config=path, isolated=isolated)
+    return config.Resolver(config=path, isolated=isolated)
 
 
 def options(

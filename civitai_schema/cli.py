@@ -21,7 +21,9 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from . import __version__, checker, config, rules
+from .api import Overrides
 from .api import options as make_options
+from .api import resolver as make_resolver
 from .findings import DocumentInfo, Finding, Kind, Report, Severity, printable, printable_lines
 from .schema import SchemaMode, schema_for, vendored_bytes
 
@@ -283,7 +285,17 @@ FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitl
 @click.option("--diff", is_flag=True, help="Show the fixes as a diff and change nothing; exit 1 if there are any.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied (with --fix).")
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file for every path."
+    "--config",
+    "config_values",
+    multiple=True,
+    metavar="PATH | 'KEY = VALUE'",
+    help="Use this configuration file for every path; or, with '=', a TOML setting over the files' (repeatable).",
+)
+@click.option("--select", multiple=True, metavar="CODES", help="Rules to check (replaces the files' selection).")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to check besides the selected ones.")
+@click.option("--ignore", "ignore_codes", multiple=True, metavar="CODES", help="Rules not to check.")
+@click.option(
+    "--per-file-ignores", multiple=True, metavar="PATTERN:CODES", help="Rules not to check in files matching a glob."
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--show-settings", is_flag=True, help="Print the settings that apply to the first path, and exit.")
@@ -323,7 +335,11 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     show_fixes: bool,
-    config_path: str | None,
+    config_values: tuple[str, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore_codes: tuple[str, ...],
+    per_file_ignores: tuple[str, ...],
     isolated: bool,
     show_settings: bool,
     jobs: int,
@@ -342,7 +358,8 @@ def check(
     if (fix or diff) and checker.STDIN in paths and len(paths) > 1:
         _fail("--fix and --diff take standard input ('-') alone")
     try:
-        resolver = config.Resolver(config=Path(config_path) if config_path else None, isolated=isolated)
+        config_path, overrides = _overrides(config_values, select, extend_select, ignore_codes, per_file_ignores)
+        resolver = make_resolver(config_file=config_path, isolated=isolated, overrides=overrides)
         if show_settings:
             first = (stdin_filename or paths[0]) if paths[0] == checker.STDIN else paths[0]
             click.echo(json.dumps(resolver.for_path(first).to_dict(), indent=2))
@@ -412,6 +429,49 @@ def check(
     if not_fixed:
         sys.exit(EXIT_USAGE)
     _exit_for(report, fail_on, exit_zero)
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--select A,N104 --select S`` → ``("A", "N104", "S")``."""
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+def _overrides(
+    values: tuple[str, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    per_file_ignores: tuple[str, ...],
+) -> tuple[str | None, Overrides]:
+    """``--config`` values and the rule options, as ruff takes them: a ``--config`` value that is
+    an existing file, or holds no '=', is the configuration file; any other is a TOML fragment
+    (``--config "ignore = ['A102']"``). Raises ConfigError for anything a file could not hold."""
+    paths = [v for v in values if os.path.isfile(v) or "=" not in v]
+    if len(paths) > 1:
+        raise config.ConfigError(f"--config names {len(paths)} files ({', '.join(paths)}); give one")
+    fragments = []
+    for value in values:
+        if value in paths:
+            continue
+        toml = config._toml()  # (only then: a run without fragments imports no TOML reader)
+        try:
+            fragments.append(toml.loads(value))
+        except toml.TOMLDecodeError as exc:
+            raise config.ConfigError(f"--config {value!r}: not a TOML setting ('key = value'): {exc}") from None
+    by_pattern: dict[str, tuple[str, ...]] = {}
+    for entry in per_file_ignores:
+        pattern, colon, codes = entry.rpartition(":")
+        if not colon or not pattern or not _codes((codes,)):
+            raise config.ConfigError(f"--per-file-ignores {entry!r}: expected PATTERN:CODES, as '*.yaml:A102,S104'")
+        by_pattern[pattern] = by_pattern.get(pattern, ()) + _codes((codes,))
+    overrides = Overrides(
+        fragments=tuple(fragments),
+        select=_codes(select) if select else None,
+        extend_select=_codes(extend_select),
+        ignore=_codes(ignore),
+        per_file_ignores=by_pattern,
+    )
+    return (paths[0] if paths else None), overrides
 
 
 # Formats read by people (in a terminal or a CI log); the others escape what they carry.

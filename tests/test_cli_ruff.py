@@ -83,3 +83,50 @@ def test_version_names_the_catalog_date_and_the_vendored_documents() -> None:
         assert f"catalog as of {catalog.as_of()}" in text
         assert api["version"] in text and api["date"] in text
         assert "civitai-workflow-schema.json" in text
+
+
+def _codes_found(result: object) -> set[str]:
+    out = result.stdout.decode()  # type: ignore[attr-defined]
+    return {line.split(": ")[1].split()[0] for line in out.splitlines() if ": " in line and "[" in line}
+
+
+def test_rule_selection_on_the_command_line_over_the_files(tmp_path: Path) -> None:
+    shutil.copy(UNKNOWN_KEY, tmp_path / "u.json")
+    (tmp_path / "civitai-schema.toml").write_text('ignore = ["C106"]\n')
+    base = ("check", "-q", "--format", "concise", "u.json")
+    assert _codes_found(run_entry_point(*base, cwd=tmp_path)) == {"S104"}
+    assert _codes_found(run_entry_point(*base, "--select", "C106", cwd=tmp_path)) == set()  # file ignore stays
+    assert _codes_found(run_entry_point(*base, "--config", "ignore = []", cwd=tmp_path)) == {"S104", "C106"}
+    assert _codes_found(run_entry_point(*base, "--ignore", "S104", cwd=tmp_path)) == set()
+    assert _codes_found(run_entry_point(*base, "--config", "ignore = []", "--select", "C", cwd=tmp_path)) == {"C106"}
+    ignored = run_entry_point(*base, "--config", "ignore = []", "--per-file-ignores", "u.json:S104", cwd=tmp_path)
+    assert _codes_found(ignored) == {"C106"}
+    selected = run_entry_point(
+        *base, "--select", "S104", "--extend-select", "C106", "--config", "ignore=[]", cwd=tmp_path
+    )
+    assert _codes_found(selected) == {"S104", "C106"}
+    shown = json.loads(run_entry_point("check", "--show-settings", "--select", "S", "u.json", cwd=tmp_path).stdout)
+    assert shown["select"] == ["S"] and shown["ignore"] == ["C106"]
+    assert shown["config"].endswith("civitai-schema.toml")
+
+
+def test_config_path_and_fragments_together(tmp_path: Path) -> None:
+    shutil.copy(UNKNOWN_KEY, tmp_path / "u.json")
+    (tmp_path / "other.toml").write_text('select = ["S104"]\n')
+    result = run_entry_point("check", "-q", "--format", "concise", "--config", "other.toml", "u.json", cwd=tmp_path)
+    assert _codes_found(result) == {"S104"}
+    both = ("--config", "other.toml", "--config", "extend-select = ['C106']")
+    result = run_entry_point("check", "-q", "--format", "concise", *both, "u.json", cwd=tmp_path)
+    assert _codes_found(result) == {"S104", "C106"}
+
+
+def test_bad_overrides_exit_2_naming_the_option(tmp_path: Path) -> None:
+    shutil.copy(UNKNOWN_KEY, tmp_path / "u.json")
+    for args, said in [
+        (("--select", "S1999"), b"S1999"),
+        (("--config", "select = ["), b"not a TOML setting"),
+        (("--config", "colour = 1"), b"colour"),
+        (("--per-file-ignores", "u.json"), b"PATTERN:CODES"),
+    ]:
+        result = run_entry_point("check", *args, "u.json", cwd=tmp_path)
+        assert result.returncode == 2 and said in result.stderr, (args, result.stderr)
