@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 from .api import InvalidWorkflowError, check, check_file, check_paths, check_text, fix_text, validate
+from .checker import FixOutcome
 from .findings import DocumentInfo, Finding, Kind, Report, Severity
 
 __version__ = "0.1.0"
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DocumentInfo",
     "Finding",
+    "FixOutcome",
     "InvalidWorkflowError",
     "Kind",
     "Report",

@@ -128,18 +128,36 @@ def resolver(
     return config.Resolver(config=path, isolated=isolated)
 
 
+Selectors = Iterable[str]
+
+
 def options(
     *,
     kind: str | Kind = "auto",
     schema: str | SchemaMode = "effective",
     skip_unrecognized: bool = False,
     resolver: config.Resolver | None = None,
+    select: Selectors | None = None,
+    extend_select: Selectors = (),
+    ignore: Selectors = (),
+    per_file_ignores: Mapping[str, Selectors] | None = None,
 ) -> checker.Options:
-    """The options object the checker takes, from the names the CLI and API use."""
+    """The options object the checker takes, from the names the CLI and API use.
+
+    ``select``, ``extend_select``, ``ignore`` and ``per_file_ignores`` are the configuration's
+    keys (codes, prefixes or rule names), applied over the settings ``resolver`` finds (with no
+    resolver, over the defaults: no configuration file is read). They are checked as a
+    configuration file's are: a selector that names no rule raises :class:`config.ConfigError`."""
     if str(kind) not in ("auto", "submission", "workflow"):
         raise ValueError(f"kind must be auto, submission or workflow, not {kind!r}")
     if str(schema) not in ("effective", "vendored"):
         raise ValueError(f"schema must be effective or vendored, not {schema!r}")
+    overrides = _overrides(select, extend_select, ignore, per_file_ignores)
+    if overrides:
+        if resolver is not None and not isinstance(resolver, OverridingResolver):
+            resolver = _with_overrides(resolver, overrides)
+        elif resolver is None:
+            resolver = OverridingResolver(overrides, isolated=True)
     return checker.Options(
         kind=None if str(kind) == "auto" else Kind(str(kind)),
         schema=SchemaMode(str(schema)),
@@ -148,19 +166,53 @@ def options(
     )
 
 
-def check(document: Any, *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective") -> Report:
+def _overrides(
+    select: Selectors | None,
+    extend_select: Selectors,
+    ignore: Selectors,
+    per_file_ignores: Mapping[str, Selectors] | None,
+) -> Overrides:
+    for name, value in (("select", select), ("extend_select", extend_select), ("ignore", ignore)):
+        if isinstance(value, str):
+            raise TypeError(f"{name} takes a list of selectors, not the string {value!r}")
+    return Overrides(
+        select=None if select is None else tuple(select),
+        extend_select=tuple(extend_select),
+        ignore=tuple(ignore),
+        per_file_ignores={k: tuple(v) for k, v in (per_file_ignores or {}).items()},
+    )
+
+
+def _with_overrides(base: config.Resolver, overrides: Overrides) -> OverridingResolver:
+    """``base``'s way of finding settings, with ``overrides`` on top."""
+    wrapped = OverridingResolver(overrides)
+    wrapped.fixed, wrapped._by_folder, wrapped._by_name = base.fixed, base._by_folder, base._by_name
+    return wrapped
+
+
+def check(
+    document: Any,
+    *,
+    kind: KindName | Kind = "auto",
+    schema: SchemaName | SchemaMode = "effective",
+    select: Selectors | None = None,
+    extend_select: Selectors = (),
+    ignore: Selectors = (),
+) -> Report:
     """Check an in-memory document (the dict you are about to POST, or a stored record).
 
     Lines and columns refer to ``json.dumps(document, indent=2)``. What JSON cannot carry as it
     is (a key that is not a string, an integer too long to print) is a finding, never a crash
-    (see :mod:`civitai_schema.jsonable`).
+    (see :mod:`civitai_schema.jsonable`). No configuration file is read (a document in memory
+    has no folder); ``select``, ``extend_select`` and ``ignore`` choose the rules.
     """
     from . import jsonable
 
+    opts = options(kind=kind, schema=schema, select=select, extend_select=extend_select, ignore=ignore)
     prepared = jsonable.prepare(document)
     if not prepared.findings:
-        return checker.check_data(prepared.data, options(kind=kind, schema=schema))
-    return _check_prepared(prepared, options(kind=kind, schema=schema))
+        return checker.check_data(prepared.data, opts)
+    return _check_prepared(prepared, opts)
 
 
 def _check_prepared(prepared: Prepared, opts: checker.Options, name: str = "<object>") -> Report:
@@ -183,17 +235,54 @@ def check_text(
     format: Literal["json", "yaml"] | None = None,
     kind: KindName | Kind = "auto",
     schema: SchemaName | SchemaMode = "effective",
+    select: Selectors | None = None,
+    extend_select: Selectors = (),
+    ignore: Selectors = (),
 ) -> Report:
-    """Check JSON or YAML text; ``format`` defaults to what ``filename`` or the text suggests."""
+    """Check JSON or YAML text; ``format`` defaults to what ``filename`` or the text suggests.
+    No configuration file is read; ``select``, ``extend_select`` and ``ignore`` choose the rules."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text  # (lone surrogates: P104)
-    return checker.check_bytes(filename, raw, options(kind=kind, schema=schema), format)
+    opts = options(kind=kind, schema=schema, select=select, extend_select=extend_select, ignore=ignore)
+    return checker.check_bytes(filename, raw, opts, format)
+
+
+def _file_options(
+    kind: KindName | Kind,
+    schema: SchemaName | SchemaMode,
+    *,
+    config_file: str | os.PathLike[str] | None,
+    isolated: bool,
+    select: Selectors | None,
+    extend_select: Selectors,
+    ignore: Selectors,
+    skip_unrecognized: bool = False,
+) -> checker.Options:
+    overrides = _overrides(select, extend_select, ignore, None)
+    found = resolver(config_file=config_file, isolated=isolated, overrides=overrides)
+    return options(kind=kind, schema=schema, skip_unrecognized=skip_unrecognized, resolver=found)
 
 
 def check_file(
-    path: str | os.PathLike[str], *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective"
+    path: str | os.PathLike[str],
+    *,
+    kind: KindName | Kind = "auto",
+    schema: SchemaName | SchemaMode = "effective",
+    config: str | os.PathLike[str] | None = None,
+    isolated: bool = False,
+    select: Selectors | None = None,
+    extend_select: Selectors = (),
+    ignore: Selectors = (),
 ) -> Report:
-    """Check one file; an unreadable file gives an ``unreadable-file`` finding."""
-    return checker.check_path(os.fspath(path), options(kind=kind, schema=schema))
+    """Check one file; an unreadable file gives an ``unreadable-file`` finding.
+
+    As the command line does, the file's configuration is found (the closest
+    ``civitai-schema.toml``, ``.civitai-schema.toml`` or ``pyproject.toml`` with our table, in
+    its folder or above): ``config`` names one file instead, ``isolated=True`` reads none.
+    ``select``, ``extend_select`` and ``ignore`` go over the configuration, as the CLI's options."""
+    opts = _file_options(
+        kind, schema, config_file=config, isolated=isolated, select=select, extend_select=extend_select, ignore=ignore
+    )
+    return checker.check_path(os.fspath(path), opts)
 
 
 def check_paths(
@@ -203,12 +292,28 @@ def check_paths(
     schema: SchemaName | SchemaMode = "effective",
     skip_unrecognized: bool = False,
     jobs: int = 1,
+    config: str | os.PathLike[str] | None = None,
+    isolated: bool = False,
+    select: Selectors | None = None,
+    extend_select: Selectors = (),
+    ignore: Selectors = (),
 ) -> Report:
-    """Check files and folders (walked for ``*.json``, ``*.yaml``, ``*.yml``).
+    """Check files and folders (walked for ``*.json``, ``*.yaml``, ``*.yml``, or the
+    configuration's ``include``), with each file's configuration found as :func:`check_file`
+    finds it (``config``, ``isolated``, ``select``, ``extend_select``, ``ignore`` likewise).
 
     ``jobs`` is the CLI's ``-j``: how many processes to fork (0: one per core once a batch, or
     a single document, is large enough to pay for them). The default, 1, forks nothing."""
-    opts = options(kind=kind, schema=schema, skip_unrecognized=skip_unrecognized)
+    opts = _file_options(
+        kind,
+        schema,
+        config_file=config,
+        isolated=isolated,
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
+        skip_unrecognized=skip_unrecognized,
+    )
     return checker.check_paths([os.fspath(p) for p in paths], opts, jobs=jobs)
 
 
