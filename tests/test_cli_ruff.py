@@ -130,3 +130,29 @@ def test_bad_overrides_exit_2_naming_the_option(tmp_path: Path) -> None:
     ]:
         result = run_entry_point("check", *args, "u.json", cwd=tmp_path)
         assert result.returncode == 2 and said in result.stderr, (args, result.stderr)
+
+
+def test_shell_completion_as_the_readme_documents_it() -> None:
+    import os
+    import subprocess
+    import sys
+
+    command = Path(sys.executable).parent / "civitai-schema"
+    if not command.exists():
+        import pytest
+
+        pytest.skip("the console script is not installed beside this Python")
+    readme = (REPO / "README.md").read_text()
+    assert "_CIVITAI_SCHEMA_COMPLETE=bash_source civitai-schema" in readme
+    for shell in ("bash", "zsh", "fish"):
+        env = {**os.environ, "_CIVITAI_SCHEMA_COMPLETE": f"{shell}_source"}
+        script = subprocess.run([str(command)], env=env, capture_output=True, check=False, timeout=60)
+        assert script.returncode == 0 and b"_CIVITAI_SCHEMA_COMPLETE" in script.stdout, shell
+    env = {
+        **os.environ,
+        "_CIVITAI_SCHEMA_COMPLETE": "bash_complete",
+        "COMP_WORDS": "civitai-schema check --output-f",
+        "COMP_CWORD": "2",
+    }
+    done = subprocess.run([str(command)], env=env, capture_output=True, check=False, timeout=60)
+    assert b"--output-format" in done.stdout and b"--output-file" in done.stdout
