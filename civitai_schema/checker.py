@@ -196,7 +196,10 @@ def finish(
     session: Session | None,
 ) -> Report:
     """One file's report from its located findings: selection, severities, per-path ignores,
-    suppression comments (YAML), in file order."""
+    suppression comments (YAML), in file order. With ``skip_unrecognized``, a file whose every
+    document was skipped (and that gave no finding) is not a file checked: ``files`` is 0."""
+    if options.skip_unrecognized and not infos and not findings:
+        return Report()
     kept = settings.apply(findings, name)
     # suppressions is imported here, not at start-up: a clean JSON file never needs it.
     if kept and settings.per_path_ignores:

@@ -399,7 +399,7 @@ def check(
             report = Report.merge(reports)
     except config.ConfigError as exc:
         _fail(f"bad configuration: {exc}")
-    if report.files == 0:
+    if report.files == 0 and not skip_unrecognized:  # (skipped files are not counted as checked)
         click.echo("civitai-schema: warning: no JSON or YAML files found", err=True)
     chosen = output_format or _default_format()
     stream_is_terminal = output_file is None and sys.stdout.isatty()

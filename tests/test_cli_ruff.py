@@ -156,3 +156,17 @@ def test_shell_completion_as_the_readme_documents_it() -> None:
     }
     done = subprocess.run([str(command)], env=env, capture_output=True, check=False, timeout=60)
     assert b"--output-format" in done.stdout and b"--output-file" in done.stdout
+
+
+def test_skipped_files_are_not_counted_as_checked(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}')
+    (tmp_path / "settings.yaml").write_text("steps:\n  - build\n  - test\n")
+    shutil.copy(UNKNOWN_KEY, tmp_path / "u.json")
+    shutil.copy(VALID / "submission-sdxl-sdcpp.json", tmp_path / "v.json")
+    result = run_entry_point("check", "--format", "json", "--skip-unrecognized", ".", cwd=tmp_path)
+    assert json.loads(result.stdout)["summary"]["files"] == 2
+    alone = run_entry_point("check", "--format", "concise", "--skip-unrecognized", "package.json", cwd=tmp_path)
+    assert alone.returncode == 0 and alone.stdout == b"All checks passed (0 files).\n"
+    assert alone.stderr == b""  # not "no JSON or YAML files found": there was one, and it is not ours
+    counted = run_entry_point("check", "--format", "json", ".", cwd=tmp_path)
+    assert json.loads(counted.stdout)["summary"]["files"] == 4  # without the option every file is checked
