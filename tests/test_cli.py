@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from civitai_schema import Report, __version__, checker
+from civitai_schema import Report, __version__, catalog, checker
 
 from .conftest import FIXTURES, REPO, invoke, run_entry_point
 
@@ -187,8 +187,10 @@ def test_internal_errors_exit_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_version() -> None:
-    assert invoke("--version").output == f"civitai-schema, version {__version__}\n"
-    assert invoke("check", "--version").output == f"civitai-schema, version {__version__}\n"
+    for args in (["--version"], ["check", "--version"]):
+        output = invoke(*args).output
+        assert output.startswith(f"civitai-schema, version {__version__}\n")
+        assert catalog.as_of() in output
 
 
 def test_real_entry_point_and_python_m(tmp_path: Path) -> None:

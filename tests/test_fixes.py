@@ -91,10 +91,6 @@ def test_diff_shows_changes_without_writing(tmp_path: Path) -> None:
     assert invoke("check", "--diff", str(clean)).exit_code == 0
 
 
-def test_fix_refuses_stdin() -> None:
-    assert invoke("check", "--fix", "-", input="{}").exit_code == 2
-
-
 def test_nothing_is_written_without_fix(tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     shutil.copy(FIXTURES / "fixes" / "air-canonical.yaml", path)

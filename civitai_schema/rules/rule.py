@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from ..findings import Finding, Fix, Severity, Target, printable
@@ -12,8 +13,15 @@ MESSAGE_LIMIT = 1000
 
 
 def _bounded(text: str) -> str:
-    """At most :data:`MESSAGE_LIMIT` characters, control characters made visible."""
-    return printable(text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…")
+    """At most :data:`MESSAGE_LIMIT` characters, control characters made visible. A lone
+    surrogate of the range file names use for undecodable bytes (a JSON string may spell one,
+    "\\udca0") is written out as that escape: a message quotes document values, never a file
+    name, and output would otherwise turn it into a raw byte that is not UTF-8."""
+    text = printable(text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…")
+    return _ESCAPED_BYTE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class Rule(NamedTuple):
