@@ -110,15 +110,28 @@ def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]
         if isinstance(value.get("$ref"), str):
             yield pointer, value
         return  # a flat object (most step inputs): nothing inside to walk
-    pending: list[tuple[tuple[Any, ...], Any]] = [((), value)]
+    pending: list[tuple[tuple[Any, ...] | None, Any]] = [((), value)]
+    # The containers being walked, by identity: an in-memory object may contain itself (readers
+    # never give one), and walking into it again would never end. (A None path marks where a
+    # container's walk ends.)
+    above: set[int] = set()
     while pending:
         path, node = pending.pop()
+        if path is None:
+            above.discard(id(node))
+            continue
+        if id(node) in above:
+            continue
         if isinstance(node, dict):
             if isinstance(node.get("$ref"), str):
                 yield pointer + pointers.join(path), node
                 continue
+            above.add(id(node))
+            pending.append((None, node))
             pending.extend(((*path, k), v) for k, v in reversed(node.items()) if isinstance(v, (dict, list)))
         elif isinstance(node, list):
+            above.add(id(node))
+            pending.append((None, node))
             pending.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list)))
 
 

@@ -9,9 +9,10 @@ document of a stream is checked. Positions come from the nodes of the same parse
 
 from __future__ import annotations
 
+import collections
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -34,6 +35,7 @@ CHARACTERS_PER_VALUE = 64
 C_PARSER_MAX_DEPTH = 500
 _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 _BLOCK_INDENT = re.compile(r"^[ \-?:]*", re.M)
+_ANCHOR = re.compile(r"(?:![^ \t\r\n]* +)?&([^ \t\r\n,\[\]{}]{1,100})")  # a node's tag and anchor
 
 
 if TYPE_CHECKING:
@@ -205,18 +207,17 @@ def read_yaml(name: str, text: str) -> Parsed:
     loader = (_CLoader if nesting_bound(text) <= C_PARSER_MAX_DEPTH else _PyLoader)(text)
     # libyaml does not count a leading BOM in its marks; PyYAML's own reader does.
     marks = Marks(Lines(text), shift=int(isinstance(loader, _CLoader) and text.startswith("\ufeff")))
+    kept = _Kept()
+    recomposed: list[YamlLocator] = []  # the one locator of the stream holding a tree composed again
     try:
         while loader.check_node():
             node = loader.get_node()
             assert node is not None  # check_node() said there is one
             index = len(parsed.documents)
-            locator = YamlLocator(node, marks)
-            if "*" in text and _expanded_size(node) > MAX_EXPANDED_NODES:
-                finding = parse.DOCUMENT_TOO_LARGE.finding(
-                    f"the document expands to more than {MAX_EXPANDED_NODES:,} values through aliases "
-                    f"(a long string counting once per {CHARACTERS_PER_VALUE} characters)"
-                )
-                parsed.findings.append(finding.located(name, locator.span("", "value")))
+            locator = YamlLocator(node, marks, source=_Source.of(node, marks, type(loader), index, recomposed))
+            refused = _refused(node, marks) if "*" in text else None
+            if refused is not None:
+                parsed.findings.append(refused.located(name, locator.span(refused.path, "value")))
                 continue
             loader.problems = []
             data = _construct(loader, node)
@@ -226,6 +227,7 @@ def read_yaml(name: str, text: str) -> Parsed:
             paths = _paths_to(node, {id(p[2]) for p in loader.problems}) if loader.problems else {}
             document.findings.extend(_problem(name, paths, locator, p) for p in loader.problems)
             parsed.documents.append(document)
+            kept.add(locator)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "syntax error"
@@ -256,6 +258,30 @@ def read_yaml(name: str, text: str) -> Parsed:
         finding = parse.EMPTY_DOCUMENT.finding("the file has no YAML document (only comments or null)")
         parsed.findings.append(finding.located(name, Span(1, 1, 1, 2)))
     return parsed
+
+
+# The node trees of a stream's documents are kept for this many characters of text, the newest
+# first (a small file keeps all of them, a single document always keeps its own). Older
+# documents' locators forget theirs and compose them again from their own part of the text when
+# a finding needs a position. A tree takes about 75 bytes per character: a stream of 300,000
+# small documents kept over a gigabyte of them.
+KEEP_TREES_CHARS = 256 * 1024
+
+
+class _Kept:
+    """The locators of a stream still holding their tree, and how much text they take."""
+
+    def __init__(self) -> None:
+        self.locators: collections.deque[YamlLocator] = collections.deque()
+        self.chars = 0
+
+    def add(self, newest: YamlLocator) -> None:
+        self.locators.append(newest)
+        self.chars += newest.chars
+        while self.chars > KEEP_TREES_CHARS and len(self.locators) > 1:
+            oldest = self.locators.popleft()
+            self.chars -= oldest.chars
+            oldest.forget()
 
 
 def _construct(loader: _JsonFriendly, node: Node) -> Any:
@@ -317,12 +343,42 @@ def _spell(entry: tuple[Node, Any, str | int | None]) -> str:
     return path
 
 
+class _Cycle(Exception):
+    """An alias inside the node it names (``steps: &a [*a]``): the data would be infinite."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+def _refused(root: Node, marks: Marks) -> Finding | None:
+    """The finding (with its path) that refuses a document whose aliases make it infinite or too
+    large to check, else None."""
+    try:
+        size = _expanded_size(root)
+    except _Cycle as cycle:
+        path = _paths_to(root, {id(cycle.node)}).get(id(cycle.node), "")
+        # (nodes do not keep their anchor; the text does, where the node starts)
+        anchor = _ANCHOR.match(marks.lines.text, cycle.node.start_mark.index + marks.shift)
+        what = f"&{anchor.group(1)} contains an alias to itself" if anchor else "an alias is inside the value it names"
+        message = f"{what}, so the document would be infinitely large"
+        return parse.DOCUMENT_TOO_LARGE.finding(message, path)
+    if size <= MAX_EXPANDED_NODES:
+        return None
+    return parse.DOCUMENT_TOO_LARGE.finding(
+        f"the document expands to more than {MAX_EXPANDED_NODES:,} values through aliases "
+        f"(a long string counting once per {CHARACTERS_PER_VALUE} characters)"
+    )
+
+
 def _expanded_size(root: Node) -> int:
-    """How many values the document has once every alias is expanded (memoised, no recursion).
+    """How many values the document has once every alias is expanded (memoised, no recursion);
+    :class:`_Cycle` when an alias sits inside the node it names, which would never end.
 
     A long string counts once per :data:`CHARACTERS_PER_VALUE` characters: one 1 MB string
     repeated through 300 aliases is 300 MB of data to check and quote in messages."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # started and not finished: the nodes above the one at hand
     pending: list[tuple[Node, bool]] = [(root, False)]
     while pending:
         node, children_done = pending.pop()
@@ -330,13 +386,19 @@ def _expanded_size(root: Node) -> int:
             continue
         children = _children(node)
         if children_done or not children:
+            open_nodes.discard(id(node))
             own = len(node.value) // CHARACTERS_PER_VALUE if isinstance(node, ScalarNode) else 0
             sizes[id(node)] = 1 + own + sum(sizes.get(id(c), 0) for c in children)
             if sizes[id(node)] > MAX_EXPANDED_NODES:
                 return sizes[id(node)]
             continue
+        open_nodes.add(id(node))
         pending.append((node, True))
-        pending.extend((c, False) for c in children if id(c) not in sizes)
+        for child in children:
+            if id(child) in open_nodes:
+                raise _Cycle(child)
+            if id(child) not in sizes:
+                pending.append((child, False))
     return sizes[id(root)]
 
 
@@ -376,18 +438,101 @@ class Marks:
         return Span(line, column, end_line, end_column)
 
 
+class _Source(NamedTuple):
+    """Where a document's node tree can be composed again from: its part of the text (from the
+    start of the line its root starts on to the end of the line it ends on), the loader that read
+    it and its place in the stream."""
+
+    marks: Marks  # the whole text's
+    start: int
+    root_start: int
+    end: int
+    loader: type[_JsonFriendly]
+    position: int  # in the stream
+    recomposed: list[YamlLocator]  # shared by the stream's documents: at most one
+
+    @classmethod
+    def of(
+        cls, root: Node, marks: Marks, loader: type[_JsonFriendly], index: int, recomposed: list[YamlLocator]
+    ) -> _Source:
+        text = marks.lines.text
+        root_start = root.start_mark.index + marks.shift
+        start = root_start - marks.lines.position(root_start)[1] + 1  # (where its line starts)
+        found = _LINE_END.search(text, root.end_mark.index + marks.shift)
+        return cls(marks, start, root_start, found.start() if found else len(text), loader, index, recomposed)
+
+    def compose(self) -> tuple[Node, Marks]:
+        """The tree and the marks that place it in the whole text."""
+        text = self.marks.lines.text
+        before = text[self.start : self.root_start]
+        if before.lstrip(" \t").startswith("---"):  # (the document's start marker, blanked: columns stay)
+            before = " " * len(before)
+        part = before + text[self.root_start : self.end]
+        shift = self.start + int(self.loader is _CLoader and part.startswith("\ufeff"))
+        loader = self.loader(part)
+        try:
+            root = loader.get_node() if loader.check_node() else None
+            if root is not None and root.start_mark.index + shift == self.root_start:
+                return root, Marks(self.marks.lines, shift)
+        except (yaml.YAMLError, RecursionError, ValueError):
+            pass  # (a %TAG directive its part lacks, say): read the stream again up to it
+        finally:
+            loader.dispose()
+        whole = self.loader(text)
+        try:
+            for _ in range(self.position + 1):
+                root = whole.get_node()
+        finally:
+            whole.dispose()
+        assert root is not None  # (it was read before)
+        return root, self.marks
+
+
+_LINE_END = re.compile(r"[\r\n]|\Z")
+
+
 class YamlLocator:
     """Spans from the node tree, found by walking down the pointer (never the whole tree).
 
     A large mapping's keys are indexed on its first lookup: scanning its pairs for every
-    finding made 10,000 findings among 20,000 keys take seconds."""
+    finding made 10,000 findings among 20,000 keys take seconds. A locator may :meth:`forget`
+    its tree (see :data:`KEEP_TREES_CHARS`); it is composed again when next needed, and then
+    only one forgotten tree of a stream is held at a time."""
 
     INDEXED_FROM = 16  # pairs; smaller mappings are scanned
 
-    def __init__(self, root: Node, marks: Marks) -> None:
-        self.root = root
-        self.marks = marks
+    def __init__(self, root: Node, marks: Marks, *, source: _Source | None = None) -> None:
+        self._root: Node | None = root
+        self._marks = marks
+        self._source = source
         self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}  # by node identity (the root keeps nodes alive)
+
+    @property
+    def chars(self) -> int:
+        """How much of the text the document takes."""
+        return self._source.end - self._source.start if self._source is not None else 0
+
+    @property
+    def root(self) -> Node:
+        if self._root is None:
+            assert self._source is not None  # (only a locator with a source forgets)
+            self._root, self._marks = self._source.compose()
+            for other in self._source.recomposed:
+                if other is not self:
+                    other.forget()
+            self._source.recomposed[:] = [self]
+        return self._root
+
+    @property
+    def marks(self) -> Marks:
+        """The marks that place this tree's nodes in the text."""
+        self.root  # noqa: B018  (a forgotten tree comes with marks of its own)
+        return self._marks
+
+    def forget(self) -> None:
+        if self._source is not None:
+            self._root = None
+            self._keys.clear()
 
     def _child(self, node: Node, token: str) -> tuple[Node | None, Node] | None:
         if isinstance(node, MappingNode) and len(node.value) >= self.INDEXED_FROM:
