@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import files, rules
+from . import files, globs, rules
 from .findings import Finding, Kind, Severity
 from .options import DEFAULT_OPTIONS, RuleOptions
 
@@ -146,10 +146,10 @@ DEFAULT = Settings()
 def _relative(root: Path | None, path: str) -> str:
     if root is not None:
         try:
-            return Path(os.path.realpath(path)).relative_to(root).as_posix()
+            return globs.posix(str(Path(os.path.realpath(path)).relative_to(root)))
         except ValueError:
             pass
-    return Path(path).as_posix()
+    return globs.posix(str(Path(path)))
 
 
 @functools.lru_cache(maxsize=1024)  # asked for every finding (select, ignore, per-file ignores)
@@ -167,41 +167,10 @@ def _matches(code: str, selectors: Iterable[str]) -> bool:
     return any(code in codes_for(s) for s in selectors)
 
 
-@functools.lru_cache(maxsize=512)
-def _glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
-    anchored = "/" in pattern.rstrip("/")
-    text = pattern.lstrip("/")
-    out = []
-    i = 0
-    while i < len(text):
-        if text.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif text.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif text[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif text[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(text[i]))
-            i += 1
-    body = "".join(out)
-    # A pattern without '/' matches a name at any depth, as in .gitignore and ruff.
-    return re.compile(body if anchored else f"(?:.*/)?{body}", re.IGNORECASE if ignore_case else 0)
-
-
 def glob_match(pattern: str, relative: str, *, ignore_case: bool = False) -> bool:
     """Glob matching with ``**`` for any number of folders; a pattern that matches a folder
-    matches everything in it."""
-    regex = _glob_regex(pattern.rstrip("/"), ignore_case)
-    if regex.fullmatch(relative):
-        return True
-    parts = relative.split("/")
-    return any(regex.fullmatch("/".join(parts[:i])) for i in range(1, len(parts)))
+    matches everything in it (see :mod:`civitai_schema.globs`: linear in the path)."""
+    return globs.compiled(pattern, ignore_case).match(relative)
 
 
 # ------------------------------------------------------------------------------------------
