@@ -50,16 +50,18 @@ class Budget:
         return self.rule.finding(f"{label} stopped after {CHECK_LIMIT:,} findings")
 
     def take(self, findings: list[Finding]) -> list[Finding]:
-        """The findings the budget still has room for, the first in the document (every check's
-        findings in the first steps, not one check's in all), in their order; the rest are
-        counted."""
+        """The findings the budget still has room for, in their order: the most severe first, and
+        among those the first in the document (every check's findings in the first steps, not
+        one check's in all); the rest are counted."""
         if any(f.code == self.rule.code for f in findings):
             self.incomplete = True
             findings = [f for f in findings if f.code != self.rule.code]
         if len(findings) <= self.left:
             self.left -= len(findings)
             return findings
-        order = sorted(range(len(findings)), key=lambda i: _document_order(findings[i].path))
+        order = sorted(
+            range(len(findings)), key=lambda i: (-findings[i].severity.rank, _document_order(findings[i].path))
+        )
         chosen = set(order[: self.left])
         kept = [f for i, f in enumerate(findings) if i in chosen]
         dropped = [f for i, f in enumerate(findings) if i not in chosen]
@@ -78,7 +80,8 @@ class Budget:
             return []
         shown = f"only the first {self.allowance:,} findings of this file are reported"
         if self.incomplete:
-            message = f"{shown}; at least {self.hidden:,} more were found (a check stops after {CHECK_LIMIT:,})"
+            more = f"at least {self.hidden:,} more" if self.hidden else "more"
+            message = f"{shown}; it has {more} (the checks stopped looking once there were this many)"
             worst = Severity.ERROR
         else:
             message = f"{shown}; {self.hidden:,} more were not shown"

@@ -370,16 +370,17 @@ def test_findings_budget_keeps_the_first_in_the_document_and_counts_the_rest() -
     rule, other = engine.INTERNAL_ERROR, parse.PARSE_ERROR  # (the notice's own comes with the wiring)
     budget = limits.Budget(rule, allowance=3)
     found = [other.finding("x", f"/steps/{i}").with_severity(Severity.WARNING) for i in (10, 2, 1, 30)]
-    assert [f.path for f in budget.take(found)] == ["/steps/10", "/steps/2", "/steps/1"]
+    found.insert(2, other.finding("x", "/steps/40"))  # an error: kept before any warning
+    assert [f.path for f in budget.take(found)] == ["/steps/2", "/steps/40", "/steps/1"]
     assert [f.path for f in budget.take([other.finding("y", "/steps/0")])] == []
     (notice,) = budget.notice("w.json")
-    assert notice.message == "only the first 3 findings of this file are reported; 2 more were not shown"
-    assert notice.severity is Severity.ERROR  # (the worst of those hidden: /steps/30's warning, /steps/0's error)
+    assert notice.message == "only the first 3 findings of this file are reported; 3 more were not shown"
+    assert notice.severity is Severity.ERROR  # (the worst of those hidden: /steps/0's error)
     quiet = limits.Budget(rule)
     assert quiet.take(found) == found and quiet.notice("w.json") == []
     stopped = limits.Budget(rule)
     stopped.take([stopped.stopped("AIR checks")])
-    assert "at least 0 more" in stopped.notice("w.json")[0].message
+    assert "; it has more (the checks stopped looking" in stopped.notice("w.json")[0].message
 
 
 @needs_wiring
@@ -392,7 +393,7 @@ def test_500_000_empty_steps_are_bounded_and_capped(tmp_path: Path, floor: int) 
     found = [line for line in result.stdout.splitlines() if ": " in line and line.startswith("w.json")]
     assert len(found) == limits.MAX_FINDINGS + 1
     assert found[0].startswith("w.json:1:1: X002 [error] only the first 10,000 findings")
-    assert result.peak_bytes < _budget(floor, size, 40), f"{result.peak_bytes / MIB:.0f} MiB"
+    assert result.peak_bytes < _budget(floor, size, 48), f"{result.peak_bytes / MIB:.0f} MiB"
 
 
 @needs_wiring
@@ -403,7 +404,7 @@ def test_alias_amplified_findings_are_capped(tmp_path: Path, floor: int) -> None
     result = run(["check", "-q", "--format", "concise", "w.yaml"], cwd=tmp_path, limit=60)
     assert result.code == 1 and "X002" in result.stdout
     assert len(result.stdout.splitlines()) <= limits.MAX_FINDINGS + 1
-    assert result.peak_bytes < _budget(floor, size, 60), f"{result.peak_bytes / MIB:.0f} MiB"
+    assert result.peak_bytes < _budget(floor, size, 80), f"{result.peak_bytes / MIB:.0f} MiB"
 
 
 @needs_wiring
