@@ -14,9 +14,10 @@ version ``128713`` with format ``safetensor``, which is what the grammar means.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import NamedTuple
+
+from . import limits
 
 _SEGMENT = r"[A-Za-z0-9_\-/]+"
 _PATTERN = re.compile(
@@ -70,7 +71,7 @@ class AIR(NamedTuple):
         return self.canonical
 
 
-@functools.lru_cache(maxsize=8192)  # the same checkpoints and LoRAs recur across documents
+@limits.value_cache(8192)  # the same checkpoints and LoRAs recur across documents
 def parse(text: str) -> AIR:
     """The parts of ``text``, or :class:`AIRError` naming the part that is wrong."""
     if not isinstance(text, str):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import air
+from . import air, limits
 
 # The vendored schema's step types that do not exist, and the real type to use instead.
 # Source: facts §0 and §3.3 (SEED enum vs SPEC/CLIENT step types).
@@ -205,7 +205,7 @@ class Resolution(NamedTuple):
     schema: str | None = None
 
 
-@functools.cache
+@limits.value_cache(1024)  # (keyed by a document's $type)
 def _step_data(step_type: str) -> dict[str, Any]:
     """One step type's input name, tree and leaves (data/steps/<type>.json). Only names from the
     index come here, so a document's ``$type`` never becomes a path."""
@@ -219,7 +219,7 @@ def leaf_data() -> dict[str, Any]:
     return {**index, "steps": {step_type: _step_data(step_type) for step_type in index["stepTypes"]}}
 
 
-@functools.cache
+@limits.value_cache(1024)
 def _leaves_of(step_type: str) -> tuple[Leaf, ...]:
     return tuple(
         Leaf(step_type, leaf["name"], leaf["discriminators"], leaf["fields"])
@@ -255,7 +255,7 @@ def resolve(step_type: str, step_input: Mapping[str, Any]) -> Resolution:
     return _resolve(step_type, tuple(path), "leaf", None)
 
 
-@functools.lru_cache(maxsize=4096)
+@limits.value_cache(4096)
 def _resolve(step_type: str, path: tuple[str, ...], stop: str, value: str | None) -> Resolution:
     """Where a chain walked along ``path`` ends: a leaf, or a discriminator whose value is
     missing, unknown (``value``) or a reference known only at run time."""
@@ -288,7 +288,7 @@ def input_schema_name(step_type: str) -> str | None:
     return None if info is None else info["input"]
 
 
-@functools.cache
+@limits.value_cache(1024)
 def air_fields(step_type: str) -> frozenset[str]:
     """Fields that hold an AIR in at least one leaf of the step type."""
     return frozenset(

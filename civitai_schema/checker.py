@@ -11,6 +11,7 @@ import codecs
 import dataclasses
 import functools
 import gc
+import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
-from . import config, files, processes, readers, rules, workflow
+from . import config, files, limits, processes, readers, rules, workflow
 from .documents import Document, Lines
 from .files import TooLarge as TooLarge  # (re-exported: callers catch checker.TooLarge)
 from .findings import DocumentInfo, Finding, Kind, Report, Span, Target
@@ -83,12 +84,16 @@ def run_checks(
     checks: list[tuple[str, rules.Check]], indexes: Iterable[int], data: Any, kind: Kind, options: RuleOptions
 ) -> list[Ran]:
     """The findings of the checks at ``indexes``; a check that raises gives an internal-error
-    finding naming it, and the others still run."""
+    finding naming it, and the others still run. A check is stopped after
+    :data:`limits.CHECK_LIMIT` findings, its list then ending with a ``too-many-findings`` one."""
     done = []
     for index in indexes:
         label, check = checks[index]
         try:
-            done.append((index, list(check(data, kind, options)), False))
+            found = list(itertools.islice(check(data, kind, options), limits.CHECK_LIMIT + 1))
+            if len(found) > limits.CHECK_LIMIT:
+                found[limits.CHECK_LIMIT :] = [new_budget().stopped(label)]
+            done.append((index, found, False))
         except RecursionError:
             message = "the document is nested too deeply to validate"
             done.append((index, [parse.DOCUMENT_TOO_LARGE.finding(message)], True))
@@ -135,10 +140,14 @@ def _spread(
 
 
 def check_document(
-    document: Document, options: Options, settings: config.Settings = config.DEFAULT
+    document: Document,
+    options: Options,
+    settings: config.Settings = config.DEFAULT,
+    budget: limits.Budget | None = None,
 ) -> tuple[list[Finding], DocumentInfo | None]:
     """Located findings for one parsed document (fixes turned into edits), or ``None`` info when
-    it was skipped. Selection, severities and suppressions are applied per file afterwards."""
+    it was skipped. Selection and severities are applied here, so that the file's ``budget`` is
+    spent on findings it reports; suppressions are applied per file afterwards."""
     if options.skip_unrecognized and not looks_like_workflow(document.data):
         return [], None
     kind = options.kind or settings.kind_for(document.file) or detect_kind(document.data)
@@ -153,6 +162,7 @@ def check_document(
         )
     for index in range(len(checks)):
         findings.extend(found[index])
+    findings = (budget or new_budget()).take(settings.apply(findings, document.file))
     return located(findings, document), DocumentInfo(document.file, document.index, kind)
 
 
@@ -170,16 +180,23 @@ def located(findings: list[Finding], document: Document) -> list[Finding]:
     return done
 
 
+def new_budget() -> limits.Budget:
+    """The findings one file may still report (see :mod:`civitai_schema.limits`)."""
+    return limits.Budget(engine_rules.TOO_MANY_FINDINGS)
+
+
 def check_parsed(parsed: readers.Parsed, name: str, options: Options, session: Session | None = None) -> Report:
     settings = options.settings_for(name)
     text = next((d.text for d in parsed.documents if d.text), "")  # the file's text, shared by its documents
     findings = list(parsed.findings)
     infos: list[DocumentInfo] = []
+    budget = new_budget()  # one for the file, however many documents it holds
     for document in parsed.documents:
-        found, info = check_document(document, options, settings)
+        found, info = check_document(document, options, settings, budget)
         findings.extend(found)
         if info is not None:
             infos.append(info)
+    findings.extend(budget.notice(name))
     yaml = any(d.fmt == "yaml" for d in parsed.documents)
     return finish(findings, infos, name, text, yaml=yaml, options=options, settings=settings, session=session)
 
@@ -211,7 +228,8 @@ def finish(
         from . import suppressions
 
         kept, unused = suppressions.apply_comments(kept, text, name)
-        kept += settings.apply(unused, name)
+        if not any(f.code == engine_rules.TOO_MANY_FINDINGS.code for f in kept):  # (else some were never found)
+            kept += settings.apply(unused, name)
     if any(f.fix is not None and f.fix.action[0] == "callbacks" for f in kept):
         from . import fixes
 
@@ -322,8 +340,10 @@ def check_jsonl(name: str, stream: BinaryIO, options: Options) -> Iterator[Repor
     is kept between lines, so memory stays flat however long the stream is. A record's document
     is numbered by its place among the stream's records (blank lines are not records), as a YAML
     stream's documents are."""
+    from .readers import lines
+
     records = 0
-    for number, raw in enumerate(_lines(stream), start=1):
+    for number, raw in enumerate(lines.lines(stream, MAX_FILE_BYTES), start=1):
         if isinstance(raw, int):
             report = too_large(name, raw)
         elif not raw.strip():
@@ -339,19 +359,6 @@ def check_jsonl(name: str, stream: BinaryIO, options: Options) -> Iterator[Repor
         yield Report(shifted, infos, files=0, sources=source)
 
 
-def _lines(stream: BinaryIO) -> Iterator[bytes | int]:
-    """The lines of a stream; a line over :data:`MAX_FILE_BYTES` gives its length instead, and
-    is read past in parts, so a stream without line breaks cannot fill memory."""
-    while line := stream.readline(MAX_FILE_BYTES + 1):
-        if len(line) <= MAX_FILE_BYTES:
-            yield line
-            continue
-        size = len(line)
-        while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
-            size += len(line)
-        yield size
-
-
 def _on_line(finding: Finding, number: int) -> Finding:
     offset = number - 1
     return dataclasses.replace(
@@ -363,7 +370,13 @@ def _on_line(finding: Finding, number: int) -> Finding:
 
 
 def check_data(data: Any, options: Options, name: str = "<object>") -> Report:
-    """Check an in-memory object. Positions refer to ``json.dumps(data, indent=2)``."""
+    """Check an in-memory object. Positions refer to ``json.dumps(data, indent=2)``. An object
+    that contains itself is one finding: every walk over it would never end."""
+    cycle = limits.self_reference(data)
+    if cycle is not None:
+        message = f"the object contains itself at {cycle or '/'}, so it has no JSON form"
+        finding = parse.DOCUMENT_TOO_LARGE.finding(message, cycle).located(name, Span(1, 1, 1, 2))
+        return Report((finding,), (), files=1)
     document = Document(data, name, 0, _DumpLocator(data))
     return check_parsed(readers.Parsed(documents=[document]), name, options)
 
@@ -482,7 +495,7 @@ _BLOCK = 64  # files per block; blocks are dealt round-robin, so each process ge
 def _workers(jobs: int, files: int) -> int:
     if jobs == 0:
         return min(os.cpu_count() or 1, max(1, files // PARALLEL_MIN_FILES))
-    return max(1, min(jobs, files))
+    return processes.workers(jobs, -(-files // _BLOCK))  # never more processes than blocks
 
 
 def _check_block(block: list[str], options: Options, session: Session) -> Report:

@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from . import __version__, checker, config, rules
+from . import __version__, checker, config, processes, rules
 from .api import Overrides
 from .api import options as make_options
 from .api import resolver as make_resolver
@@ -29,6 +29,7 @@ from .schema import SchemaMode, schema_for, vendored_bytes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shell tools report a reader that stopped early
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,7 +44,9 @@ def _guarded(command: F) -> F:
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except processes.Terminated:
+            _fail("terminated", EXIT_TERMINATED)
         except BrokenPipeError:
             # The reader (| head, say) has gone; say nothing more, and let Python's own flush at
             # exit write to nowhere instead of raising again.
@@ -156,11 +159,16 @@ def entry_point() -> NoReturn:
     every object costs about 12 ms, more than checking a file; nothing of ours needs it (files
     are closed, worker pools joined, before a command returns)."""
     _standard_streams()
+    processes.terminate_on_sigterm()  # (children stopped, files cleaned up: ``finally`` blocks run)
     try:
         main(prog_name="civitai-schema")
         code: object = EXIT_OK
     except SystemExit as exc:
         code = exc.code
+    except (KeyboardInterrupt, processes.Terminated) as exc:  # outside a command: while starting, say
+        terminated = isinstance(exc, processes.Terminated)
+        os.write(2, b"civitai-schema: error: " + (b"terminated\n" if terminated else b"interrupted\n"))
+        code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     if isinstance(code, str):
         click.echo(code, err=True)
         code = EXIT_FINDINGS
@@ -512,6 +520,7 @@ def _stream_jsonl(
     per count, enough for the exit status); other formats get every finding and every record's
     document."""
     from .formatters import FORMATTERS, View
+    from .readers import lines
 
     kept: list[Finding] = []
     documents: list[DocumentInfo] = []
@@ -531,7 +540,7 @@ def _stream_jsonl(
             take(checker.unreadable(label, "standard input is closed"))
             continue
         try:
-            stream = sys.stdin.buffer if path == checker.STDIN else open(path, "rb")  # noqa: SIM115
+            stream = sys.stdin.buffer if path == checker.STDIN else lines.open_regular(path)
         except OSError as exc:
             take(checker.unreadable(path, f"cannot read the file: {exc.strerror or exc}"))
             continue

@@ -8,6 +8,7 @@ value of the wrong type raises :class:`ConfigError` naming the file, the key and
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import sys
@@ -154,7 +155,10 @@ def _relative(root: Path | None, path: str) -> str:
 
 @functools.lru_cache(maxsize=1024)  # asked for every finding (select, ignore, per-file ignores)
 def codes_for(selector: str) -> frozenset[str]:
-    """The codes a selector names: ``ALL``, a code prefix (``A1``, ``N104``) or a rule name."""
+    """The codes a selector names: ``ALL``, a code prefix (``A1``, ``N104``) or a rule name. The
+    empty string names none (as a prefix it would name every rule: ``ignore = [""]`` hid all)."""
+    if not selector:
+        return frozenset()
     if selector == "ALL":
         return frozenset(rules.REGISTRY)
     rule = rules.lookup(selector)
@@ -280,9 +284,10 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
         raise fail(f"options.{unknown[0]}", f"unknown option; allowed: {', '.join(sorted(_OPTION_KEYS))}")
     budget = table("options.pixel-budget", options.get("pixel-budget", {}))
     for model, ratio in budget.items():
-        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or ratio <= 0:
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 < ratio < math.inf:
             raise fail(
-                f"options.pixel-budget.{model}", "expected a positive number (the highest ratio to the native size)"
+                f"options.pixel-budget.{model}",
+                "expected a finite positive number (the highest ratio to the native size)",
             )
     return Settings(
         root=path.parent.resolve() if path else None,

@@ -21,7 +21,7 @@ import functools
 import re
 from typing import Any
 
-from . import catalog, schema
+from . import catalog, limits, schema
 from .findings import Kind
 from .suggest import misspelling_of
 
@@ -72,7 +72,7 @@ def _workflow_key(key: str) -> bool:
     return _field(key) is not None
 
 
-@functools.lru_cache(maxsize=1024)
+@limits.value_cache(1024)  # (keyed by a document's keys: long ones are not kept)
 def _field(key: str) -> str | None:
     """The workflow field ``key`` is, or misspells: one edit away (two for names of eight letters
     or more), ignoring case and punctuation. Closer than "did you mean", so ``agents`` is not

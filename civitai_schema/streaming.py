@@ -165,7 +165,7 @@ def _check(
     checks = checker.all_checks(options.schema)
     alone = [i for i, (label, _) in enumerate(checks) if label not in rules.DOCUMENT_CHECKS]
     plan = _Plan(text, before, after, kind, checks, alone, settings.options)
-    whole = _read(plan, start, _workers(options.jobs))
+    whole = _read(plan, start, _workers(options.jobs, len(text)))
     if assumed and json_reader.members_after(text, whole.end, before):
         raise _MembersAfter
     if options.skip_unrecognized and not (
@@ -178,16 +178,21 @@ def _check(
         done = checker.run_checks(checks, rest, plan.document(whole.skeletons), kind, settings.options)
     found.update((index, findings) for index, findings, _ in done)
     findings = [finding for index in range(len(checks)) for finding in found[index]]
+    budget = checker.new_budget()
+    findings = budget.take(settings.apply(findings, name)) + budget.notice(name)
     document = Document(envelope, name, 0, json_reader.JsonLocator(Lines(text)), text=text, fmt="json")
     located = checker.located(findings, document)
     info = DocumentInfo(name, 0, kind)
     return checker.finish(located, [info], name, text, yaml=False, options=options, settings=settings, session=session)
 
 
-def _workers(jobs: int) -> int:
+BLOCK_MIN_CHARS = 2**20  # a process reads at least this much of the array: -j 2000 forks no 2,000
+
+
+def _workers(jobs: int, chars: int) -> int:
     if jobs == 1 or not hasattr(os, "fork"):
         return 1
-    return max(1, jobs or os.cpu_count() or 1)
+    return processes.workers(jobs or os.cpu_count() or 1, chars // BLOCK_MIN_CHARS)
 
 
 def _starts(text: str, start: int, workers: int) -> list[int]:

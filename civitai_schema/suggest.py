@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
+from . import limits
+
 # Spelling distance is worked out only against at most FUZZY_LIMIT candidates (the catalog's
 # longest list has under 100), and for at most FUZZY_QUERIES different wrong values per list.
 # Past that (the step names of a document with thousands of steps, or thousands of different
@@ -12,6 +14,9 @@ from collections.abc import Iterable
 # names cannot make a check quadratic.
 FUZZY_LIMIT = 200
 FUZZY_QUERIES = 500
+# Nor for a wrong value longer than this: difflib indexes every character of it (about 50 bytes
+# each: a 12 MB key took 580 MB), and no catalog name is a tenth as long.
+FUZZY_MAX_CHARS = 256
 
 
 class Suggestions:
@@ -26,6 +31,8 @@ class Suggestions:
     def closest(self, value: str) -> str | None:
         """The candidate ``value`` most likely meant: a case-insensitive match first, then the
         nearest spelling, ignoring case, punctuation and spaces (``DPM++ 2M`` ~ ``dpmpp_2m``)."""
+        if len(value) > 4 * FUZZY_MAX_CHARS:  # (not even lowered or squashed: no name is this long)
+            return None
         found = self._by_lower.get(value.lower())
         if found is not None:
             return found
@@ -34,7 +41,7 @@ class Suggestions:
             return self._by_squashed[squashed]
         if squashed in self._fuzzy:
             return self._fuzzy[squashed]
-        if len(self._by_squashed) > FUZZY_LIMIT or len(self._fuzzy) >= FUZZY_QUERIES:
+        if len(self._by_squashed) > FUZZY_LIMIT or len(self._fuzzy) >= FUZZY_QUERIES or len(squashed) > FUZZY_MAX_CHARS:
             return None
         import difflib  # only when a value is wrong
 
@@ -56,7 +63,7 @@ def closest(value: str, candidates: Iterable[str]) -> str | None:
     return Suggestions(candidates).closest(value)
 
 
-@functools.lru_cache(maxsize=4096)  # the catalog's names are squashed over and over
+@limits.value_cache(4096)  # the catalog's names are squashed over and over
 def _squash(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum()).replace("plus", "p")
 

@@ -8,9 +8,6 @@ what the kernel counts for it: ``VmHWM`` of the process image it ``exec``'d, whi
 writes out as it ends (:data:`_PEAK`). ``ru_maxrss`` from os.wait4 is not used alone: whether the
 child was forked or vforked, exec folds the pytest process's own high-water mark into it (a
 0.1 s check "peaked" at 220 MB late in the suite).
-
-Tests marked ``needs_wiring`` need the changes to checker.py, cli.py, streaming.py and rules/
-that route the checks through :mod:`civitai_schema.limits`; until those land they skip.
 """
 
 from __future__ import annotations
@@ -36,8 +33,6 @@ from civitai_schema.readers import yaml as yaml_reader
 from civitai_schema.rules import engine, parse
 
 REPO = Path(__file__).resolve().parent.parent
-WIRED = hasattr(engine, "TOO_MANY_FINDINGS")
-needs_wiring = pytest.mark.skipif(not WIRED, reason="needs the checker wiring of civitai_schema.limits")
 
 MIB = 2**20
 
@@ -217,15 +212,12 @@ def test_checking_an_object_that_contains_itself_ends(tmp_path: Path) -> None:
     probe = f"""
         import sys
         sys.path.insert(0, {str(REPO / "tests")!r})
-        from test_bounds import _cyclic_objects, WIRED
+        from test_bounds import _cyclic_objects
         import civitai_schema
         for name, data in _cyclic_objects().items():
-            if name == "reference" and not WIRED:
-                continue  # (rules/schema.py's walk for NaN loops on it; check_data refuses it first)
             report = civitai_schema.check(data)
-            if WIRED:
-                assert [f.code for f in report.findings] == ["P109"], (name, report.findings)
-                assert "contains itself" in report.findings[0].message
+            assert [f.code for f in report.findings] == ["P109"], (name, report.findings)
+            assert "contains itself" in report.findings[0].message
         print("ok")
     """
     result = python(probe, cwd=tmp_path, limit=20)
@@ -367,7 +359,7 @@ def test_reading_a_stream_of_300_000_documents_is_bounded(tmp_path: Path, floor:
 
 
 def test_findings_budget_keeps_the_first_in_the_document_and_counts_the_rest() -> None:
-    rule, other = engine.INTERNAL_ERROR, parse.PARSE_ERROR  # (the notice's own comes with the wiring)
+    rule, other = engine.TOO_MANY_FINDINGS, parse.PARSE_ERROR
     budget = limits.Budget(rule, allowance=3)
     found = [other.finding("x", f"/steps/{i}").with_severity(Severity.WARNING) for i in (10, 2, 1, 30)]
     found.insert(2, other.finding("x", "/steps/40"))  # an error: kept before any warning
@@ -383,7 +375,6 @@ def test_findings_budget_keeps_the_first_in_the_document_and_counts_the_rest() -
     assert "; it has more (the checks stopped looking" in stopped.notice("w.json")[0].message
 
 
-@needs_wiring
 def test_500_000_empty_steps_are_bounded_and_capped(tmp_path: Path, floor: int) -> None:
     """500,000 empty steps in 3.5 MB took 988 MB and five minutes (a finding per step)."""
     (tmp_path / "w.json").write_text('{\n  "steps": [\n' + ",\n".join(["    {}"] * 500_000) + "\n  ]\n}\n")
@@ -396,7 +387,6 @@ def test_500_000_empty_steps_are_bounded_and_capped(tmp_path: Path, floor: int) 
     assert result.peak_bytes < _budget(floor, size, 48), f"{result.peak_bytes / MIB:.0f} MiB"
 
 
-@needs_wiring
 def test_alias_amplified_findings_are_capped(tmp_path: Path, floor: int) -> None:
     """One broken step behind 300,000 aliases made 300,000 findings: 2.8 GB and 275 s."""
     (tmp_path / "w.yaml").write_text("bad: &s {$type: imagegen}\nsteps:\n" + "  - *s\n" * 300_000)
@@ -407,7 +397,6 @@ def test_alias_amplified_findings_are_capped(tmp_path: Path, floor: int) -> None
     assert result.peak_bytes < _budget(floor, size, 80), f"{result.peak_bytes / MIB:.0f} MiB"
 
 
-@needs_wiring
 @pytest.mark.parametrize("where", ["key", "type", "sampler"])
 def test_a_12_mb_string_costs_at_most_20_times_its_size(tmp_path: Path, floor: int, where: str) -> None:
     """A 12 MB wrong value was indexed character by character for "did you mean" (580 MB)."""
@@ -448,7 +437,6 @@ def test_a_value_cache_keeps_no_long_values() -> None:
     assert squash.cache_info().currsize == 4  # type: ignore[attr-defined]
 
 
-@needs_wiring
 def test_many_distinct_long_values_do_not_accumulate_in_caches(tmp_path: Path) -> None:
     probe = """
         import resource, civitai_schema
@@ -497,7 +485,6 @@ def test_a_line_that_never_ends_is_given_up_on(monkeypatch: pytest.MonkeyPatch) 
     assert isinstance(size, int) and size > 8 * MIB and zeros.read < 10 * MIB
 
 
-@needs_wiring
 @pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
 def test_special_files_in_jsonl_exit_2_as_in_plain_mode(tmp_path: Path, special: str) -> None:
     if special == "fifo":
@@ -509,7 +496,6 @@ def test_special_files_in_jsonl_exit_2_as_in_plain_mode(tmp_path: Path, special:
     assert "P107 [error] cannot read the file: not a regular file" in jsonl.stdout
 
 
-@needs_wiring
 def test_jsonl_from_an_endless_standard_input_ends(tmp_path: Path) -> None:
     with open("/dev/zero", "rb") as zero:
         result = run(
@@ -607,7 +593,7 @@ def test_stopping_a_parallel_run_stops_its_workers(tmp_path: Path, sent: str, gr
     if sent == "SIGINT":
         assert code == 130 and "interrupted" in stderr
     elif sent == "SIGTERM":
-        assert code in ((143,) if WIRED else (143, -15)), stderr
+        assert code == 143, stderr
 
 
 def test_workers_are_capped_by_the_work() -> None:
@@ -616,7 +602,6 @@ def test_workers_are_capped_by_the_work() -> None:
     assert processes.workers(0, 0) == 1
 
 
-@needs_wiring
 def test_j_2000_forks_one_process_per_block(tmp_path: Path) -> None:
     (tmp_path / "w").mkdir()
     for i in range(2048):

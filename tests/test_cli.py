@@ -326,7 +326,8 @@ def test_automatic_jobs_stay_serial_for_small_batches() -> None:
 
     assert _workers(0, 10) == 1
     assert _workers(0, PARALLEL_MIN_FILES * 100) >= 1
-    assert _workers(3, 2) == 2
+    assert _workers(3, 2) == 1  # (one block of files: one process)
+    assert _workers(2000, 2048) == 32  # one per block of 64, not 2,000
 
 
 def _large_document(tmp_path: Path) -> Path:

@@ -1,10 +1,7 @@
 """Crashes and wrong exit codes (issue 18): closed standard streams, document data that made a
 rule family crash (and so fall silent), Python objects JSON cannot carry given to the library,
 an exception that did not unpickle, unreadable folders, configuration values that meant more
-than they said. Through the real command wherever the command is involved.
-
-A few tests need a change in a module another engineer owns; each is marked ``xfail(strict)``
-with the change it waits for, so applying the change makes it pass (and the marker must go)."""
+than they said. Through the real command wherever the command is involved."""
 
 from __future__ import annotations
 
@@ -140,10 +137,6 @@ def test_a_reference_path_that_is_a_long_yaml_integer_does_not_crash_the_graph_r
     assert not [m for m in _x001(report) if m.startswith("step graph")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the readers/yaml.py change in the issue-18 report: refuse 0x/0o literals past the digit limit",
-)
 @pytest.mark.parametrize(
     ("yaml_text", "line", "column"),
     [
@@ -454,7 +447,6 @@ def test_an_excluded_unreadable_folder_stays_out(as_another_user: tuple[Path, li
 # Configuration values that meant more than they said.
 
 
-@pytest.mark.xfail(strict=True, reason='needs the config.py change in the issue-18 report: codes_for("") names no rule')
 @pytest.mark.parametrize(
     ("toml", "key"),
     [
@@ -475,7 +467,6 @@ def test_an_empty_selector_is_refused_with_its_key(tmp_path: Path, toml: str, ke
     assert f"civitai-schema.toml: {key}".encode() in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="needs the config.py change in the issue-18 report: a finite pixel budget")
 @pytest.mark.parametrize("value", ["nan", "inf", "+inf", "-nan"])
 def test_a_pixel_budget_must_be_a_finite_number(tmp_path: Path, value: str) -> None:
     (tmp_path / "civitai-schema.toml").write_text(f"[options]\npixel-budget = {{sdxl = {value}}}\n")

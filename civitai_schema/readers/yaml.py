@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import math
 import re
+import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
@@ -86,7 +87,18 @@ class _JsonFriendly(_Constructor):
         sign = -1 if text.startswith("-") else 1
         digits = text.lstrip("+-")
         if digits[:2] in ("0x", "0o"):
-            return sign * int(digits[2:], 16 if digits[1] == "x" else 8)
+            base = 16 if digits[1] == "x" else 8
+            # Python's digit limit does not guard these bases, but every later str() of the
+            # value does: refuse here what a JSON reader refuses, where the literal is.
+            limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+            if limit and (len(digits) - 2) * math.log10(base) > limit:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"a number has more digits than can be read (Python's limit is {limit})",
+                    node.start_mark,
+                )
+            return sign * int(digits[2:], base)
         return int(text, 10)  # YAML 1.2: a leading zero does not make an octal number
 
 

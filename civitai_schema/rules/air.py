@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from .. import air as airs
-from .. import catalog, pointers
+from .. import catalog, limits, pointers
 from ..findings import Finding, Fix, Kind, Severity, Target
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
@@ -220,7 +220,7 @@ def _leaf_air_fields(leaf: catalog.Leaf) -> tuple[Mapping[str, bool], frozenset[
     return _with_keys((k, True) for k, f in leaf.fields.items() if f.get("type") == "air")
 
 
-@functools.cache
+@limits.value_cache(1024)
 def _maybe_air_fields(step_type: str) -> tuple[Mapping[str, bool], frozenset[str]]:
     return _with_keys((k, False) for k in catalog.air_fields(step_type))
 
@@ -265,7 +265,7 @@ def _error(text: str) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=50_000)  # templates and batches repeat the same checkpoints and LoRAs
+@limits.value_cache(50_000)  # templates and batches repeat the same checkpoints and LoRAs
 def _verdict(
     text: str, field: str, target: Target, base_group: str | None, options: RuleOptions
 ) -> tuple[Finding, ...]:

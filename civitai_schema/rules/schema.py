@@ -12,18 +12,19 @@ rules' codes (``N1xx``); subschemas the compiler marked ``x-civitai-warning`` gi
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import air, catalog, pointers, schema
+from .. import air, catalog, limits, pointers, schema
 from ..findings import Finding, Fix, Kind, Severity
 from ..schema import SchemaMode, comparable
 from ..suggest import closest, misspelling_of
 from ..workflow import steps
-from . import inputs, records
+from . import engine, inputs, records
 from .rule import Rule
 from .values import case_fix, json_type
 
@@ -238,7 +239,13 @@ def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
         errors = checker.iter_errors(step.input)
         leaf = step.resolution.leaf if step.resolution is not None else None
         findings.extend(translate(_prefixed(errors, prefix), checker.schema, kind, leaf=leaf))
+        if len(findings) > limits.CHECK_LIMIT:  # (the checker reports that it stopped)
+            return [*findings[: limits.CHECK_LIMIT], _stopped()]
     return findings
+
+
+def _stopped() -> Finding:
+    return engine.TOO_MANY_FINDINGS.finding(f"schema validation stopped after {limits.CHECK_LIMIT:,} errors")
 
 
 def _envelope(data: Any, kind: Kind) -> list[Finding]:
@@ -247,7 +254,7 @@ def _envelope(data: Any, kind: Kind) -> list[Finding]:
     if fast is not None and _fast_valid(fast, data):
         return []
     checker = schema.validator(kind)
-    failing = _failing_steps(fast, data) if fast is not None else None
+    failing = _failing_steps(fast, data, kind) if fast is not None else None
     items = schema.step_items(kind) if failing else None
     if failing is None or items is None:
         return translate(checker.iter_errors(data), checker.schema, kind)
@@ -261,21 +268,36 @@ def _fast_valid(fast: Any, data: Any) -> bool:
         return False  # what it cannot take (a 10,000-digit integer, a Python set) goes the slow way
 
 
-def _failing_steps(fast: Any, data: Any) -> list[int] | None:
+def _failing_steps(fast: Any, data: Any, kind: Kind | None = None) -> list[int] | None:
     """The indexes of the steps jsonschema-rs finds errors in, when every error it finds is inside
     a step; else None. The Python validator then words the errors of those steps alone: one
-    mistake in a document of 100,000 steps costs one step's validation, not 100,000."""
+    mistake in a document of 100,000 steps costs one step's validation, not 100,000.
+
+    jsonschema-rs finds every error before it yields the first (500,000 empty steps: 1.2 GB), so
+    where a step's errors depend on that step alone the steps are validated :data:`_CHUNK` at a
+    time, each chunk with the document's other members, and only until more steps fail than the
+    Python validator will word (:data:`limits.CHECK_LIMIT` errors)."""
+    items = data.get("steps") if isinstance(data, dict) else None
+    parts: Iterable[tuple[Any, int]] = [(data, 0)]
+    if kind is not None and isinstance(items, list) and len(items) > _CHUNK and schema.steps_alone(kind):
+        parts = (({**data, "steps": items[i : i + _CHUNK]}, i) for i in range(0, len(items), _CHUNK))
+    failing: set[int] = set()
     try:
-        paths = [error.instance_path for error in fast.iter_errors(data)]
+        for part, first in parts:
+            for error in fast.iter_errors(part):
+                path = error.instance_path
+                if len(path) < 2 or path[0] != "steps" or type(path[1]) is not int:
+                    return None
+                failing.add(path[1] + first)
+            if len(failing) > limits.CHECK_LIMIT:
+                break
     except (ValueError, TypeError, OverflowError, RecursionError):
         return None
-    failing: set[int] = set()
-    for path in paths:
-        if len(path) < 2 or path[0] != "steps" or type(path[1]) is not int:
-            return None
-        failing.add(path[1])
     # jsonschema-rs reads NaN and infinities as null, so for those it may judge a step otherwise.
     return sorted(failing) if failing and not _has_non_finite(data) else None
+
+
+_CHUNK = 1000  # steps
 
 
 def _has_non_finite(data: Any) -> bool:
@@ -315,7 +337,11 @@ def translate(
     ``leaf``: the step-input leaf the errors are of, if they are of one."""
     findings: list[Finding] = []
     lacking: dict[str, list[str]] = {}  # in a record: per object, the keys it lacks
-    errors = list(errors)
+    # Validation stops with the errors read: past what a file reports, only the count is unknown
+    # (the checker says so). 20,000 of them held at once took 60 MB.
+    errors = list(itertools.islice(errors, limits.MAX_FINDINGS + 1))
+    stopped = len(errors) > limits.MAX_FINDINGS
+    del errors[limits.MAX_FINDINGS :]
     misspelt = _misspelt_required(errors)
     for error in errors:
         if kind is Kind.WORKFLOW and error.validator == "required" and isinstance(error.instance, dict):
@@ -334,7 +360,7 @@ def translate(
         if f.path in typed and f.code not in _TYPE_CODES and f.target == "value":
             continue
         unique.setdefault((f.code, f.path, f.target, f.message), f)
-    return list(unique.values())
+    return [*unique.values(), _stopped()] if stopped else list(unique.values())
 
 
 def _recoded(finding: Finding, leaf: catalog.Leaf | None) -> Finding:
