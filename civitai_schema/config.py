@@ -8,11 +8,10 @@ value of the wrong type raises :class:`ConfigError` naming the file, the key and
 from __future__ import annotations
 
 import functools
-import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,6 +19,7 @@ from typing import Any, NamedTuple
 from . import files, globs, rules
 from .findings import Finding, Kind, Severity
 from .options import DEFAULT_OPTIONS, RuleOptions
+from .rules.rule import OptionError
 
 
 def _toml() -> Any:
@@ -129,13 +129,7 @@ class Settings:
             "kind": {k: v.value for k, v in self.kind.items()},
             "include": list(self.include),
             "exclude": list(self.exclude),
-            "options": {
-                "extra-ecosystems": sorted(self.options.extra_ecosystems),
-                "extra-sources": sorted(self.options.extra_sources),
-                "extra-resource-types": sorted(self.options.extra_resource_types),
-                "allowed-callback-hosts": sorted(self.options.allowed_callback_hosts),
-                "pixel-budget": dict(self.options.pixel_budget),
-            },
+            "options": {option.name: option.type.show(option.of(self.options)) for option in rules.OPTIONS},
             "enabled-rules": [code for code in rules.REGISTRY if self.enabled(code)],
         }
 
@@ -184,7 +178,6 @@ _TOP_KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "per-path-ignores", "severity", "kind",
     "include", "exclude", "options",
 }  # fmt: skip
-_OPTION_KEYS = {"extra-ecosystems", "extra-sources", "extra-resource-types", "allowed-callback-hosts", "pixel-budget"}
 
 
 def load(path: Path) -> Settings:
@@ -278,17 +271,7 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
         per_path.append(
             PathIgnore(entry["files"], entry["path"], selectors(f"{key}.rules", entry.get("rules", ["ALL"])))
         )
-    options = table("options", data.get("options", {}))
-    unknown = sorted(set(options) - _OPTION_KEYS)
-    if unknown:
-        raise fail(f"options.{unknown[0]}", f"unknown option; allowed: {', '.join(sorted(_OPTION_KEYS))}")
-    budget = table("options.pixel-budget", options.get("pixel-budget", {}))
-    for model, ratio in budget.items():
-        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 < ratio < math.inf:
-            raise fail(
-                f"options.pixel-budget.{model}",
-                "expected a finite positive number (the highest ratio to the native size)",
-            )
+    rule_options = _rule_options(table("options", data.get("options", {})), fail)
     return Settings(
         root=path.parent.resolve() if path else None,
         source=path,
@@ -301,22 +284,24 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
         kind=kinds,
         include=strings("include", data.get("include", list(DEFAULT_INCLUDE))),
         exclude=strings("exclude", data.get("exclude", [])),
-        options=RuleOptions(
-            extra_ecosystems=frozenset(
-                s.lower() for s in strings("options.extra-ecosystems", options.get("extra-ecosystems", []))
-            ),
-            extra_sources=frozenset(
-                s.lower() for s in strings("options.extra-sources", options.get("extra-sources", []))
-            ),
-            extra_resource_types=frozenset(
-                s.lower() for s in strings("options.extra-resource-types", options.get("extra-resource-types", []))
-            ),
-            allowed_callback_hosts=frozenset(
-                s.lower() for s in strings("options.allowed-callback-hosts", options.get("allowed-callback-hosts", []))
-            ),
-            pixel_budget={str(k): float(v) for k, v in budget.items()},
-        ),
+        options=rule_options,
     )
+
+
+def _rule_options(given: Mapping[str, Any], fail: Callable[[str, str], ConfigError]) -> RuleOptions:
+    """The ``[options]`` table, each option validated by the type its rule declares it with
+    (:data:`rules.OPTIONS`); an error names the option's key (and the entry of a table)."""
+    declared = {option.name: option for option in rules.OPTIONS}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise fail(f"options.{unknown[0]}", f"unknown option; allowed: {', '.join(sorted(declared))}")
+    values: dict[str, Any] = {}
+    for name, raw in given.items():
+        try:
+            values[name] = declared[name].type.read(raw)
+        except OptionError as error:
+            raise fail(f"options.{name}" + (f".{error.key}" if error.key is not None else ""), error.message) from None
+    return RuleOptions(values)
 
 
 class Resolver:

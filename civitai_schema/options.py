@@ -1,29 +1,67 @@
-"""The knobs some rules have, set in the configuration's ``[options]`` table."""
+"""The values of the knobs some rules have, set in the configuration's ``[options]`` table.
+
+Each option is declared next to the rule that reads it (:class:`civitai_schema.rules.rule.Option`:
+name, type, default, doc), which reads its value with ``OPTION.of(options)``; this is only the
+set of values a configuration gives, by option name.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RuleOptions:
-    """The knobs some rules have."""
+    """The options a configuration sets, by name (``"extra-ecosystems"``); an option not set
+    here has its declared default."""
 
-    extra_ecosystems: frozenset[str] = frozenset()
-    extra_sources: frozenset[str] = frozenset()
-    extra_resource_types: frozenset[str] = frozenset()
-    allowed_callback_hosts: frozenset[str] = frozenset()
-    pixel_budget: Mapping[str, float] = field(default_factory=dict)  # base model → highest ratio to native
+    values: Mapping[str, Any] = field(default_factory=dict)
 
-    def __hash__(self) -> int:  # a value, though pixel_budget is a dict: rules cache results per options
+    def __init__(self, values: Mapping[str, Any] | None = None, **by_attribute: Any) -> None:
+        # ``by_attribute`` (extra_ecosystems=…) is how callers written for the former one field
+        # per option still build a copy with dataclasses.replace; api.Overrides does.
+        merged = dict(values or {})
+        merged.update({attribute.replace("_", "-"): value for attribute, value in by_attribute.items()})
+        object.__setattr__(self, "values", merged)
+
+    def replaced(self, other: RuleOptions, names: Iterable[str]) -> RuleOptions:
+        """These options with the values of ``names`` taken from ``other`` (their defaults
+        when ``other`` does not set them): what a ``--config "options.x = …"`` does."""
+        wanted = frozenset(names)
+        merged = {name: value for name, value in self.values.items() if name not in wanted}
+        merged.update({name: other.values[name] for name in wanted if name in other.values})
+        return RuleOptions(merged)
+
+    def __getattr__(self, attribute: str) -> Any:
+        # An option by its attribute spelling (options.extra_ecosystems), for callers written for
+        # the former one field per option; rules read OPTION.of(options) instead.
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        from .rules import OPTIONS
+
+        name = attribute.replace("_", "-")
+        option = next((o for o in OPTIONS if o.name == name), None)
+        if option is None:
+            raise AttributeError(attribute)
+        return option.of(self)
+
+    def __hash__(self) -> int:  # a value, though a table option is a dict: rules cache results per options
         return self._hash
 
     @functools.cached_property
     def _hash(self) -> int:
-        fields = (self.extra_ecosystems, self.extra_sources, self.extra_resource_types, self.allowed_callback_hosts)
-        return hash((*fields, tuple(sorted(self.pixel_budget.items()))))
+        return hash(tuple(sorted((name, _hashable(value)) for name, value in self.values.items())))
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((key, _hashable(item)) for key, item in value.items()))
+    if isinstance(value, (list, set)):
+        return tuple(sorted(map(_hashable, value)))
+    return value
 
 
 DEFAULT_OPTIONS = RuleOptions()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from . import catalog, rules
 
 _FAMILIES = {
@@ -47,7 +49,19 @@ def markdown() -> str:
                 "",
             ]
             out += [rule.doc.strip(), ""]
+            out += _options(rule)
     return "\n".join(out)
+
+
+def _options(rule: rules.Rule) -> list[str]:
+    """The rule's options, from their declarations."""
+    if not rule.options:
+        return []
+    lines = ["Options (in the configuration's `[options]` table):", ""]
+    for option in rule.options:
+        default = json.dumps(option.type.show(option.default))
+        lines.append(f"- `{option.name}`: {option.type.description}; default `{default}`. {option.doc}")
+    return [*lines, ""]
 
 
 def _row(rule: rules.Rule) -> str:

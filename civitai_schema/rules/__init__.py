@@ -1,58 +1,60 @@
-"""The rule registry: every code a finding can carry, with its documentation.
+"""The rule registry: every code a finding can carry, with its documentation, the checks that
+find them and the options they read.
 
-Each family lives in its own module and lists its rules explicitly; :data:`REGISTRY` is the
-union, keyed by code. A rule's ``doc`` is the user documentation (``civitai-schema rules``
+Each family lives in its own module and lists its rules, its checks (:class:`FamilyCheck`:
+label, function, cost, whether it reads many steps) and its options explicitly; :data:`REGISTRY`
+is the union of the rules, keyed by code, :data:`LINT_CHECKS` of the checks, :data:`OPTIONS`
+of the options. A rule's ``doc`` is the user documentation (``civitai-schema rules``
 prints it), so the docs cannot drift from the code that emits the finding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..findings import Finding, Kind
-from ..options import RuleOptions
+from ..schema import SchemaMode
 from . import air, dimensions, engine, graph, hygiene, inputs, parse, records, schema, suppression
-from .rule import Rule
+from .rule import CheckFunction, FamilyCheck, Option, Rule
 
-__all__ = ["CHECKS", "COST", "DOCUMENT_CHECKS", "REGISTRY", "Rule", "lookup"]
+__all__ = [
+    "CHECKS",
+    "COST",
+    "DOCUMENT_CHECKS",
+    "LINT_CHECKS",
+    "OPTIONS",
+    "REGISTRY",
+    "FamilyCheck",
+    "Option",
+    "Rule",
+    "all_checks",
+    "lookup",
+]
 
-Check = Callable[[Any, Kind, RuleOptions], Iterable[Finding]]
+# The type of a check's function (what checker.py and streaming.py name).
+Check = CheckFunction
 
-# The lint checks that run after schema validation, in order, each with the label an
-# internal-error finding names if it crashes.
-CHECKS: tuple[tuple[str, Check], ...] = (
-    ("AIR checks", air.check),
-    ("input checks", inputs.check),
-    ("dimension checks", dimensions.check),
-    ("video chain checks", dimensions.check_video_chain),
-    ("step graph checks", graph.check),
-    ("submission hygiene checks", hygiene.check),
-    ("record checks", records.check),
+# The lint checks that run after schema validation, in the order their findings are reported.
+LINT_CHECKS: tuple[FamilyCheck, ...] = (
+    *air.CHECKS,
+    *inputs.CHECKS,
+    *dimensions.CHECKS,
+    *graph.CHECKS,
+    *hygiene.CHECKS,
+    *records.CHECKS,
 )
 
 
-# The checks that read more than one step at a time: step names and references, and what a video
-# step takes from its source. Every other check finds in a step only what that step and the
-# document's other members give, so a large document can be checked a window of steps at a time
-# (civitai_schema.streaming); these then run once, on every step's skeleton (workflow.skeleton),
-# which keeps all they read of a step.
-DOCUMENT_CHECKS = frozenset({"step graph checks", "video chain checks"})
+def all_checks(mode: SchemaMode) -> tuple[FamilyCheck, ...]:
+    """Every check of a document under the schema ``mode``, in the order findings are reported."""
+    return (schema.validation(mode), *LINT_CHECKS)
 
 
-# What each check costs per step, in microseconds (benchmarks/rule_cost.py and a 185,000-step
-# document, on this project's machine). Used only to share a large document's checks fairly
-# between processes; a check not listed counts 1.
-COST: dict[str, float] = {
-    "schema validation": 0.5,
-    "AIR checks": 2.3,
-    "input checks": 1.6,
-    "dimension checks": 1.7,
-    "video chain checks": 0.1,
-    "step graph checks": 0.9,
-    "submission hygiene checks": 0.2,
-    "record checks": 0.1,
-}
+# Views of the entries by label, as checker.py and streaming.py read them: (label, function) in
+# order, the labels of the checks that read many steps, and each check's cost per step (a label
+# not listed counts 1).
+CHECKS: tuple[tuple[str, Check], ...] = tuple((c.label, c.run) for c in LINT_CHECKS)
+DOCUMENT_CHECKS = frozenset(c.label for c in LINT_CHECKS if c.reads_many_steps)
+COST: dict[str, float] = {c.label: c.cost for c in all_checks(SchemaMode.EFFECTIVE)}
 
 
 def _index(*families: tuple[Rule, ...]) -> dict[str, Rule]:
@@ -79,6 +81,20 @@ REGISTRY: dict[str, Rule] = _index(
     suppression.RULES,
     engine.RULES,
 )
+
+
+def _options(*families: tuple[Option[Any], ...]) -> tuple[Option[Any], ...]:
+    declared = [option for family in families for option in family]
+    read = {option.name for rule in REGISTRY.values() for option in rule.options}
+    names = [option.name for option in declared]
+    if len(set(names)) != len(names) or set(names) != read:
+        raise ValueError(f"options declared {sorted(names)} but rules read {sorted(read)}")
+    return tuple(declared)
+
+
+# Every rule option, in the order --show-settings prints them; each is declared by the family
+# of the rule that reads it, and the configuration validates each from its declaration.
+OPTIONS: tuple[Option[Any], ...] = _options(air.OPTIONS, hygiene.OPTIONS, dimensions.OPTIONS)
 
 
 def lookup(code_or_name: str) -> Rule | None:

@@ -15,9 +15,30 @@ from ..findings import Finding, Fix, Kind, Severity, Target
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import is_reference, steps
-from .rule import Rule
+from .rule import FamilyCheck, Names, Option, Rule
 
 F = "air"
+
+EXTRA_ECOSYSTEMS = Option(
+    "extra-ecosystems",
+    Names(),
+    frozenset[str](),
+    "AIR ecosystems your own resources use, known besides the catalog's.",
+)
+
+EXTRA_SOURCES = Option(
+    "extra-sources",
+    Names(),
+    frozenset[str](),
+    "AIR sources your own resources live in, known besides the catalog's.",
+)
+
+EXTRA_RESOURCE_TYPES = Option(
+    "extra-resource-types",
+    Names(),
+    frozenset[str](),
+    "AIR resource types known besides the catalog's.",
+)
 
 MALFORMED = Rule(
     "A101",
@@ -58,6 +79,7 @@ type is read as the ecosystem.
 
 Bad: `urn:air:lora:civitai:1@2`   Good: `urn:air:sdxl:lora:civitai:1@2`""",
     F,
+    options=(EXTRA_ECOSYSTEMS,),
 )
 
 UNKNOWN_TYPE = Rule(
@@ -70,6 +92,7 @@ Types name what the resource is: `checkpoint`, `lora`, `embedding`, `vae`, `diff
 
 Bad: `urn:air:sdxl:loras:civitai:1@2`   Good: `urn:air:sdxl:lora:civitai:1@2`""",
     F,
+    options=(EXTRA_RESOURCE_TYPES,),
 )
 
 UNKNOWN_SOURCE = Rule(
@@ -83,6 +106,7 @@ for container images a registry such as `dockerhub` or `ghcr`.
 
 Bad: `urn:air:sdxl:lora:civitia:1@2`   Good: `urn:air:sdxl:lora:civitai:1@2`""",
     F,
+    options=(EXTRA_SOURCES,),
 )
 
 CIVITAI_NOT_NUMERIC = Rule(
@@ -152,6 +176,7 @@ Bad: `"model": "urn:air:sd3:checkpoint:civitai:1@2"`   Good: an SDXL, Flux or ot
 
 RULES = (MALFORMED, NOT_CANONICAL, UNKNOWN_ECOSYSTEM, UNKNOWN_TYPE, UNKNOWN_SOURCE, CIVITAI_NOT_NUMERIC, UNPINNED,
          WRONG_RESOURCE, INCOMPATIBLE, SD3)  # fmt: skip
+OPTIONS = (EXTRA_ECOSYSTEMS, EXTRA_SOURCES, EXTRA_RESOURCE_TYPES)
 
 _CHECKPOINT_FIELDS = catalog.CHECKPOINT_FIELDS
 _ADDON_FIELDS = ("loras", "additionalNetworks", "embeddings")
@@ -281,7 +306,7 @@ def _check_one(
         fix = Fix("write the canonical urn:air: form", "safe", ("replace", value.canonical))
         yield NOT_CANONICAL.finding(f"write {quoted} in its canonical form {value.canonical}", target=target, fix=fix)
     ecosystem, kind = value.ecosystem, value.type
-    if ecosystem is not None and not _known(ecosystem.lower(), _ECOSYSTEMS, options.extra_ecosystems):
+    if ecosystem is not None and not _known(ecosystem.lower(), _ECOSYSTEMS, EXTRA_ECOSYSTEMS.of(options)):
         if kind is None and ecosystem.lower() in catalog.RESOURCE_TYPES:
             message = (
                 f'{quoted} has no ecosystem: with three parts before the id, "{ecosystem}" is read as the ecosystem; '
@@ -293,11 +318,11 @@ def _check_one(
                 f'; did you mean "{guess}"?' if guess else ""
             )
         yield UNKNOWN_ECOSYSTEM.finding(message, target=target)
-    if kind is not None and not _known(kind.lower(), catalog.RESOURCE_TYPES, options.extra_resource_types):
+    if kind is not None and not _known(kind.lower(), catalog.RESOURCE_TYPES, EXTRA_RESOURCE_TYPES.of(options)):
         guess = closest(kind, sorted(catalog.RESOURCE_TYPES))
         tail = f'; did you mean "{guess}"?' if guess else ""
         yield UNKNOWN_TYPE.finding(f'unknown AIR resource type "{kind}" in {quoted}{tail}', target=target)
-    if not _known(value.source.lower(), catalog.SOURCES, options.extra_sources):
+    if not _known(value.source.lower(), catalog.SOURCES, EXTRA_SOURCES.of(options)):
         guess = closest(value.source, sorted(catalog.SOURCES))
         tail = f'; did you mean "{guess}"?' if guess else ""
         yield UNKNOWN_SOURCE.finding(f'unknown AIR source "{value.source}" in {quoted}{tail}', target=target)
@@ -330,3 +355,7 @@ def _check_one(
 
 def _quote(text: str) -> str:
     return f'"{text}"' if len(text) <= 80 else f'"{text[:79]}…"'
+
+
+# The family's entries in the registry (civitai_schema.rules), with their cost per step.
+CHECKS = (FamilyCheck("AIR checks", check, cost=2.3),)

@@ -12,9 +12,17 @@ from .. import catalog
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import Step, is_reference, number, number_text, quotient, source_of, step_input, step_type, steps
-from .rule import Rule
+from .rule import FamilyCheck, Option, PositiveNumbers, Rule
 
 F = "dimensions"
+
+PIXEL_BUDGET_RATIOS = Option(
+    "pixel-budget",
+    PositiveNumbers("the highest ratio to the native size"),
+    dict[str, float](),
+    "The highest pixel count accepted, by base model, as a ratio to the model's native size "
+    "(`{ sdxl = 3.0 }`); a base model not listed keeps the catalog's.",
+)
 
 OUT_OF_RANGE = Rule(
     "D101",
@@ -67,6 +75,7 @@ native size and upscale afterwards.
 
 Bad: `1536×1536` on an `sd1` checkpoint   Good: `512×768`, then an upscaler step""",
     F,
+    options=(PIXEL_BUDGET_RATIOS,),
 )
 
 ASPECT_MISMATCH = Rule(
@@ -133,6 +142,7 @@ Bad: input `1024×1024`, output image `512×512`   Good: the sizes agree""",
 
 RULES = (OUT_OF_RANGE, NOT_MULTIPLE, INVALID, PIXEL_BUDGET, ASPECT_MISMATCH, UPSCALE_TOO_LARGE, INTERPOLATION_TOO_LARGE,
          UPSCALE_BEFORE_INTERPOLATE, RESULT_SIZE)  # fmt: skip
+OPTIONS = (PIXEL_BUDGET_RATIOS,)
 
 UPSCALER_MAX = 2560  # DOCS video-upscaler.md
 INTERPOLATION_MAX = 2048  # DOCS video-interpolation.md
@@ -215,7 +225,7 @@ def _budget(
     if budget is None:
         return
     ratio = quotient(width * height, budget.native)
-    high = options.pixel_budget.get(group or "", budget.high)
+    high = PIXEL_BUDGET_RATIOS.of(options).get(group or "", budget.high)
     if ratio > high or ratio < budget.low:
         side = "above" if ratio > high else "below"
         message = (f"{number_text(width)}×{number_text(height)} is {ratio:.1f}× the native pixel count, far {side} it: "
@@ -318,3 +328,11 @@ def _video_size(step: dict[str, Any], by_name: dict[str, Step], depth: int) -> t
         factor = int(number(data_in.get("scaleFactor")) or 2)
         return (inner[0] * factor, inner[1] * factor) if inner else None
     return None
+
+
+# The family's entries in the registry (civitai_schema.rules), with their cost per step. What a
+# video step can take from its source is a check of its own: it reads more than one step.
+CHECKS = (
+    FamilyCheck("dimension checks", check, cost=1.7),
+    FamilyCheck("video chain checks", check_video_chain, cost=0.1, reads_many_steps=True),
+)

@@ -14,7 +14,7 @@ from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import Suggestions
 from ..workflow import references, steps
-from .rule import Rule
+from .rule import FamilyCheck, Rule
 
 F = "graph"
 
@@ -225,3 +225,8 @@ def _ends(path: list[int], first: int) -> list[int | str]:
     if len(path) - first <= 9:
         return list(path[first:])
     return [*path[first : first + 4], "…", *path[-4:]]
+
+
+# The family's entries in the registry (civitai_schema.rules), with their cost per step. Names
+# and references join steps, so the check reads many.
+CHECKS = (FamilyCheck("step graph checks", check, cost=0.9, reads_many_steps=True),)

@@ -14,9 +14,16 @@ from .. import catalog
 from ..findings import Finding, Fix, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import steps
-from .rule import Rule
+from .rule import FamilyCheck, Names, Option, Rule
 
 F = "hygiene"
+
+ALLOWED_CALLBACK_HOSTS = Option(
+    "allowed-callback-hosts",
+    Names(),
+    frozenset[str](),
+    "Private hosts you really post callbacks to (a tunnel, a host inside Civitai's network).",
+)
 
 NOT_HTTPS = Rule(
     "C101",
@@ -42,6 +49,7 @@ request forgery risk that will be refused). Use a public HTTPS endpoint, or a tu
 
 Bad: `"url": "https://127.0.0.1:8080/hook"`   Good: `"url": "https://hooks.example.com/civitai"`""",
     F,
+    options=(ALLOWED_CALLBACK_HOSTS,),
 )
 
 NO_EVENTS = Rule(
@@ -111,6 +119,7 @@ Bad: a submission with `"status": "succeeded"`   Good: only `steps` and the requ
 )
 
 RULES = (NOT_HTTPS, PRIVATE_HOST, NO_EVENTS, REDUNDANT_EVENT, EPHEMERAL, LEGACY_CALLBACK, SERVER_FIELD)
+OPTIONS = (ALLOWED_CALLBACK_HOSTS,)
 
 _METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data", "metadata.azure.com"})
 
@@ -149,7 +158,7 @@ def _url(url: str, where: str, options: RuleOptions) -> Iterator[Finding]:
         return
     if parts.scheme.lower() != "https":
         yield NOT_HTTPS.finding(f"callbacks are posted only to https URLs, not {parts.scheme}://", where)
-    if not host or host in options.allowed_callback_hosts:
+    if not host or host in ALLOWED_CALLBACK_HOSTS.of(options):
         return
     reason = _private(host)
     if reason is not None:
@@ -219,3 +228,7 @@ def _server_fields(data: dict[str, Any]) -> Iterator[Finding]:
             if key in step.data:
                 message = f'step "{key}" is assigned by the server; remove it from the request body'
                 yield SERVER_FIELD.finding(message, f"{step.pointer}/{key}", target="key")
+
+
+# The family's entries in the registry (civitai_schema.rules), with their cost per step.
+CHECKS = (FamilyCheck("submission hygiene checks", check, cost=0.2),)

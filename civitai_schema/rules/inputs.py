@@ -17,7 +17,7 @@ from ..findings import Finding, Fix, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import number, number_text, steps
-from .rule import Rule
+from .rule import FamilyCheck, Rule
 from .values import case_fix
 
 F = "inputs"
@@ -259,3 +259,7 @@ def _text(value: Any) -> str:
 
 def _json_text(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else _text(value)
+
+
+# The family's entries in the registry (civitai_schema.rules), with their cost per step.
+CHECKS = (FamilyCheck("input checks", check, cost=1.6),)

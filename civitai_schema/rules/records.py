@@ -10,7 +10,7 @@ from .. import catalog
 from ..findings import Finding, Kind, Severity
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import number, steps
-from .rule import Rule
+from .rule import FamilyCheck, Rule
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -160,3 +160,7 @@ def _completion(record: dict[str, Any], pointer: str, what: str) -> Iterator[Fin
         yield COMPLETION_MISMATCH.finding(
             f'the {what} is still "{status}" but has a completedAt', f"{pointer}/completedAt"
         )
+
+
+# The family's entries in the registry (civitai_schema.rules), with their cost per step.
+CHECKS = (FamilyCheck("record checks", check, cost=0.1),)

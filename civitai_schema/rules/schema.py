@@ -12,6 +12,7 @@ rules' codes (``N1xx``); subschemas the compiler marked ``x-civitai-warning`` gi
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -25,7 +26,7 @@ from ..schema import SchemaMode, comparable
 from ..suggest import closest, misspelling_of
 from ..workflow import steps
 from . import engine, inputs, records
-from .rule import Rule
+from .rule import FamilyCheck, Rule
 from .values import case_fix, json_type
 
 if TYPE_CHECKING:  # jsonschema is imported only when a document is validated
@@ -745,3 +746,14 @@ _RANGE_MESSAGES = {
     "minProperties": lambda v, m: f"expected at least {_count(m, 'key')}, got {len(v)}",
     "maxProperties": lambda v, m: f"expected at most {_count(m, 'key')}, got {len(v)}",
 }
+
+
+@functools.cache  # one entry per mode, not a new closure per document
+def validation(mode: SchemaMode) -> FamilyCheck:
+    """Schema validation's entry in the registry (civitai_schema.rules): the check depends on
+    the run's schema mode, so each mode has its own."""
+
+    def run(data: Any, kind: Kind, options: Any) -> list[Finding]:
+        return check(data, kind, mode)
+
+    return FamilyCheck("schema validation", run, cost=0.5)
