@@ -6,7 +6,10 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from .fix_actions import FixAction
 
 
 class Severity(str, enum.Enum):
@@ -58,16 +61,14 @@ class Edit(NamedTuple):
 
 
 class Fix(NamedTuple):
-    """How to fix a finding. Rules state the ``action``; the engine turns it into ``edits`` on the
+    """How to fix a finding. Rules state the ``action`` (a :class:`~civitai_schema.fix_actions.FixAction`:
+    ``Replace``, ``Rename``, or one of the rule's own); the engine turns it into ``edits`` on the
     exact span of the value or key, so the rest of the file keeps its formatting and comments.
-
-    ``action`` is one of ``("replace", new_value)``, ``("rename", new_key)`` or
-    ``("callbacks", callbacks_value)`` (the seed's callbackUrl/callbackEvents rewritten).
     """
 
     description: str
     applicability: Literal["safe", "unsafe"]
-    action: tuple[str, Any]
+    action: FixAction
     edits: tuple[Edit, ...] = ()
 
 

@@ -1,7 +1,8 @@
 """Showing that fixes change only what they target, before any of them is kept.
 
 The edited text is read again, by the reader that checks it, and every document must equal
-the original with exactly the fixes' own changes made: a value replaced, a key renamed, the
+the original with exactly the fixes' own changes made, each as its action
+(:class:`~civitai_schema.fix_actions.FixAction`) says: a value replaced, a key renamed, the
 legacy callback pair rewritten. Types count (``1`` is not ``true``, ``"1"`` is not ``1``), key
 order does not; the edited text may not add a reading problem (a duplicate key, a parse error).
 So a fix that reads back as something else (an AIR with a comma written plain inside a YAML
@@ -20,6 +21,8 @@ from typing import Any, NamedTuple
 
 from . import pointers, readers
 from .findings import Finding
+from .fix_actions import Copies, FixAction, Impossible
+from .text_edits import splice
 
 # Re-readings one pass may spend finding the fixes at fault (the first two read the text as
 # it is and as fixed); fewer for a large text, where each costs more.
@@ -75,8 +78,6 @@ class _Trial:
         if expected is None:
             return False
         self.readings_left -= 1
-        from .fixes import splice
-
         after = _read(self.name, splice(self.text, findings), self.fmt)
         if len(after.data) != len(expected) or any(n > self.before.problems[c] for c, n in after.problems.items()):
             return False
@@ -96,106 +97,28 @@ def _read(name: str, text: str, fmt: str) -> _Reading:
     return _Reading([d.data for d in parsed.documents], starts, problems)
 
 
-class _Impossible(Exception):
-    """A fix's change cannot be made to the data (its target is not there, or a key is taken)."""
-
-
 def _expected(before: _Reading, findings: list[Finding], text: str) -> list[Any] | None:
-    """Each document's data as the fixes say it becomes: values replaced first, then keys
-    renamed, deepest first (their paths name the keys as they were), then the callback pair."""
-    copies = [_Copies(data) for data in before.data]
-    order = {"replace": 0, "rename": 1, "callbacks": 2}
+    """Each document's data as the fixes say it becomes, each change made as its action says,
+    in the action's stage (values, then keys, then whole-document rewrites) and deepest first
+    within a stage (a path names the keys above it as they were)."""
+    copies = [Copies(data) for data in before.data]
     changes = []
     for finding in findings:
         fix = finding.fix
         assert fix is not None and fix.edits
-        action = "rename" if fix.action[0] == "replace" and finding.target == "key" else fix.action[0]
-        if action not in order:
+        if not isinstance(fix.action, FixAction):
             return None
         first = fix.edits[0]
         at = first.start + len(text[first.start : first.end]) - len(text[first.start : first.end].lstrip())
         document = max(0, bisect.bisect_right(before.starts, at) - 1)
-        tokens = pointers.split(finding.path)
-        changes.append((order[action], -len(tokens), document, action, tokens, fix.action[1]))
+        changes.append((fix.action.stage(finding), -len(pointers.split(finding.path)), document, finding))
     changes.sort(key=lambda change: change[:2])
     try:
-        for _, _, document, action, tokens, value in changes:
-            copies[document].change(action, tokens, value)
-    except _Impossible:
+        for _, _, document, finding in changes:
+            finding.fix.action.change(copies[document], finding)  # type: ignore[union-attr]
+    except Impossible:
         return None
     return [c.root for c in copies]
-
-
-class _Copies:
-    """A document's data with changes made to copies of the containers on their paths only;
-    everything else is shared with the original. Copies are found by path, not by identity: a
-    container an alias shares between two places is changed only where the change is."""
-
-    def __init__(self, data: Any) -> None:
-        self.root = data
-        self.copied: dict[tuple[str, ...], Any] = {}
-
-    def container(self, tokens: list[str]) -> Any:
-        if () not in self.copied:
-            self.root = self.copied[()] = _copy(self.root)
-        node = self.root
-        for depth in range(len(tokens)):
-            path = tuple(tokens[: depth + 1])
-            copy = self.copied.get(path)
-            if copy is None:
-                copy = self.copied[path] = _copy(_get(node, tokens[depth]))
-                _set(node, tokens[depth], copy)
-            node = copy
-        return node
-
-    def change(self, action: str, tokens: list[str], value: Any) -> None:
-        if action == "callbacks":
-            root = self.container([])
-            if not isinstance(root, dict):
-                raise _Impossible
-            for key in ("callbackUrl", "callbackEvents"):
-                root.pop(key, None)
-            root["callbacks"] = value
-            return
-        if not tokens:
-            raise _Impossible
-        parent = self.container(tokens[:-1])
-        if action == "replace":
-            _get(parent, tokens[-1])
-            _set(parent, tokens[-1], value)
-            return
-        old = tokens[-1]
-        if not isinstance(parent, dict) or old not in parent or not isinstance(value, str):
-            raise _Impossible
-        if value != old:
-            if value in parent:
-                raise _Impossible  # the new name is taken: renaming would lose a value
-            parent[value] = parent.pop(old)
-
-
-def _copy(container: Any) -> Any:
-    if isinstance(container, dict):
-        return dict(container)
-    if isinstance(container, list):
-        return list(container)
-    raise _Impossible
-
-
-def _get(container: Any, token: str) -> Any:
-    if isinstance(container, dict):
-        if token not in container:
-            raise _Impossible
-        return container[token]
-    if isinstance(container, list) and token.isascii() and token.isdigit() and int(token) < len(container):
-        return container[int(token)]
-    raise _Impossible
-
-
-def _set(container: Any, token: str, value: Any) -> None:
-    if isinstance(container, dict):
-        container[token] = value
-    else:
-        container[int(token)] = value
 
 
 def _same(expected: Any, actual: Any, budget: list[int]) -> bool:

@@ -10,186 +10,33 @@ must hold exactly the original documents with the fixes' own changes
 (:mod:`civitai_schema.fix_verification`); a fix that cannot be shown to do only that is left
 out, and its finding stays. A fix made of several edits (the legacy callback pair) is applied
 whole or not at all.
+
+What a fix does is its rule's :class:`~civitai_schema.fix_actions.FixAction`, which gives the
+edits and the change they make to the data; nothing here knows a rule.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
-from . import pointers
+from . import fix_verification
 from .documents import Document
-from .findings import Edit, Finding, Fix
-
-_PLAIN_YAML = re.compile(r"[A-Za-z_$/][A-Za-z0-9_.$/@+\-:=,%]*")
-_YAML_SPECIAL = re.compile(r"^(?:true|false|null|~|yes|no|on|off|y|n)$", re.IGNORECASE)
-# Characters written as \u escapes: lone surrogates (from a "\\ud800" escape) cannot be encoded;
-# YAML breaks lines at U+0085, U+2028 and U+2029 even in a quoted string, and refuses C1 controls.
-_ESCAPED = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
-_FLOW_INDICATORS = re.compile(r"[,\[\]{}]")
-_AFTER_KEY = re.compile(r"[ \t]*:(?:[ \t\r\n]|#[^\r\n]*)*")
-LEGACY_CALLBACK_KEYS = ("callbackUrl", "callbackEvents")
+from .findings import Edit, Finding
+from .text_edits import splice
 
 
 def with_edits(finding: Finding, document: Document) -> Finding:
-    """The finding with its fix turned into edits (or without a fix when it cannot be edited)."""
+    """The finding with its fix's action turned into edits (or without a fix when it cannot be
+    edited exactly)."""
     fix = finding.fix
     if fix is None or not document.text:
         return finding
-    action, value = fix.action
-    edits: tuple[Edit, ...] = ()
-    if action == "replace":
-        edits = _replace(document, finding.path, finding.target, value)
-    elif action == "rename":
-        edits = _replace(document, finding.path, "key", value)
-    elif action == "callbacks":
-        edits = _callbacks(document, value)
-    return finding.with_fix(Fix(fix.description, fix.applicability, fix.action, edits) if edits else None)
-
-
-def _replace(document: Document, pointer: str, target: str, value: Any) -> tuple[Edit, ...]:
-    if document.fmt != "yaml" or not hasattr(document.locator, "root"):
-        offsets = document.locator.offsets(pointer, "key" if target == "key" else "value")
-        return () if offsets is None else (Edit(offsets[0], offsets[1], _json_text(value)),)
-    from yaml.nodes import ScalarNode
-
-    from . import yaml_members
-
-    text = _yaml_text(document)
-    place = yaml_members.find(document.locator, pointers.split(pointer))
-    if place is None:
-        return ()
-    region = text.key(place) if target == "key" else text.value(place)
-    if region is None or text.defines_used_anchor(*region):
-        return ()
-    node = place.key if target == "key" else place.node
-    if target != "key" and text.is_alias(place):
-        style = None  # "*name" is replaced by the value itself, written plain where it can be
-    else:
-        style = (node.style or None) if isinstance(node, ScalarNode) else '"'  # (libyaml: "" for plain)
-    return (Edit(region[0], region[1], _render(value, "yaml", style=style, flow=yaml_members.in_flow(place))),)
-
-
-def _render(value: Any, fmt: str, *, style: str | None = None, flow: bool = False) -> str:
-    """JSON text; in YAML, a string keeps the original's style (``style``: the scalar's, None
-    for plain) where it reads back as the same string: plain (not inside a flow collection when
-    it holds one of ``,[]{}``, which end a plain scalar there) or single-quoted."""
-    if fmt == "yaml" and isinstance(value, str):
-        if style is None and _reads_as_plain(value, flow=flow):
-            return value
-        if style == "'" and value.isprintable():
-            return "'" + value.replace("'", "''") + "'"
-    return _json_text(value)
-
-
-def _reads_as_plain(value: str, *, flow: bool) -> bool:
-    return (
-        _PLAIN_YAML.fullmatch(value) is not None
-        and _YAML_SPECIAL.match(value) is None
-        and ": " not in value
-        and not value.endswith(":")
-        and not (flow and _FLOW_INDICATORS.search(value))
-    )
-
-
-def _json_text(value: Any) -> str:
-    """JSON text, which YAML reads too (as a flow collection or a double-quoted string)."""
-    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
-
-
-def _callbacks(document: Document, callbacks: Any) -> tuple[Edit, ...]:
-    """Rewrite the seed's callbackUrl/callbackEvents as callbacks: the callbackUrl member becomes
-    ``callbacks`` and callbackEvents goes. Each member's finding carries the whole rewrite, one
-    edit per member, so :func:`apply` can tell when one of them is missing (suppressed)."""
-    data = document.data
-    if not isinstance(data, dict) or not _carries_the_originals(data, callbacks):
-        return ()
-    if document.fmt == "yaml":
-        return _yaml_callbacks(document, callbacks, "callbackEvents" in data)
-    locator, text = document.locator, document.text
-    key, value = locator.offsets("/callbackUrl", "key"), locator.offsets("/callbackUrl", "value")
-    if key is None or value is None:
-        return ()
-    edits = [Edit(key[0], value[1], f"{_json_text('callbacks')}{text[key[1] : value[0]]}{_json_text(callbacks)}")]
-    if "callbackEvents" in data:
-        events = (locator.offsets("/callbackEvents", "key"), locator.offsets("/callbackEvents", "value"))
-        if events[0] is None or events[1] is None:
-            return ()
-        edits.append(_delete_json_member(text, events[0][0], events[1][1]))
-    return tuple(sorted(edits))
-
-
-def _carries_the_originals(data: dict[str, Any], callbacks: Any) -> bool:
-    """Whether the rewrite holds the document's own URL and events. A URL that is not a string
-    (``{"fromEnv": …}``), or none at all, would otherwise become a made-up one, and events that
-    are not a list would be lost."""
-    url = data.get("callbackUrl")
-    if not isinstance(url, str) or not isinstance(callbacks, list) or len(callbacks) != 1:
-        return False
-    entry = callbacks[0]
-    if not isinstance(entry, dict) or set(entry) != {"url", "type"} or entry["url"] != url:
-        return False
-    if "callbackEvents" not in data:
-        return True
-    events = data["callbackEvents"]
-    return isinstance(events, list) and json.dumps(entry["type"]) == json.dumps(events)
-
-
-def _yaml_callbacks(document: Document, callbacks: Any, with_events: bool) -> tuple[Edit, ...]:
-    from yaml.nodes import MappingNode, ScalarNode
-
-    from . import yaml_members
-
-    root = getattr(document.locator, "root", None)
-    if not isinstance(root, MappingNode):
-        return ()
-    text = _yaml_text(document)
-    url = yaml_members.find(document.locator, ["callbackUrl"])
-    if url is None or url.key is None:
-        return ()
-    key, value = text.key(url), text.value(url)
-    if key is None or value is None or text.defines_used_anchor(key[0], value[1]):
-        return ()
-    separator = _AFTER_KEY.match(document.text, key[1])
-    name = _render("callbacks", "yaml", style=(url.key.style or None) if isinstance(url.key, ScalarNode) else None)
-    rewrite = f"{name}{separator.group() if separator else ': '}{_json_text(callbacks)}"
-    edits = [Edit(key[0], value[1], rewrite)]
-    if with_events:
-        events = yaml_members.find(document.locator, ["callbackEvents"])
-        region = None if events is None else text.member(events, root)
-        if region is None or text.defines_used_anchor(*region) or _moves_a_suppression(document.text, region[0]):
-            return ()
-        edits.append(Edit(region[0], region[1], ""))
-    return tuple(sorted(edits))
-
-
-def _yaml_text(document: Document) -> Any:
-    from .yaml_members import Text
-
-    return Text(document.text, getattr(getattr(document.locator, "marks", None), "shift", 0))
-
-
-def _moves_a_suppression(text: str, start: int) -> bool:
-    """Whether removing lines from ``start`` would put a suppression comment, alone on the line
-    above, onto the line that follows, where it would hide that line's findings instead."""
-    if start == 0 or text[start - 1] not in "\r\n":
-        return False
-    above = text[: start - 1].rstrip("\r")
-    line = above[max(above.rfind("\n"), above.rfind("\r")) + 1 :].strip(" \t")
-    return line.startswith("#") and "civitai-schema:" in line
-
-
-def _delete_json_member(text: str, start: int, end: int) -> Edit:
-    """A JSON member and one comma beside it."""
-    before = text[:start].rstrip()
-    if before.endswith(","):
-        return Edit(len(before) - 1, end, "")
-    after = re.match(r"\s*,\s*", text[end:])
-    return Edit(start, end + (after.end() if after else 0), "")
+    edits = fix.action.edits(document, finding)
+    return finding.with_fix(fix._replace(edits=edits) if edits else None)
 
 
 class Applied(NamedTuple):
@@ -211,8 +58,6 @@ def apply(text: str, findings: Iterable[Finding], *, unsafe: bool = False, fmt: 
     taken = _without_overlaps(chosen)
     if not taken:
         return Applied(text, (), tuple(refused))
-    from . import fix_verification
-
     kept = fix_verification.verified(text, taken, fmt=fmt)
     done = {id(f) for f in kept}
     refused.extend(f for f in taken if id(f) not in done)
@@ -225,13 +70,13 @@ def _whole(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
     suppressed member would be rewritten or its value lost."""
     counts: dict[tuple[Edit, ...], int] = {}
     for finding in findings:
-        if finding.fix is not None and finding.fix.action[0] == "callbacks":
+        if finding.fix is not None and finding.fix.action.one_edit_per_finding:
             counts[finding.fix.edits] = counts.get(finding.fix.edits, 0) + 1
     kept: list[Finding] = []
     refused: list[Finding] = []
     for finding in findings:
         fix = finding.fix
-        whole = fix is None or fix.action[0] != "callbacks" or counts[fix.edits] >= len(fix.edits)
+        whole = fix is None or not fix.action.one_edit_per_finding or counts[fix.edits] >= len(fix.edits)
         (kept if whole else refused).append(finding)
     return kept, refused
 
@@ -279,18 +124,6 @@ def _conflicts(edit: Edit, starts: list[int], taken: list[Edit]) -> bool:
             return True
         at += 1
     return False
-
-
-def splice(text: str, findings: Sequence[Finding]) -> str:
-    """``text`` with the edits of ``findings`` made (identical edits once)."""
-    edits = sorted({edit for f in findings for edit in f.fix.edits})  # type: ignore[union-attr]
-    out, position = [], 0
-    for edit in edits:
-        out.append(text[position : edit.start])
-        out.append(edit.replacement)
-        position = edit.end
-    out.append(text[position:])
-    return "".join(out)
 
 
 def write_atomically(path: str, data: bytes) -> None:

@@ -130,9 +130,10 @@ def test_finding_evolve_is_dataclasses_replace_without_init() -> None:
     import pytest
 
     from civitai_schema.findings import Edit, Fix, Severity
+    from civitai_schema.fix_actions import Replace
 
     base = civitai_schema.check({"steps": [{"$type": "imagegen", "input": {}}]}).findings[0]
-    fixed = base.with_fix(Fix("x", "safe", ("replace", "y"), (Edit(1, 2, "z"),)))
+    fixed = base.with_fix(Fix("x", "safe", Replace("y"), (Edit(1, 2, "z"),)))
     for finding in (base, fixed):
         for changes in ({}, {"path": "/a"}, {"line": 9, "column": 3, "file": "f"}, {"severity": Severity.INFO}):
             evolved, replaced = finding.evolve(**changes), dataclasses.replace(finding, **changes)

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 import civitai_schema
 from civitai_schema import fix_verification, fixes, pointers
 from civitai_schema.findings import Edit, Finding, Fix, Severity
+from civitai_schema.fix_actions import Rename, Replace
+from civitai_schema.rules.hygiene import RewriteCallbacks
 
 from .conftest import invoke
 
@@ -185,8 +187,8 @@ def test_an_alias_is_replaced_where_it_is_written_and_its_anchor_stays() -> None
 # The verification: whatever an edit is, what reads back is the original with its change only.
 
 
-def _finding(path: str, value: Any, edit: Edit, *, action: str = "replace", file: str = "w.yaml") -> Finding:
-    fix = Fix("test", "safe", (action, value), (edit,))
+def _finding(path: str, value: Any, edit: Edit, *, file: str = "w.yaml") -> Finding:
+    fix = Fix("test", "safe", Replace(value), (edit,))
     return Finding("A102", "air-not-canonical", Severity.WARNING, "m", path, file=file, fix=fix)
 
 
@@ -355,17 +357,19 @@ def expected(data: Any, done: tuple[Finding, ...]) -> Any:
     data = copy.deepcopy(data)
     for finding in done:
         assert finding.fix is not None
-        action, value = finding.fix.action
-        if action == "callbacks":
+        action = finding.fix.action
+        if isinstance(action, RewriteCallbacks):
             data.pop("callbackUrl", None)
             data.pop("callbackEvents", None)
-            data["callbacks"] = value
+            data["callbacks"] = action.callbacks
             continue
+        assert isinstance(action, (Replace, Rename))
+        value = action.value if isinstance(action, Replace) else action.key
         *head, last = pointers.split(finding.path)
         node = data
         for token in head:
             node = node[int(token)] if isinstance(node, list) else node[token]
-        if action == "rename" or finding.target == "key":
+        if isinstance(action, Rename) or finding.target == "key":
             node[value] = node.pop(last)
         else:
             node[int(last) if isinstance(node, list) else last] = value

@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from civitai_schema.findings import Edit, Finding, Fix, Report, Severity, printable, printable_lines
+from civitai_schema.fix_actions import Replace
 from civitai_schema.formatters import FORMATTERS, View, uri
 
 from .conftest import REPO, invoke
@@ -74,7 +75,7 @@ def reports(draw: st.DrawFn) -> Report:
         file = draw(_NAMES)
         fix = None
         if draw(st.booleans()):
-            fix = Fix(draw(_ANY_TEXT), "safe", ("replace", None), (Edit(0, 1, draw(_ANY_TEXT)),))
+            fix = Fix(draw(_ANY_TEXT), "safe", Replace(None), (Edit(0, 1, draw(_ANY_TEXT)),))
         severity, message, path, hint = draw(st.sampled_from(list(Severity))), draw(_ANY_TEXT), draw(_ANY_TEXT), None
         if draw(st.booleans()):
             hint = draw(_ANY_TEXT)

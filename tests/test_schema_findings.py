@@ -10,6 +10,7 @@ import pytest
 import civitai_schema
 from civitai_schema import schema
 from civitai_schema.findings import Kind
+from civitai_schema.fix_actions import Rename
 from civitai_schema.rules import schema as schema_rules
 
 # Inside a step input a schema error carries the input rule of the same meaning (N101-N108).
@@ -244,7 +245,7 @@ def test_a_misspelt_required_key_is_one_finding_with_its_rename() -> None:
     body = {"steps": [{"$type": "imageGen", "input": step_input}]}
     findings = civitai_schema.check(body).findings
     assert [(f.code, f.path) for f in findings] == [("N104", "/steps/0/input/promt")]
-    assert findings[0].fix is not None and findings[0].fix.action == ("rename", "prompt")
+    assert findings[0].fix is not None and findings[0].fix.action == Rename("prompt")
 
 
 def test_an_unknown_key_is_renamed_only_onto_the_required_key_that_is_missing() -> None:

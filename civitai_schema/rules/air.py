@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from .. import air as airs
 from .. import catalog, limits, pointers
 from ..findings import Finding, Fix, Kind, Severity, Target
+from ..fix_actions import Replace
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import is_reference, steps
@@ -303,7 +304,7 @@ def _check_one(
 ) -> Iterator[Finding]:
     quoted = _quote(text)
     if not value.canonical_prefix:
-        fix = Fix("write the canonical urn:air: form", "safe", ("replace", value.canonical))
+        fix = Fix("write the canonical urn:air: form", "safe", Replace(value.canonical))
         yield NOT_CANONICAL.finding(f"write {quoted} in its canonical form {value.canonical}", target=target, fix=fix)
     ecosystem, kind = value.ecosystem, value.type
     if ecosystem is not None and not _known(ecosystem.lower(), _ECOSYSTEMS, EXTRA_ECOSYSTEMS.of(options)):

@@ -7,12 +7,16 @@ from __future__ import annotations
 import ipaddress
 import json
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from .. import catalog
-from ..findings import Finding, Fix, Kind, Severity
+from ..documents import Document
+from ..findings import Edit, Finding, Fix, Kind, Severity
+from ..fix_actions import DOCUMENT, Copies, FixAction, Impossible
 from ..options import DEFAULT_OPTIONS, RuleOptions
+from ..text_edits import AFTER_KEY, delete_json_member, json_text, moves_a_suppression, render, yaml_text
 from ..workflow import steps
 from .rule import FamilyCheck, Names, Option, Rule
 
@@ -210,11 +214,96 @@ def _legacy(data: dict[str, Any]) -> Iterator[Finding]:
     suggestion = json.dumps({"callbacks": [rewrite]}, ensure_ascii=False)
     # Only the document's own values move: no made-up URL for one that is not a string.
     own = isinstance(url, str) and (events is None or isinstance(events, list))
-    fix = Fix("rewrite as callbacks", "unsafe", ("callbacks", [rewrite])) if own and "callbacks" not in data else None
+    fix = (
+        Fix("rewrite as callbacks", "unsafe", RewriteCallbacks([rewrite])) if own and "callbacks" not in data else None
+    )
     for key in ("callbackUrl", "callbackEvents"):
         if key in data:
             message = f'"{key}" is not part of the workflow API; write {suggestion}'
             yield LEGACY_CALLBACK.finding(message, f"/{key}", target="key", fix=fix)
+
+
+@dataclass(frozen=True)
+class RewriteCallbacks(FixAction):
+    """C106's fix: the seed's callbackUrl member becomes ``callbacks`` (written as ``callbacks``)
+    and callbackEvents goes. Each member's finding carries the whole rewrite, one edit per
+    member, so the fix is left out when one of them is missing (suppressed)."""
+
+    callbacks: Any
+    one_edit_per_finding: ClassVar[bool] = True
+    legacy_name: ClassVar[str] = "callbacks"
+
+    def edits(self, document: Document, finding: Finding) -> tuple[Edit, ...]:
+        data = document.data
+        if not isinstance(data, dict) or not self._carries_the_originals(data):
+            return ()
+        if document.fmt == "yaml":
+            return self._yaml_edits(document, "callbackEvents" in data)
+        locator, text = document.locator, document.text
+        key, value = locator.offsets("/callbackUrl", "key"), locator.offsets("/callbackUrl", "value")
+        if key is None or value is None:
+            return ()
+        written = f"{json_text('callbacks')}{text[key[1] : value[0]]}{json_text(self.callbacks)}"
+        edits = [Edit(key[0], value[1], written)]
+        if "callbackEvents" in data:
+            events = (locator.offsets("/callbackEvents", "key"), locator.offsets("/callbackEvents", "value"))
+            if events[0] is None or events[1] is None:
+                return ()
+            edits.append(delete_json_member(text, events[0][0], events[1][1]))
+        return tuple(sorted(edits))
+
+    def _carries_the_originals(self, data: dict[str, Any]) -> bool:
+        """Whether the rewrite holds the document's own URL and events. A URL that is not a
+        string (``{"fromEnv": …}``), or none at all, would otherwise become a made-up one, and
+        events that are not a list would be lost."""
+        url, callbacks = data.get("callbackUrl"), self.callbacks
+        if not isinstance(url, str) or not isinstance(callbacks, list) or len(callbacks) != 1:
+            return False
+        entry = callbacks[0]
+        if not isinstance(entry, dict) or set(entry) != {"url", "type"} or entry["url"] != url:
+            return False
+        if "callbackEvents" not in data:
+            return True
+        events = data["callbackEvents"]
+        return isinstance(events, list) and json.dumps(entry["type"]) == json.dumps(events)
+
+    def _yaml_edits(self, document: Document, with_events: bool) -> tuple[Edit, ...]:
+        from yaml.nodes import MappingNode, ScalarNode
+
+        from .. import yaml_members
+
+        root = getattr(document.locator, "root", None)
+        if not isinstance(root, MappingNode):
+            return ()
+        text = yaml_text(document)
+        url = yaml_members.find(document.locator, ["callbackUrl"])
+        if url is None or url.key is None:
+            return ()
+        key, value = text.key(url), text.value(url)
+        if key is None or value is None or text.defines_used_anchor(key[0], value[1]):
+            return ()
+        separator = AFTER_KEY.match(document.text, key[1])
+        style = (url.key.style or None) if isinstance(url.key, ScalarNode) else None
+        name = render("callbacks", "yaml", style=style)
+        edits = [Edit(key[0], value[1], f"{name}{separator.group() if separator else ': '}{json_text(self.callbacks)}")]
+        if with_events:
+            events = yaml_members.find(document.locator, ["callbackEvents"])
+            region = None if events is None else text.member(events, root)
+            if region is None or text.defines_used_anchor(*region) or moves_a_suppression(document.text, region[0]):
+                return ()
+            edits.append(Edit(region[0], region[1], ""))
+        return tuple(sorted(edits))
+
+    def stage(self, finding: Finding) -> int:
+        return DOCUMENT
+
+    def change(self, data: Copies, finding: Finding) -> None:
+        root = data.container([])
+        if not isinstance(root, dict):
+            raise Impossible
+        for key in ("callbackUrl", "callbackEvents"):
+            root.pop(key, None)
+        root["callbacks"] = self.callbacks
 
 
 def _server_fields(data: dict[str, Any]) -> Iterator[Finding]:

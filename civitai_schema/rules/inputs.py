@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity
+from ..fix_actions import Replace
 from ..options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import number, number_text, steps
@@ -228,7 +229,7 @@ def enum_fix(key: str, value: Any, allowed: list[str]) -> Fix | None:
     translated = catalog.A1111_SAMPLERS.get(value.strip().lower(), {})
     partner = {"sampler": "scheduler", "sampleMethod": "schedule"}.get(key)
     if key in translated and not (partner and partner in translated):
-        return Fix(f'write "{translated[key]}"', "unsafe", ("replace", translated[key]))
+        return Fix(f'write "{translated[key]}"', "unsafe", Replace(translated[key]))
     return case_fix(value, closest(value, allowed))
 
 

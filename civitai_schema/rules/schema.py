@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import air, catalog, limits, pointers, schema
 from ..findings import Finding, Fix, Kind, Severity
+from ..fix_actions import Rename, Replace
 from ..schema import SchemaMode, comparable
 from ..suggest import closest, misspelling_of
 from ..workflow import steps
@@ -507,7 +508,7 @@ def _warning(error: ValidationError, marker: str, path: str) -> Iterator[Finding
         parts = list(error.absolute_path)
         key, documented = str(parts[-1]) if parts else "?", str(error.schema.get("x-civitai-use"))  # type: ignore[union-attr]
         message = f'"{key}" is what published examples send; the API\'s document names this field "{documented}"'
-        fix = Fix(f'rename to "{documented}"', "unsafe", ("rename", documented))
+        fix = Fix(f'rename to "{documented}"', "unsafe", Rename(documented))
         yield inputs.DRIFTED_KEY.finding(message, path, target="key", fix=fix)
         return
     if marker != "unknown-discriminator" or not isinstance(error.validator_value, list):
@@ -517,7 +518,7 @@ def _warning(error: ValidationError, marker: str, path: str) -> Iterator[Finding
     if len(parts) == 3 and parts[0] == "steps" and parts[2] == "$type" and isinstance(value, str):
         real = catalog.SEED_STEP_TYPES.get(value)
         if real is not None:
-            fix = Fix(f'use "{real}"', "safe", ("replace", real))
+            fix = Fix(f'use "{real}"', "safe", Replace(real))
             yield SEED_STEP_TYPE.finding(
                 f'step type "{value}" does not exist in the Orchestration API; use "{real}"', path, fix=fix
             )
@@ -577,7 +578,7 @@ def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
         guess = _meant(key, missing) if missing else closest(key, known)
         message = f'unknown key "{key}"' + (f'; did you mean "{guess}"?' if guess else "")
         # Renaming onto a key that is already there would lose a value: no fix then.
-        fix = Fix(f'rename to "{guess}"', "unsafe", ("rename", guess)) if guess and guess not in instance else None
+        fix = Fix(f'rename to "{guess}"', "unsafe", Rename(guess)) if guess and guess not in instance else None
         yield UNKNOWN_KEY.finding(message, pointers.child(path, key), target="key", fix=fix)
 
 

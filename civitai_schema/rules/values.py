@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..findings import Fix
+from ..fix_actions import Replace
 
 
 def case_fix(value: Any, guess: str | None) -> Fix | None:
     """A safe fix when the right value differs only in letter case."""
     if isinstance(value, str) and guess is not None and guess != value and guess.lower() == value.lower():
-        return Fix(f'write "{guess}"', "safe", ("replace", guess))
+        return Fix(f'write "{guess}"', "safe", Replace(guess))
     return None
 
 
