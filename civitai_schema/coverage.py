@@ -102,11 +102,12 @@ def measure(documents: Iterable[Any]) -> list[EnumCoverage]:
         for callback in data.get("callbacks") or []:
             for event in callback.get("type") or [] if isinstance(callback, dict) else []:
                 use("callback event", event)
-        for _, step, kind, data_in, _ in steps(data):
+        for step in steps(data):
+            kind, data_in = step.type, step.input
             use("step $type", kind)
-            use("status", step.get("status"))
-            use("priority", step.get("priority"))
-            for job in step.get("jobs") or []:
+            use("status", step.data.get("status"))
+            use("priority", step.data.get("priority"))
+            for job in step.data.get("jobs") or []:
                 if isinstance(job, dict):
                     use("status", job.get("status"))
             if kind is None or data_in is None:

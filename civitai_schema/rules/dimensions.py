@@ -151,10 +151,11 @@ _RESOLUTIONS = {"360p": 360, "480p": 480, "540p": 540, "580p": 580, "720p": 720,
 
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
-    for step_pointer, step, kind_of_step, data_in, found in steps(data):
-        if data_in is None or kind_of_step is None or found is None:
+    for step in steps(data):
+        data_in, found = step.input, step.resolution
+        if data_in is None or step.type is None or found is None:
             continue
-        base = step_pointer + "/input"
+        base = step.pointer + "/input"
         leaf = found.leaf
         width, height = _size(data_in, "width"), _size(data_in, "height")
         if leaf is not None:
@@ -173,7 +174,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         yield from _budget(leaf, data_in, base, width, height, options)
         yield from _aspect(data_in, base, width, height)
         if kind is Kind.WORKFLOW:
-            yield from _results(step, step_pointer, width, height)
+            yield from _results(step.data, step.pointer, width, height)
 
 
 def check_video_chain(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
@@ -275,7 +276,8 @@ def _video_chain(data: Any, all_steps: list[Step]) -> Iterator[Finding]:
         by_name[f"${index}"] = step
         name = step.data.get("name")
         by_name[name if isinstance(name, str) else str(index)] = step
-    for pointer, _, kind_of_step, data_in, _ in all_steps:
+    for step in all_steps:
+        pointer, kind_of_step, data_in = step.pointer, step.type, step.input
         if kind_of_step not in _VIDEO_POST or data_in is None:
             continue
         source = by_name.get(source_of(data_in.get("video")) or "")

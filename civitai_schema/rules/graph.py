@@ -102,12 +102,12 @@ _POSITIONAL = re.compile(r"\$(\d+)", re.ASCII)
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     all_steps = steps(data)
     names: dict[str, int] = {}
-    for index, (pointer, step, *_) in enumerate(all_steps):
-        name = step.get("name")
+    for index, step in enumerate(all_steps):
+        name = step.data.get("name")
         if isinstance(name, str):
             if name in names:
                 yield DUPLICATE_NAME.finding(
-                    f'a step named "{name}" already exists (step {names[name]})', f"{pointer}/name"
+                    f'a step named "{name}" already exists (step {names[name]})', f"{step.pointer}/name"
                 )
             names.setdefault(name, index)
     arguments = data.get("arguments") if isinstance(data, dict) else None
@@ -115,8 +115,8 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
     edges: dict[int, list[tuple[int, str]]] = {}
     # Indexed once per document, when first needed: a document full of wrong names stays linear.
     argument_names = step_names = None
-    for index, (pointer, step, *_) in enumerate(all_steps):
-        for where, ref in references(step.get("input"), pointer + "/input"):
+    for index, step in enumerate(all_steps):
+        for where, ref in references(step.data.get("input"), step.pointer + "/input"):
             source, path = ref["$ref"], ref.get("path")
             if source == "$arguments":
                 key = re.split(r"[.\[]", path, maxsplit=1)[0] if isinstance(path, str) else ""

@@ -103,13 +103,14 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         return
     yield from _order(data, "", None)
     yield from _completion(data, "", "workflow")
-    for pointer, step, *_ in steps(data):
-        yield from _order(step, pointer, data)
-        yield from _completion(step, pointer, "step")
-        if step.get("status") == "succeeded" and not step.get("output") and step.get("$type") != "imageUpload":
+    for step in steps(data):
+        record, pointer = step.data, step.pointer
+        yield from _order(record, pointer, data)
+        yield from _completion(record, pointer, "step")
+        if record.get("status") == "succeeded" and not record.get("output") and step.type != "imageUpload":
             yield NO_OUTPUT.finding("this step succeeded but has no output", f"{pointer}/status")
-        if data.get("status") == "succeeded" and step.get("status") in ("failed", "canceled", "expired"):
-            message = f'the workflow succeeded but this step is "{step["status"]}"'
+        if data.get("status") == "succeeded" and record.get("status") in ("failed", "canceled", "expired"):
+            message = f'the workflow succeeded but this step is "{record["status"]}"'
             yield SUCCEEDED_WITH_FAILURE.finding(message, f"{pointer}/status")
     cost = data.get("cost")
     if isinstance(cost, dict):
