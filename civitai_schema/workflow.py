@@ -165,7 +165,7 @@ def quotient(numerator: float, denominator: float) -> float:
         return math.inf if (numerator >= 0) == (denominator >= 0) else -math.inf
 
 
-# What the checks that read more than one step (rules.DOCUMENT_CHECKS) read of a step's input
+# What the checks that read many steps (FamilyCheck.reads_many_steps) read of a step's input
 # besides its value references: the video chain's sizes and sources.
 _CHAIN_KEYS = ("width", "height", "resolution", "aspectRatio", "scaleFactor", "video")
 

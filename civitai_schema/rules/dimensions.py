@@ -179,7 +179,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
 
 def check_video_chain(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     """What a video step can take from the step it reads (a check of its own: it reads more than
-    one step at a time, see :data:`civitai_schema.rules.DOCUMENT_CHECKS`)."""
+    one step at a time, see :attr:`civitai_schema.rules.FamilyCheck.reads_many_steps`)."""
     return _video_chain(data, steps(data))
 
 
