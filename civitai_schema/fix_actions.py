@@ -34,12 +34,14 @@ class FixAction(abc.ABC):
     # A rewrite carried by several findings, one edit for each (the legacy callback pair, one
     # finding per member): made only with all of them, or a suppressed member would be rewritten.
     one_edit_per_finding: ClassVar[bool] = False
-    # What the action was called when actions were (name, value) tuples; checker.py reads
-    # ``action[0]`` until it asks :attr:`one_edit_per_finding` instead.
-    legacy_name: ClassVar[str]
 
     def __getitem__(self, index: int) -> str:
-        return (self.legacy_name,)[index]
+        # checker.py still asks ``action[0] == "callbacks"`` of the former (name, value) tuples,
+        # meaning "is this a rewrite several findings share?"; answered so until it asks
+        # one_edit_per_finding. Nothing else indexes an action.
+        if index != 0:
+            raise IndexError(index)
+        return "callbacks" if self.one_edit_per_finding else type(self).__name__.lower()
 
     @abc.abstractmethod
     def edits(self, document: Document, finding: Finding) -> tuple[Edit, ...]:
@@ -62,7 +64,6 @@ class Replace(FixAction):
     """Write ``value`` in place of the finding's value (or, for a finding on a key, its key)."""
 
     value: Any
-    legacy_name: ClassVar[str] = "replace"
 
     def edits(self, document: Document, finding: Finding) -> tuple[Edit, ...]:
         return text_edits.value_edits(document, finding.path, finding.target, self.value)
@@ -82,7 +83,6 @@ class Rename(FixAction):
     """Rename the key at the finding's path to ``key``; its value stays."""
 
     key: str
-    legacy_name: ClassVar[str] = "rename"
 
     def edits(self, document: Document, finding: Finding) -> tuple[Edit, ...]:
         return text_edits.value_edits(document, finding.path, "key", self.key)

@@ -231,7 +231,6 @@ class RewriteCallbacks(FixAction):
 
     callbacks: Any
     one_edit_per_finding: ClassVar[bool] = True
-    legacy_name: ClassVar[str] = "callbacks"
 
     def edits(self, document: Document, finding: Finding) -> tuple[Edit, ...]:
         data = document.data
