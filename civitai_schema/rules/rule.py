@@ -4,6 +4,7 @@ each option a rule reads."""
 
 from __future__ import annotations
 
+import abc
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -40,24 +41,29 @@ class OptionError(ValueError):
         self.message, self.key = message, key
 
 
-class OptionType(Generic[T]):
+class OptionType(abc.ABC, Generic[T]):
     """How a TOML value becomes an option's value, and how that value is shown again."""
 
-    description = ""  # what the value is, for the rule reference
+    @property
+    @abc.abstractmethod
+    def description(self) -> str:
+        """What the value is, for the rule reference."""
 
+    @abc.abstractmethod
     def read(self, value: Any) -> T:
         """The option's value, or :class:`OptionError` saying what was expected."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def show(self, value: T) -> Any:
         """The value as ``--show-settings`` prints it (JSON)."""
-        raise NotImplementedError
 
 
 class Names(OptionType[frozenset[str]]):
     """A list of strings, compared without regard to case (ecosystems, sources, hosts)."""
 
-    description = "a list of strings, compared case-insensitively"
+    @property
+    def description(self) -> str:
+        return "a list of strings, compared case-insensitively"
 
     def read(self, value: Any) -> frozenset[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -75,7 +81,7 @@ class PositiveNumbers(OptionType[Mapping[str, float]]):
     meaning: str
 
     @property
-    def description(self) -> str:  # type: ignore[override]
+    def description(self) -> str:
         return f"a table of finite positive numbers ({self.meaning})"
 
     def read(self, value: Any) -> Mapping[str, float]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .. import air, catalog, limits, pointers, schema
 from ..findings import Finding, Fix, Kind, Severity
 from ..fix_actions import Rename, Replace
+from ..options import RuleOptions
 from ..schema import SchemaMode, comparable
 from ..suggest import closest, misspelling_of
 from ..workflow import steps
@@ -754,7 +755,7 @@ def validation(mode: SchemaMode) -> FamilyCheck:
     """Schema validation's entry in the registry (civitai_schema.rules): the check depends on
     the run's schema mode, so each mode has its own."""
 
-    def run(data: Any, kind: Kind, options: Any) -> list[Finding]:
+    def run(data: Any, kind: Kind, options: RuleOptions) -> list[Finding]:
         return check(data, kind, mode)
 
     return FamilyCheck("schema validation", run, cost=0.5)
