@@ -14,8 +14,28 @@ from civitai_schema.cli import main
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 SHARED = Path(os.environ.get("CIVITAI_SCHEMA_SHARED", REPO.parent / "shared"))
-CORPUS = SHARED / "corpus" / "real"
-SEED = SHARED / "seed" / "civitai-workflow-schema.json"
+# CI sets CI=true; there ../shared is part of the set-up (.ci/run), so nothing may skip for want of it.
+UNDER_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def shared(relative: str) -> Path | None:
+    """``../shared/<relative>``, or ``None`` when it is absent on a developer's machine. Under CI
+    its absence fails the test instead, so a broken set-up cannot pass by checking less."""
+    path = SHARED / relative
+    if path.exists():
+        return path
+    if UNDER_CI:
+        pytest.fail(f"{path} is missing; CI runs every test, so put ../shared beside the checkout")
+    return None
+
+
+def needs_shared(relative: str) -> Path:
+    """``../shared/<relative>`` for a test that cannot run without it: skipped when it is absent
+    on a developer's machine, failed under CI (:func:`shared`)."""
+    path = shared(relative)
+    if path is None:
+        pytest.skip(f"../shared/{relative} is not present")
+    return path
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[None]:
@@ -58,8 +78,6 @@ def run_entry_point(
 
 @pytest.fixture
 def corpus() -> list[Path]:
-    if not CORPUS.is_dir():
-        pytest.skip("../shared/corpus/real is not present")
-    files = sorted(CORPUS.glob("*.json"))
+    files = sorted(needs_shared("corpus/real").glob("*.json"))
     assert files, "the corpus folder has no JSON files"
     return files

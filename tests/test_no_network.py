@@ -10,7 +10,7 @@ import pytest
 import civitai_schema
 from civitai_schema import schema
 
-from .conftest import CORPUS, FIXTURES, invoke
+from .conftest import FIXTURES, invoke, shared
 
 
 @pytest.fixture
@@ -30,7 +30,8 @@ def no_sockets(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_every_command_runs_without_the_network(no_sockets: list[str], tmp_path: Path) -> None:
     schema.validator.cache_clear()  # build the validators again, with sockets refused
-    paths = [str(FIXTURES)] + ([str(CORPUS)] if CORPUS.is_dir() else [])
+    published = shared("corpus/real")
+    paths = [str(FIXTURES)] + ([str(published)] if published is not None else [])
     for fmt in ("concise", "full", "json", "sarif", "junit", "gitlab", "github", "jsonl"):
         assert invoke("check", "--format", fmt, *paths).exit_code == 1  # fixtures/invalid has errors
     assert invoke("coverage", str(FIXTURES)).exit_code == 0

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import SHARED, count_calls, invoke
+from .conftest import count_calls, invoke, needs_shared
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUTS = ["fixtures/invalid/air-identifiers.yaml", "fixtures/fixes/legacy-callbacks.json"]
@@ -36,9 +36,7 @@ def test_format_golden(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_sarif_validates_against_the_official_schema() -> None:
-    schema_file = SHARED / "sarif" / "sarif-schema-2.1.0.json"
-    if not schema_file.is_file():
-        pytest.skip("../shared/sarif is not present")
+    schema_file = needs_shared("sarif/sarif-schema-2.1.0.json")
     from jsonschema.validators import validator_for
 
     schema = json.loads(schema_file.read_text("utf-8"))

@@ -19,7 +19,7 @@ from civitai_schema.findings import Kind
 from civitai_schema.readers import json as json_reader
 from civitai_schema.readers import read
 
-from .conftest import CORPUS, FIXTURES, count_calls
+from .conftest import FIXTURES, count_calls, needs_shared
 
 SETTINGS = settings(
     max_examples=60,
@@ -93,9 +93,7 @@ def test_every_fixture_document(index: int) -> None:
 
 @pytest.mark.usefixtures("small_windows")
 def test_every_corpus_document() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip("../shared/corpus/real is not present")
-    documents = _documents(CORPUS)
+    documents = _documents(needs_shared("corpus/real"))
     assert documents
     for document in documents:
         assert isinstance(document.get("steps"), list)

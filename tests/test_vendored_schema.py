@@ -12,7 +12,7 @@ from civitai_schema import schema
 from civitai_schema.findings import Kind
 from civitai_schema.schema import SchemaLoadError, SchemaMode
 
-from .conftest import REPO, SEED
+from .conftest import REPO, needs_shared
 
 EXPECTED_SHA256 = "86e47a27911805647b42a72a98b6fc3f712d219cce87f2010f4d350ec45ec45d"
 
@@ -25,9 +25,8 @@ def test_vendored_file_has_the_recorded_hash() -> None:
 
 
 def test_vendored_file_is_byte_identical_to_the_seed() -> None:
-    if not SEED.is_file():
-        pytest.skip("../shared/seed is not present")
-    assert (REPO / "schemas" / schema.SCHEMA_FILE).read_bytes() == SEED.read_bytes()
+    seed = needs_shared("seed/civitai-workflow-schema.json")
+    assert (REPO / "schemas" / schema.SCHEMA_FILE).read_bytes() == seed.read_bytes()
 
 
 def test_provenance_names_the_schema_id_as_source() -> None:
