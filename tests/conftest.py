@@ -52,6 +52,22 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> li
     return calls
 
 
+def text_findings(output: str) -> list[tuple[str, str]]:
+    """(code, severity) of each line of the text or concise output
+    (``path:line:col: CODE [severity] message``)."""
+    found = []
+    for line in output.splitlines():
+        code, severity = line.split(": ", 1)[1].split(" ", 2)[:2]
+        found.append((code, severity.strip("[]")))
+    return found
+
+
+def default_exit_status(output: str) -> int:
+    """The exit status text or concise output must come with: 1 when a finding is an error (the
+    default ``--fail-on``), else 0."""
+    return 1 if any(severity == "error" for _, severity in text_findings(output)) else 0
+
+
 def invoke(*args: str, input: bytes | str | None = None) -> Result:
     """Run the CLI in-process, from the repository root (golden paths are relative to it)."""
     cwd = os.getcwd()

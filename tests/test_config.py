@@ -10,15 +10,15 @@ import pytest
 
 from civitai_schema import config
 
-from .conftest import FIXTURES, invoke
+from .conftest import FIXTURES, default_exit_status, invoke, text_findings
 
 BODY = FIXTURES / "invalid" / "air-identifiers.yaml"
 
 
 def codes(*args: str) -> list[str]:
     result = invoke("check", "-q", "--format", "concise", *args)
-    assert result.exit_code in (0, 1), result.output
-    return [line.split(" ")[1] for line in result.output.splitlines()]
+    assert result.exit_code == default_exit_status(result.output), result.output
+    return [code for code, _ in text_findings(result.output)]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 
 from civitai_schema import rules
 
-from .conftest import FIXTURES, REPO, invoke
+from .conftest import FIXTURES, REPO, default_exit_status, invoke, text_findings
 
 INVALID = FIXTURES / "invalid"
 CASES = sorted(p for p in INVALID.iterdir() if p.suffix != ".out")
@@ -51,11 +51,6 @@ def _expected(case: Path) -> Path:
     return case.with_name(case.name + ".out")
 
 
-def _findings(output: str) -> list[tuple[str, str]]:
-    """(code, severity) of each text-format line (``path:line:col: CODE [severity] message``)."""
-    return [tuple(line.split(": ", 2)[1].split(" ", 2)[:2]) for line in output.splitlines()]  # type: ignore[misc]
-
-
 def _rule_of(case: Path) -> rules.Rule | None:
     return RULE_BY_NAME.get(case.name.split(".", 1)[0])
 
@@ -67,9 +62,7 @@ def test_invalid_case_output_is_exactly_as_expected(case: Path) -> None:
         _expected(case).write_text(result.output, "utf-8")
     assert result.output == _expected(case).read_text("utf-8")
     assert result.output, "an invalid case must produce findings"
-    # Exit 1 exactly when a finding is at or above the default --fail-on (error), else 0.
-    failing = any(severity == "[error]" for _, severity in _findings(result.output))
-    assert result.exit_code == (1 if failing else 0), result.output
+    assert result.exit_code == default_exit_status(result.output), result.output
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
@@ -102,7 +95,7 @@ def test_every_rule_fires_in_each_of_its_cases() -> None:
         case.name
         for code, paths in cases.items()
         for case in paths
-        if code not in {found for found, _ in _findings(_expected(case).read_text("utf-8"))}
+        if code not in {found for found, _ in text_findings(_expected(case).read_text("utf-8"))}
     ]
     assert silent == [], "these cases do not fire the rule they are named after"
     assert not set(cases) & set(FIRED_ELSEWHERE), "a rule listed as fired elsewhere now has a case: unlist it"
