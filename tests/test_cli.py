@@ -321,11 +321,13 @@ def test_a_worker_that_fails_has_its_files_checked_by_the_parent(
     assert checker.check_paths([str(tmp_path)], options, jobs=2) == checker.check_paths([str(tmp_path)], options)
 
 
-def test_automatic_jobs_stay_serial_for_small_batches() -> None:
+def test_automatic_jobs_stay_serial_for_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     from civitai_schema.checker import PARALLEL_MIN_FILES, _workers
 
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
     assert _workers(0, 10) == 1
-    assert _workers(0, PARALLEL_MIN_FILES * 100) >= 1
+    assert _workers(0, PARALLEL_MIN_FILES * 2) == 2  # one process per PARALLEL_MIN_FILES files
+    assert _workers(0, PARALLEL_MIN_FILES * 100) == 4  # and no more than the cores
     assert _workers(3, 2) == 1  # (one block of files: one process)
     assert _workers(2000, 2048) == 32  # one per block of 64, not 2,000
 
