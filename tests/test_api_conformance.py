@@ -41,6 +41,8 @@ from .api_oracle import (
     report,
 )
 
+pytestmark = pytest.mark.slow  # the oracle builds its corpus and verdicts once for the module
+
 DETECTION_THRESHOLD = 0.95
 
 

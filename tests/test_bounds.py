@@ -345,6 +345,7 @@ def test_a_long_stream_of_small_yaml_documents_keeps_few_node_trees(tmp_path: Pa
     assert sum(locator._root is not None for locator in locators) <= held + 1  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_reading_a_stream_of_300_000_documents_is_bounded(tmp_path: Path, floor: int) -> None:
     (tmp_path / "s.yaml").write_text("---\nsteps: [{$type: echo, input: {}}]\n" * 300_000)
     probe = """
@@ -375,6 +376,7 @@ def test_findings_budget_keeps_the_first_in_the_document_and_counts_the_rest() -
     assert "; it has more (the checks stopped looking" in stopped.notice("w.json")[0].message
 
 
+@pytest.mark.slow
 def test_500_000_empty_steps_are_bounded_and_capped(tmp_path: Path, floor: int) -> None:
     """500,000 empty steps in 3.5 MB took 988 MB and five minutes (a finding per step)."""
     (tmp_path / "w.json").write_text('{\n  "steps": [\n' + ",\n".join(["    {}"] * 500_000) + "\n  ]\n}\n")
@@ -387,6 +389,7 @@ def test_500_000_empty_steps_are_bounded_and_capped(tmp_path: Path, floor: int) 
     assert result.peak_bytes < _budget(floor, size, 48), f"{result.peak_bytes / MIB:.0f} MiB"
 
 
+@pytest.mark.slow
 def test_alias_amplified_findings_are_capped(tmp_path: Path, floor: int) -> None:
     """One broken step behind 300,000 aliases made 300,000 findings: 2.8 GB and 275 s."""
     (tmp_path / "w.yaml").write_text("bad: &s {$type: imagegen}\nsteps:\n" + "  - *s\n" * 300_000)
@@ -437,6 +440,7 @@ def test_a_value_cache_keeps_no_long_values() -> None:
     assert squash.cache_info().currsize == 4  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_many_distinct_long_values_do_not_accumulate_in_caches(tmp_path: Path) -> None:
     probe = """
         import resource, civitai_schema
@@ -559,6 +563,7 @@ def _many(folder: Path) -> None:
         (folder / f"w{i}.json").write_text(text)
 
 
+@pytest.mark.slow
 @linux_only
 @pytest.mark.parametrize(("sent", "group"), [("SIGKILL", False), ("SIGTERM", False), ("SIGINT", True)])
 def test_stopping_a_parallel_run_stops_its_workers(tmp_path: Path, sent: str, group: bool) -> None:

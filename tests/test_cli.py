@@ -348,6 +348,7 @@ def _large_document(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_large_document_checked_in_several_processes_gives_the_same_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -367,6 +368,7 @@ def test_a_large_document_checked_in_several_processes_gives_the_same_report(
     assert json.loads(one.output) == json.loads(two.output) and one.exit_code == two.exit_code == 1
 
 
+@pytest.mark.slow
 def test_checks_a_child_could_not_finish_run_in_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _large_document(tmp_path)
     parent, real = os.getpid(), checker.run_checks

@@ -372,6 +372,7 @@ def input_cases() -> Iterator[tuple[str, str, Any]]:
             yield label, resolved, step_input
 
 
+@pytest.mark.slow
 def test_fast_and_python_input_validators_agree() -> None:
     """The step-input validators agree on every input of the corpus and on inputs generated for
     every leaf, and those reach every compiled input schema, valid and invalid inputs alike."""

@@ -19,6 +19,8 @@ from civitai_schema.spans import is_date_span
 from .api_oracle import Corpus, build
 from .conftest import invoke
 
+pytestmark = pytest.mark.slow  # the generated corpus is built once for the module, in ~25 s
+
 # Codes of findings whose error a JSON Schema can state.
 _SCHEMA_LIKE = ("S1", "N1")
 _IN_THEIR_PLACE = frozenset({"A101", "D101", "D103", "C106", "C107"})

@@ -376,6 +376,7 @@ def expected(data: Any, done: tuple[Finding, ...]) -> Any:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(yaml_documents())
 def test_generated_yaml_fixes_change_only_their_targets(case: tuple[str, list[str], bool]) -> None:

@@ -3,10 +3,10 @@ fires, beside the exact text output expected of it; valid files stay silent.
 
 A rule's case is ``fixtures/invalid/<rule name>[.<variant>].<json|yaml>`` (``unknown-key.json``,
 ``invalid-format.record.yaml``) with its output in ``<file>.out``. One rule per file means that
-editing one rule's case shifts no other rule's expected lines. Regenerate every expectation with
-one command, then review the diff:
+editing one rule's case shifts no other rule's expected lines. Regenerate every expectation (and
+the output formats' in tests/golden/) with one command, then review the diff:
 
-    CIVITAI_SCHEMA_UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q tests/test_golden.py
+    CIVITAI_SCHEMA_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py tests/test_output_formats.py
 """
 
 from __future__ import annotations

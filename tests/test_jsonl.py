@@ -67,6 +67,7 @@ def test_accumulating_formats_list_each_record() -> None:
     assert junit.exit_code == 0 and '<testcase classname="civitai-schema" name="ok.jsonl" />' in junit.output
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_however_long_the_stream(tmp_path: Path) -> None:
     short, long = tmp_path / "short.jsonl", tmp_path / "long.jsonl"
     write(short, 2_000, bad_every=3)

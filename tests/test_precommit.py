@@ -77,6 +77,7 @@ def _try_repo(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.mark.slow
 def test_hook_with_real_pre_commit(tmp_path: Path, precommit_env: dict[str, str]) -> None:
     repo = tmp_path / "repo"
     (repo / "workflows").mkdir(parents=True)

@@ -216,6 +216,7 @@ def test_mentions_workflow(text: str, expected: bool) -> None:
     assert recognition.mentions_workflow(text.encode()) is expected
 
 
+@pytest.mark.slow
 def test_the_hook_over_a_repository_holding_the_corpus(tmp_path: Path, precommit_env: dict[str, str]) -> None:  # noqa: F811
     """The hook exactly as .pre-commit-hooks.yaml defines it (real pre-commit, real git): a
     repository holding the whole corpus and two workflows fails because of the invalid workflow

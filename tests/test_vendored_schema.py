@@ -36,6 +36,7 @@ def test_provenance_names_the_schema_id_as_source() -> None:
     assert info["vendored"] and info["file"] == schema.SCHEMA_FILE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(Kind))
 def test_schemas_pass_the_2020_12_metaschema(kind: Kind) -> None:
     from civitai_schema.formats import format_checker

@@ -13,6 +13,8 @@ import pytest
 
 from .conftest import FIXTURES, REPO
 
+pytestmark = pytest.mark.slow  # every test here shares one wheel build and install
+
 
 def _run(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
