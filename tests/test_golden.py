@@ -31,6 +31,7 @@ TESTS = Path(__file__).resolve().parent
 SCENARIOS = {
     "air-identifiers.yaml": "every AIR rule in one body: the input of test_config.py and of tests/golden/format.*",
     "value-reference.yaml": "value references ({$ref, path}) checked as input values: N104, N106, N107 on a reference",
+    "step-graph.yaml": "every step-graph rule in one body: the language server's diagnostics test (test_server.py)",
 }
 
 # Codes no committed file can make fire, each with the test that does (test file, function).
