@@ -198,7 +198,8 @@ def _per_leaf(
             continue
         low, high = spec.get("minimum"), spec.get("maximum")
         if (low is not None and value < low) or (high is not None and value > high):
-            where = ", ".join(f"{k} {v}" for k, v in leaf.discriminators.items())
+            # a step type with one input shape (textToImage) has no discriminators to name
+            where = ", ".join(f"{k} {v}" for k, v in leaf.discriminators.items()) or leaf.step_type
             yield OUT_OF_RANGE.finding(
                 f"{key} {number_text(value)} is outside {low}..{high} for {where}", f"{base}/{key}"
             )
