@@ -89,6 +89,12 @@ def _source(kind: Kind, mode: SchemaMode) -> Any:
     return _vendored() if mode is SchemaMode.VENDORED else compiled(f"{kind.value}.envelope")
 
 
+def source(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any:
+    """The schema :func:`validator` and :func:`fast_validator` are built from: shared, so read
+    it and never modify it (:func:`schema_for` gives a copy)."""
+    return _source(kind, mode)
+
+
 def schema_for(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any:
     """The whole schema a document of ``kind`` is validated against, as an editor or any
     standard validator can use it (a fresh copy, safe to modify): the effective one without the
@@ -133,8 +139,9 @@ def input_validator(name: str) -> Validator:
 def fast_validator(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> Any | None:
     """jsonschema-rs for the same schema, used only to decide validity (about 100× faster and
     no Python ``jsonschema`` import for valid documents); None when it is unavailable or
-    disabled with CIVITAI_SCHEMA_PURE_PYTHON=1. Messages always come from :func:`validator`, and
-    tests/test_differential.py shows both agree on which documents are valid, formats included."""
+    disabled with CIVITAI_SCHEMA_PURE_PYTHON=1. tests/test_differential.py shows both agree on
+    which documents are valid, formats included; tests/test_native_wording.py that findings
+    worded from its errors (:mod:`.rules.native_errors`) are those :func:`validator`'s give."""
     return _fast(_source(kind, mode))
 
 

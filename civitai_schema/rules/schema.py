@@ -3,7 +3,8 @@ selected, ignored and re-levelled like any lint rule.
 
 :func:`check` validates a document: jsonschema-rs decides whether the envelope (the body or
 record without its step inputs) and each step input (against the one leaf its discriminators
-choose) are valid, and Python ``jsonschema`` words the errors of what is not. :func:`translate`
+choose) are valid, and its errors word what is not (:mod:`.native_errors`; Python ``jsonschema``
+where they cannot, or where jsonschema-rs is missing). :func:`translate`
 turns those errors into findings: unions follow the branch the value was meant for, enum errors
 offer the closest value, a missing key points at the object that lacks it, and an unknown key
 points at the key with the nearest known name. Errors inside a step's input carry the input
@@ -27,7 +28,7 @@ from ..options import RuleOptions
 from ..schema import SchemaMode, comparable
 from ..suggest import closest, misspelling_of
 from ..workflow import steps
-from . import engine, inputs, records
+from . import engine, inputs, native_errors, records
 from .rule import FamilyCheck, Rule
 from .values import case_fix, json_type
 
@@ -226,6 +227,9 @@ def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
         fast = schema.fast_validator(kind, mode)
         if fast is not None and _fast_valid(fast, data):
             return []
+        worded = _natively(fast, data, schema.source(kind, mode), kind)
+        if worded is not None:
+            return worded
         checker = schema.validator(kind, mode)
         return translate(checker.iter_errors(data), checker.schema, kind)
     findings = _envelope(data, kind)
@@ -237,11 +241,14 @@ def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
         fast = schema.fast_input_validator(name)
         if fast is not None and _fast_valid(fast, step.input):
             continue
-        checker = schema.input_validator(name)
         prefix = (*pointers.split(step.pointer), "input")
-        errors = checker.iter_errors(step.input)
         leaf = step.resolution.leaf if step.resolution is not None else None
-        findings.extend(translate(_prefixed(errors, prefix), checker.schema, kind, leaf=leaf))
+        worded = _natively(fast, step.input, schema.compiled(f"inputs/{name}"), kind, prefix, leaf)
+        if worded is None:
+            checker = schema.input_validator(name)
+            errors = checker.iter_errors(step.input)
+            worded = translate(_prefixed(errors, prefix), checker.schema, kind, leaf=leaf)
+        findings.extend(worded)
         if len(findings) > limits.CHECK_LIMIT:  # (the checker reports that it stopped)
             return [*findings[: limits.CHECK_LIMIT], _stopped()]
     return findings
@@ -256,12 +263,33 @@ def _envelope(data: Any, kind: Kind) -> list[Finding]:
     fast = schema.fast_validator(kind)
     if fast is not None and _fast_valid(fast, data):
         return []
+    worded = _natively(fast, data, schema.source(kind), kind)
+    if worded is not None:
+        return worded
     checker = schema.validator(kind)
     failing = _failing_steps(fast, data, kind) if fast is not None else None
     items = schema.step_items(kind) if failing else None
     if failing is None or items is None:
         return translate(checker.iter_errors(data), checker.schema, kind)
     return translate(_step_errors(checker, data["steps"], items, failing), checker.schema, kind)
+
+
+def _natively(
+    fast: Any, instance: Any, root: Any, kind: Kind, prefix: tuple[Any, ...] = (), leaf: catalog.Leaf | None = None
+) -> list[Finding] | None:
+    """The findings of ``instance`` worded from jsonschema-rs's errors (:mod:`.native_errors`), or
+    None where Python ``jsonschema`` must word them. Not for more than :data:`_CHUNK` steps:
+    jsonschema-rs holds every error of what it validates at once, where ``jsonschema`` yields
+    them one at a time (the Python way then validates only the failing steps)."""
+    items = instance.get("steps") if isinstance(instance, dict) and not prefix else None
+    if fast is None or (isinstance(items, list) and len(items) > _CHUNK) or _has_non_finite(instance):
+        return None
+    # (Adapted errors are read as ValidationErrors are, not typed as them.)
+    errors: Iterable[Any] = native_errors.errors(fast, instance, root, prefix)
+    try:
+        return translate(errors, root, kind, leaf=leaf)
+    except native_errors.Unworded:
+        return None
 
 
 def _fast_valid(fast: Any, data: Any) -> bool:
