@@ -35,7 +35,7 @@ from civitai_schema.rules import schema as schema_rules
 from civitai_schema.schema import SchemaMode
 
 from .api_oracle import KINDS, Corpus, Generator, build, load_api
-from .conftest import CORPUS, FIXTURES, REPO
+from .conftest import FIXTURES, REPO, shared
 
 jsonschema_rs = pytest.importorskip("jsonschema_rs")
 
@@ -168,7 +168,8 @@ def documents_on_disk(tmp_path: Path) -> list[Path]:
         (tmp_path / f"third-party-{number}.json").write_text(json.dumps(third_party_document(rng), indent=2))
     fixtures = [p for p in sorted((FIXTURES / "invalid").iterdir()) if p.suffix != ".out"]
     fixtures += sorted((FIXTURES / "valid").iterdir())
-    real = sorted(CORPUS.glob("*.json")) if CORPUS.is_dir() else []
+    corpus = shared("corpus/real")
+    real = sorted(corpus.glob("*.json")) if corpus is not None else []
     return [*fixtures, *real, *sorted(tmp_path.iterdir())]
 
 

@@ -434,13 +434,17 @@ def _misspelt_required(errors: list[ValidationError]) -> frozenset[tuple[str, st
                 k for k in error.instance if k not in known
             )
     found: set[tuple[str, str]] = set()
+    asked: set[tuple[str, str]] = set()  # one "required" error per missing key, each listing them all
     for error in errors:
         if error.validator != "required" or not isinstance(error.instance, dict):
             continue
         path = pointers.join(error.absolute_path)
+        if path not in unknown:
+            continue
         wanted: Any = error.validator_value
-        for key in (k for k in wanted if k not in error.instance):
-            if any(_meant(extra, [key]) for extra in unknown.get(path, ())):
+        for key in (k for k in wanted if k not in error.instance and (path, k) not in asked):
+            asked.add((path, key))
+            if any(_meant(extra, [key]) for extra in unknown[path]):
                 found.add((path, key))
     return frozenset(found)
 
