@@ -258,7 +258,7 @@ def test_lone_surrogates_and_undecodable_file_names_print_in_every_format(tmp_pa
         [sys.executable, "-m", "civitai_schema", "check", "--format", fmt, "."],
         cwd=tmp_path, env=env, capture_output=True, check=False, timeout=60,
     )  # fmt: skip
-    assert done.returncode in (0, 1), done.stderr
+    assert done.returncode == 0, done.stderr  # (unknown step types warn: S111)
     assert b"internal error" not in done.stderr
     if fmt in ("full", "concise"):
         assert b"im\\ud800ge" in done.stdout and b"n\xff.json" in done.stdout
