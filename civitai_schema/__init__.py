@@ -8,8 +8,7 @@ True
 
 from __future__ import annotations
 
-from .api import InvalidWorkflowError, check, check_file, check_paths, check_text, fix_text, validate
-from .checker import FixOutcome
+from .api import FixOutcome, InvalidWorkflowError, check, check_file, check_paths, check_text, fix_text, validate
 from .findings import DocumentInfo, Finding, Kind, Report, Severity
 
 __version__ = "0.1.0"

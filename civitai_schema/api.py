@@ -1,22 +1,57 @@
 """The library API: check a Python object, a text, a file or many paths, and get a report.
 
-Pure: nothing is printed, nothing exits, nothing is written, nothing touches the network.
-Reports and findings are frozen dataclasses, so they pickle and cross process boundaries.
+Pure: nothing is printed, nothing exits, nothing touches the network, and nothing is written
+but the files :func:`fix_files` is asked to fix. Reports and findings are frozen dataclasses, so
+they pickle and cross process boundaries. The command line is built on this module alone (with
+the configuration and the formatters): what it can do, a program can do through the same
+:class:`Options` (see "The command line's runs" below).
 """
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NamedTuple
 
-from . import checker, config, readers
-from .documents import Document
-from .findings import Finding, Kind, Report, Span
+from . import config, pipeline, sources
+from .checker import Options
+from .files import TooLarge
+from .findings import DocumentInfo, Finding, Kind, Report, Severity, Span
+from .pipeline import FixOutcome
+from .processes import Terminated, terminate_on_sigterm
+from .readers import Parsed, Problem
 from .schema import SchemaMode
+from .sources import STDIN
+
+__all__ = [
+    "STDIN",
+    "DocumentInfo",
+    "Finding",
+    "FixOutcome",
+    "InvalidWorkflowError",
+    "Kind",
+    "Options",
+    "Overrides",
+    "Report",
+    "Severity",
+    "Terminated",
+    "check",
+    "check_file",
+    "check_inputs",
+    "check_jsonl_inputs",
+    "check_paths",
+    "check_text",
+    "fix_files",
+    "fix_text",
+    "options",
+    "resolver",
+    "terminate_on_sigterm",
+    "validate",
+]
 
 if TYPE_CHECKING:
     from .jsonable import Prepared
@@ -141,13 +176,16 @@ def options(
     extend_select: Selectors = (),
     ignore: Selectors = (),
     per_file_ignores: Mapping[str, Selectors] | None = None,
-) -> checker.Options:
+    keep_sources: bool = True,
+) -> Options:
     """The options object the checker takes, from the names the CLI and API use.
 
     ``select``, ``extend_select``, ``ignore`` and ``per_file_ignores`` are the configuration's
     keys (codes, prefixes or rule names), applied over the settings ``resolver`` finds (with no
     resolver, over the defaults: no configuration file is read). They are checked as a
-    configuration file's are: a selector that names no rule raises :class:`config.ConfigError`."""
+    configuration file's are: a selector that names no rule raises :class:`config.ConfigError`.
+    ``keep_sources=False`` keeps no file's text in the reports (only code frames and SARIF
+    fixes need them)."""
     if str(kind) not in ("auto", "submission", "workflow"):
         raise ValueError(f"kind must be auto, submission or workflow, not {kind!r}")
     if str(schema) not in ("effective", "vendored"):
@@ -158,11 +196,12 @@ def options(
             resolver = _with_overrides(resolver, overrides)
         elif resolver is None:
             resolver = OverridingResolver(overrides, isolated=True)
-    return checker.Options(
+    return Options(
         kind=None if str(kind) == "auto" else Kind(str(kind)),
         schema=SchemaMode(str(schema)),
         skip_unrecognized=skip_unrecognized,
         resolver=resolver,
+        keep_sources=keep_sources,
     )
 
 
@@ -211,21 +250,18 @@ def check(
     opts = options(kind=kind, schema=schema, select=select, extend_select=extend_select, ignore=ignore)
     prepared = jsonable.prepare(document)
     if not prepared.findings:
-        return checker.check_data(prepared.data, opts)
+        return pipeline.check_data(prepared.data, opts)
     return _check_prepared(prepared, opts)
 
 
-def _check_prepared(prepared: Prepared, opts: checker.Options, name: str = "<object>") -> Report:
+def _check_prepared(prepared: Prepared, opts: Options, name: str = "<object>") -> Report:
     """The report of a converted document, with the findings about what was converted located
     like the others (in ``json.dumps(document, indent=2)``); a document that cannot be checked
     gives those findings alone, as a file that cannot be parsed does."""
     if not prepared.checkable:
         start = Span(1, 1, 1, 2)
-        return checker.check_parsed(
-            readers.Parsed(findings=[f.located(name, start) for f in prepared.findings]), name, opts
-        )
-    document = Document(prepared.data, name, 0, checker._DumpLocator(prepared.data), findings=list(prepared.findings))
-    return checker.check_parsed(readers.Parsed(documents=[document]), name, opts)
+        return pipeline.check_parsed(Parsed(), name, opts, found=[f.located(name, start) for f in prepared.findings])
+    return pipeline.check_data(prepared.data, opts, name, prepared.findings)
 
 
 def check_text(
@@ -243,7 +279,7 @@ def check_text(
     No configuration file is read; ``select``, ``extend_select`` and ``ignore`` choose the rules."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text  # (lone surrogates: P104)
     opts = options(kind=kind, schema=schema, select=select, extend_select=extend_select, ignore=ignore)
-    return checker.check_bytes(filename, raw, opts, format)
+    return pipeline.check_bytes(filename, raw, opts, format)
 
 
 def _file_options(
@@ -256,7 +292,7 @@ def _file_options(
     extend_select: Selectors,
     ignore: Selectors,
     skip_unrecognized: bool = False,
-) -> checker.Options:
+) -> Options:
     overrides = _overrides(select, extend_select, ignore, None)
     found = resolver(config_file=config_file, isolated=isolated, overrides=overrides)
     return options(kind=kind, schema=schema, skip_unrecognized=skip_unrecognized, resolver=found)
@@ -282,7 +318,7 @@ def check_file(
     opts = _file_options(
         kind, schema, config_file=config, isolated=isolated, select=select, extend_select=extend_select, ignore=ignore
     )
-    return checker.check_path(os.fspath(path), opts)
+    return pipeline.check_path(os.fspath(path), opts)
 
 
 def check_paths(
@@ -314,7 +350,7 @@ def check_paths(
         ignore=ignore,
         skip_unrecognized=skip_unrecognized,
     )
-    return checker.check_paths([os.fspath(p) for p in paths], opts, jobs=jobs)
+    return pipeline.check_paths([os.fspath(p) for p in paths], opts, jobs=jobs)
 
 
 def fix_text(
@@ -325,12 +361,12 @@ def fix_text(
     unsafe: bool = False,
     kind: KindName | Kind = "auto",
     schema: SchemaName | SchemaMode = "effective",
-) -> checker.FixOutcome:
+) -> FixOutcome:
     """Apply the fixes of JSON or YAML text; returns the text before and after, the findings that
     were fixed, and the report of what is left. Only the fixed values change; formatting, key
     order and comments stay. Unsafe fixes (which change meaning) only with ``unsafe=True``."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text  # (lone surrogates: P104)
-    return checker.fix_bytes(filename, raw, options(kind=kind, schema=schema), unsafe=unsafe, fmt=format)
+    return pipeline.fix_bytes(filename, raw, options(kind=kind, schema=schema), unsafe=unsafe, fmt=format)
 
 
 def validate(document: Any, *, kind: KindName | Kind = "auto", schema: SchemaName | SchemaMode = "effective") -> Report:
@@ -342,3 +378,216 @@ def validate(document: Any, *, kind: KindName | Kind = "auto", schema: SchemaNam
     if not report.ok:
         raise InvalidWorkflowError(report)
     return report
+
+
+# ------------------------------------------------------------------------------------------
+# The command line's runs: paths and standard input ('-') with one options object.
+
+
+def check_inputs(
+    paths: Sequence[str], opts: Options, *, jobs: int = 1, stdin: BinaryIO | None = None, stdin_name: str | None = None
+) -> Report:
+    """Check paths, ``-`` standing for ``stdin`` (None: closed), as ``civitai-schema check``
+    does. ``jobs`` is its ``-j`` (see :func:`check_paths`); standard input, checked by itself,
+    may share a large document's checks between that many processes."""
+    reports = []
+    if STDIN in paths:
+        label = stdin_name or "<stdin>"
+        read = sources.from_bytes(label, sources.read_stream(stdin))
+        reports.append(pipeline.check_source(read, dataclasses.replace(opts, jobs=jobs)))
+    named = [path for path in paths if path != STDIN]
+    if named:
+        reports.append(pipeline.check_paths(named, opts, jobs=jobs))
+    return Report.merge(reports)
+
+
+class JsonlRun:
+    """The reports of JSON Lines inputs, one per record (an input that cannot be opened gives its
+    own report, and is not counted); iterate it once, then ``files`` and ``records`` count what
+    was read."""
+
+    def __init__(self, paths: Sequence[str], opts: Options, stdin: BinaryIO | None, stdin_name: str | None) -> None:
+        self.paths, self.opts, self.stdin, self.stdin_name = paths, opts, stdin, stdin_name
+        self.files = self.records = 0
+
+    def __iter__(self) -> Iterator[Report]:
+        for path in self.paths:
+            label = (self.stdin_name or "<stdin>") if path == STDIN else path
+            stream = sources.read_stdin_stream(self.stdin) if path == STDIN else sources.open_stream(path)
+            if isinstance(stream, Problem):
+                yield pipeline.not_read(label, stream)
+                continue
+            self.files += 1
+            with stream:
+                for report in pipeline.check_jsonl(label, stream, self.opts):
+                    self.records += 1
+                    yield report
+
+
+def check_jsonl_inputs(
+    paths: Sequence[str], opts: Options, *, stdin: BinaryIO | None = None, stdin_name: str | None = None
+) -> JsonlRun:
+    """Check JSON Lines inputs (``-``: ``stdin``), a report per record as it is read, so memory
+    stays flat however long a stream is."""
+    return JsonlRun(paths, opts, stdin, stdin_name)
+
+
+class FileFix(NamedTuple):
+    """What fixing one file gave: its outcome (the report is what the file holds afterwards),
+    the bytes it held, and why it could not be replaced (None: it was, or was not asked to be)."""
+
+    name: str
+    outcome: FixOutcome
+    raw: bytes = b""
+    not_replaced: str | None = None
+
+    def diff(self) -> str:
+        """The change as a unified diff."""
+        from .fixes import unified_diff
+
+        return unified_diff(self.outcome.before, self.outcome.after, self.name)
+
+
+def fix_files(
+    paths: Sequence[str],
+    opts: Options,
+    *,
+    unsafe: bool = False,
+    write: bool = False,
+    stdin: BinaryIO | None = None,
+    stdin_name: str | None = None,
+) -> Iterator[FileFix]:
+    """Fix every file of ``paths`` (``-`` alone: ``stdin``, never written), one outcome per file
+    as it is done; with ``write``, each changed file is replaced (:func:`saving.replace`: a file
+    changed meanwhile, or a link leading out of a folder named here, is left as it is)."""
+    from . import saving
+
+    if tuple(paths) == (STDIN,):
+        label = stdin_name or "<stdin>"
+        raw = sources.read_stream(stdin)
+        if isinstance(raw, Problem):
+            yield FileFix(label, FixOutcome("", "", (), pipeline.not_read(label, raw)))
+        else:
+            yield FileFix(label, pipeline.fix_bytes(label, raw, opts, unsafe=unsafe), raw)
+        return
+    for named in paths:
+        # A folder named here is the tree its files were found in: a link inside it is followed
+        # only to a file inside it. A file named here is followed wherever its link points.
+        tree = named if os.path.isdir(named) else None
+        for path in sources.discover([named], opts.settings_for):
+            read = sources.read_snapshot(path)
+            if isinstance(read, Problem):
+                yield FileFix(path, FixOutcome("", "", (), pipeline.not_read(path, read)))
+                continue
+            raw, snapshot = read
+            outcome = pipeline.fix_bytes(path, raw, opts, unsafe=unsafe)
+            if write and outcome.changed:
+                try:
+                    saving.replace(path, with_bom(raw, outcome.after.encode("utf-8")), snapshot, tree=tree)
+                except saving.NotReplaced as exc:  # what the file still holds
+                    yield FileFix(
+                        path, outcome._replace(report=pipeline.check_bytes(path, raw, opts)), raw, exc.strerror
+                    )
+                    continue
+            yield FileFix(path, outcome, raw)
+
+
+def with_bom(raw: bytes, fixed: bytes) -> bytes:
+    """The fixed bytes of a file, with the UTF-8 byte-order mark it started with, if any."""
+    bom = codecs.BOM_UTF8
+    return bom + fixed if raw.startswith(bom) else fixed
+
+
+def unreadable(report: Report) -> bool:
+    """Whether a path could not be read (the command line then exits 2)."""
+    from .rules import parse
+
+    return any(f.code == parse.UNREADABLE_FILE.code for f in report.findings)
+
+
+# ------------------------------------------------------------------------------------------
+# What else the command line tells: provenance, the schema, the rules, enum coverage. (Its
+# language server is an edge of its own, civitai_schema.lsp, which is built on this module.)
+
+
+def provenance_text() -> str:
+    """The date of the API document the catalog was compiled from, and where the vendored
+    documents come from (their provenance files), as ``--version`` prints them."""
+    import json
+
+    from . import catalog
+    from .schema import PROVENANCE_FILE, schema_dir
+
+    lines = []
+    try:
+        api = json.loads((schema_dir() / "v2-consumers.provenance.json").read_text("utf-8"))
+        source = f"{api['file']} of {api.get('date', '?')}, {api.get('upstream_commit', '?')}"
+        lines.append(
+            f"catalog as of {catalog.as_of()}: {api.get('title', api['file'])} {api.get('version', '')}"
+            f" ({source}, vendored {api.get('vendored', '?')})"
+        )
+        profile = json.loads((schema_dir() / PROVENANCE_FILE).read_text("utf-8"))
+        commit, when = profile.get("upstream_commit", "?"), profile.get("vendored", "?")
+        lines.append(f"vendored schema: {profile['file']} ({commit}, vendored {when})")
+    except (OSError, ValueError, KeyError) as exc:  # a broken install still says its version
+        lines.append(f"(provenance unavailable: {exc})")
+    return "\n".join(lines)
+
+
+def schema_text(kind: KindName | Kind = "submission", *, vendored: bool = False) -> str:
+    """The effective JSON Schema of a document kind (for editors), or the vendored file as it is."""
+    import json
+
+    from .schema import schema_for, vendored_bytes
+
+    if vendored:
+        return vendored_bytes().decode("utf-8")
+    return json.dumps(schema_for(Kind(kind), SchemaMode.EFFECTIVE), indent=2, ensure_ascii=False) + "\n"
+
+
+def rule_reference(*, markdown: bool = False) -> str:
+    """Every rule: a table, or the Markdown reference (docs/rules.md)."""
+    from . import rule_docs
+
+    return rule_docs.markdown() if markdown else rule_docs.table()
+
+
+def rule_text(code_or_name: str) -> str | None:
+    """The documentation of one rule, by code (S104) or name (unknown-key); None: no such rule."""
+    from . import rules
+
+    rule = rules.lookup(code_or_name)
+    if rule is None:
+        return None
+    fixable = (
+        f"\nFixable: {rule.fixable} (civitai-schema check --fix{' --unsafe-fixes' if 'unsafe' in rule.fixable else ''})"
+        if rule.fixable
+        else ""
+    )
+    return f"{rule.code} {rule.name} ({rule.severity.value}){fixable}\n\n{rule.summary}\n\n{rule.doc.strip()}"
+
+
+class Coverage(NamedTuple):
+    """Which values of the API's enums the documents use: a row per enum, the documents read,
+    and the files skipped with the reason."""
+
+    rows: list[Any]
+    documents: int
+    skipped: list[tuple[str, str]]
+
+
+def coverage(paths: Iterable[str]) -> Coverage:
+    """The enum coverage of the documents under ``paths`` (files that cannot be read are skipped)."""
+    from . import coverage as measured
+    from . import readers
+
+    documents: list[Any] = []
+    skipped: list[tuple[str, str]] = []
+    for path in sources.discover(paths):
+        try:
+            raw = sources.read_regular_file(path)
+        except (OSError, TooLarge) as exc:
+            skipped.append((path, str(getattr(exc, "strerror", None) or exc)))
+            continue
+        documents.extend(d.data for d in readers.read(path, raw).documents)
+    return Coverage(measured.measure(documents), len(documents), skipped)

@@ -33,7 +33,7 @@ READING_BUDGET_CHARS = 32 * 2**20
 class _Reading(NamedTuple):
     data: list[Any]  # each document's data
     starts: list[int]  # where each document's root starts in the text
-    problems: Counter[str]  # what reading found, by code
+    problems: Counter[readers.ProblemKind]  # what reading found, by kind
 
 
 def verified(text: str, findings: Sequence[Finding], *, fmt: str | None = None) -> list[Finding]:
@@ -87,10 +87,9 @@ class _Trial:
 
 def _read(name: str, text: str, fmt: str) -> _Reading:
     parsed = readers.read_text(name, text, fmt)
-    problems = Counter(f.code for f in parsed.findings)
+    problems = Counter(p.kind for p in parsed.problems)
     starts = []
     for document in parsed.documents:
-        problems.update(f.code for f in document.findings)
         root = getattr(document.locator, "root", None)
         shift = getattr(getattr(document.locator, "marks", None), "shift", 0)
         starts.append(int(root.start_mark.index) + shift if root is not None else 0)

@@ -1,6 +1,8 @@
 """Work in forked processes: a child runs a function and sends its result back pickled through
-a pipe. Plain os.fork rather than multiprocessing, which costs about 20 ms to import and start;
-children inherit what this process has built (validators, the catalog, a parsed document).
+a pipe. Every parallel path (batches of files, a large document's checks, blocks of a large JSON
+array's steps) goes through :func:`map_forked`. Plain os.fork rather than multiprocessing, which
+costs about 20 ms to import and start; children inherit what this process has built (validators,
+the catalog, a parsed document).
 
 A child never outlives the process that forked it: on Linux the kernel kills it when its parent
 ends (``PR_SET_PDEATHSIG``), elsewhere a thread of the child watches a pipe only the parent holds
@@ -15,10 +17,13 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def workers(jobs: int, work: int) -> int:
@@ -26,6 +31,35 @@ def workers(jobs: int, work: int) -> int:
     ``jobs`` are asked for: never more than there are units, so ``-j 2000`` on 32 blocks forks 31
     children, not 1,999 that have nothing to do."""
     return max(1, min(jobs, work))
+
+
+def map_forked(work: Callable[[T], R], items: Sequence[T], *, redo: bool = True) -> list[R | None]:
+    """``work(item)`` for every item, in order: the first in this process, each other in a child
+    forked before this process starts on its own, so all run at once. A child that could not be
+    forked (no more processes, or no ``os.fork`` at all) or that failed gives None, or with
+    ``redo`` has its item done here instead, so no work is lost. Children are stopped if this
+    process raises (or is told to stop) meanwhile."""
+    results: list[R | None] = [None] * len(items)
+    children: list[tuple[int, tuple[int, int]]] = []
+    try:
+        if hasattr(os, "fork"):
+            for index in range(1, len(items)):
+                try:
+                    children.append((index, fork(functools.partial(work, items[index]))))
+                except OSError:  # no more processes: this one does the rest
+                    break
+        if items:
+            results[0] = work(items[0])
+        while children:
+            index, child = children.pop(0)
+            results[index] = result(*child)
+    finally:
+        stop([child for _, child in children])
+    if redo:
+        for index in range(1, len(items)):
+            if results[index] is None:
+                results[index] = work(items[index])
+    return results
 
 
 def fork(work: Callable[[], Any]) -> tuple[int, int]:

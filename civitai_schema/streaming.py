@@ -1,13 +1,16 @@
-"""Checking a large JSON workflow a window of steps at a time, so memory stays bounded.
+"""A large JSON workflow as a windowed source: its steps read a window at a time, so memory
+stays bounded.
 
-A JSON text of :data:`checker.STREAM_MIN_CHARS` characters or more that is an object with a ``steps`` array is never
-parsed whole. Its other members (the envelope) are read first, then its steps, :data:`WINDOW` at
-a time. Each window is checked as a document of the envelope and those steps alone, by every
-check but :data:`rules.DOCUMENT_CHECKS`: those find in a step only what the step and the envelope
-give, so their findings are the whole document's. Each step leaves a skeleton
-(:func:`workflow.skeleton`: its name, type, references and video sizes), and the document checks
-run once on the envelope with every skeleton. The report is the one reading the whole text gives
-(``tests/test_streaming.py`` compares them).
+A JSON text of :data:`sources.STREAM_MIN_CHARS` characters or more that is an object with a
+``steps`` array is never parsed whole. Its other members (the envelope) are read first, then its
+steps, :data:`WINDOW` at a time. Each window, a document of the envelope and those steps alone,
+is handed to the checker's :class:`WindowChecks`: every check but :data:`rules.DOCUMENT_CHECKS`,
+which find in a step only what the step and the envelope give, so their findings are the whole
+document's. Each step leaves a skeleton (:func:`workflow.skeleton`: its name, type, references
+and video sizes), and the checker runs the document checks once on the envelope with every
+skeleton. The report is the one reading the whole text gives (``tests/test_streaming.py``
+compares them). This module reads; what a window's checks are, and what is done with their
+findings, is the checker's.
 
 Whatever the whole-text reader reports (a parse error, a duplicate key, ``NaN``, deep nesting)
 sends the text down the usual path, as does a schema under which a step's errors depend on more
@@ -17,36 +20,65 @@ read again, members after them first.
 
 With ``jobs`` other than 1, the array is cut into contiguous blocks, one per process, at
 guessed element starts (``}, {``, which could also be inside a string). This process reads the
-first block, forked children the others, each parsing and checking its own steps once. A block
-is used only when the one before it ended exactly where it starts; from the first that did not
-(or whose child failed), this process reads on by itself.
+first block, forked children the others (:func:`processes.map_forked`), each parsing and
+checking its own steps once. A block is used only when the one before it ended exactly where it
+starts; from the first that did not (or whose child failed), this process reads on by itself.
 """
 
 from __future__ import annotations
 
-import functools
 import os
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from . import checker, processes, recognition, rules, workflow
-from .documents import Document, Lines
-from .findings import DocumentInfo, Finding, Kind, Report
-from .options import RuleOptions
+from . import processes, recognition, workflow
+from .findings import Finding
 from .readers import json as json_reader
-from .schema import steps_alone
 
 WINDOW = 1000  # steps per window
 
-Checks = list[tuple[str, rules.Check]]
+# What one check gave: its index in the list of checks, its findings (or the one finding that
+# says it crashed), and whether it crashed. (A plain tuple: eight NamedTuples cost about 2 µs a document.)
+Ran = tuple[int, list[Finding], bool]
 
 
-def check(name: str, text: str, options: checker.Options, session: checker.Session | None = None) -> Report | None:
-    """The report of ``text``, or None when it must be read whole (see the module's notes)."""
+class Windowed(NamedTuple):
+    """A large JSON text to be read a window of steps at a time."""
+
+    name: str
+    text: str
+
+
+class WindowChecks(NamedTuple):
+    """How the checker checks a window: ``run(indexes, data)`` runs the checks at ``indexes``
+    (those of ``indexes`` that have not crashed yet) on a window's document."""
+
+    run: Callable[[list[int], dict[str, Any]], list[Ran]]
+    indexes: list[int]
+
+
+class Windows(NamedTuple):
+    """What reading and checking every window gave: the envelope (the members but the steps),
+    the document of the envelope with every step's skeleton, each window check's findings over
+    all windows in step order, and whether a step looked like a workflow's."""
+
+    envelope: dict[str, Any]
+    skeletons: dict[str, Any]
+    found: dict[int, list[Finding]]
+    marked: bool
+
+
+Prepare = Callable[[dict[str, Any]], "WindowChecks | None"]
+
+
+def read(text: str, prepare: Prepare, jobs: int) -> Windows | None:
+    """Every window of ``text`` checked by what ``prepare`` gives for its envelope, or None when
+    the text must be read whole (see the module's notes; ``prepare`` also says so with None)."""
     try:
         try:
-            return _check(name, text, options, session, first_after=False)
+            return _read_windows(text, prepare, jobs, first_after=False)
         except _MembersAfter:  # the text ends with another array: read the members after first
-            return _check(name, text, options, session, first_after=True)
+            return _read_windows(text, prepare, jobs, first_after=True)
     except json_reader.Unusual:
         return None
 
@@ -62,7 +94,7 @@ class Block(NamedTuple):
     ``input``) and whether any was an object."""
 
     skeletons: list[Any]
-    windows: list[dict[int, checker.Ran]]
+    windows: list[dict[int, Ran]]
     end: int
     finished: bool
     marked: bool
@@ -73,12 +105,10 @@ class _Plan(NamedTuple):
     """What every process needs to check blocks of steps."""
 
     text: str
+    start: int  # where the steps array starts
     before: list[tuple[str, Any]]
     after: list[tuple[str, Any]]
-    kind: Kind
-    checks: Checks
-    alone: list[int]  # the checks run on windows (the others, on the skeletons)
-    options: RuleOptions
+    checks: WindowChecks
 
     def document(self, steps: list[Any]) -> dict[str, Any]:
         """The envelope with these steps, members in the text's order."""
@@ -94,7 +124,7 @@ class _Plan(NamedTuple):
         its first crash only."""
         skeletons: list[Any] = []
         shared: dict[tuple[Any, ...], dict[str, Any]] = {}
-        windows: list[dict[int, checker.Ran]] = []
+        windows: list[dict[int, Ran]] = []
         stopped: set[int] = set()
         marked = objects = False
         while not windows or not (elements.finished or (stop is not None and elements.pos >= stop)):
@@ -108,11 +138,10 @@ class _Plan(NamedTuple):
             windows.append(self._window(window, len(skeletons) - len(window), keep_envelope, stopped))
         return Block(skeletons, windows, elements.pos, elements.finished, marked, objects)
 
-    def _window(self, window: list[Any], first: int, envelope: bool, stopped: set[int]) -> dict[int, checker.Ran]:
-        wanted = [index for index in self.alone if index not in stopped]
-        with workflow.one_document():
-            done = checker.run_checks(self.checks, wanted, self.document(window), self.kind, self.options)
-        found: dict[int, checker.Ran] = {}
+    def _window(self, window: list[Any], first: int, envelope: bool, stopped: set[int]) -> dict[int, Ran]:
+        wanted = [index for index in self.checks.indexes if index not in stopped]
+        done = self.checks.run(wanted, self.document(window))
+        found: dict[int, Ran] = {}
         for index, findings, crashed in done:
             if crashed:
                 stopped.add(index)
@@ -123,6 +152,14 @@ class _Plan(NamedTuple):
             )
             found[index] = (index, kept, crashed)
         return found
+
+    def part(self, bounds: tuple[int, int | None]) -> Block | None:
+        """The block between ``bounds``: the first (the array's start) read by this process,
+        with the envelope's findings, any other by :meth:`block_in_child`."""
+        start, stop = bounds
+        if start == self.start:
+            return self.block(json_reader.Elements(self.text, start), stop, envelope=True)
+        return self.block_in_child(start, stop)
 
     def block_in_child(self, start: int, stop: int | None) -> Block | None:
         """A block read by a forked child from the element at ``start``; None when it holds
@@ -141,9 +178,7 @@ def _moved(finding: Finding, first: int) -> Finding:
     return finding.evolve(path=f"/steps/{int(index) + first}{slash}{rest}")
 
 
-def _check(
-    name: str, text: str, options: checker.Options, session: checker.Session | None, *, first_after: bool
-) -> Report | None:
+def _read_windows(text: str, prepare: Prepare, jobs: int, *, first_after: bool) -> Windows | None:
     shape = json_reader.outline(text)
     if shape is None:
         return None
@@ -158,32 +193,14 @@ def _check(
             pass
         after = json_reader.members_after(text, elements.pos, before)
     envelope = dict(before + after)
-    settings = options.settings_for(name)
-    kind = options.kind or settings.kind_for(name) or checker.detect_kind(envelope)
-    if not steps_alone(kind, options.schema):
+    checks = prepare(envelope)
+    if checks is None:
         return None
-    checks = checker.all_checks(options.schema)
-    alone = [i for i, (label, _) in enumerate(checks) if label not in rules.DOCUMENT_CHECKS]
-    plan = _Plan(text, before, after, kind, checks, alone, settings.options)
-    whole = _read(plan, start, _workers(options.jobs, len(text)))
+    plan = _Plan(text, start, before, after, checks)
+    whole = _read(plan, _workers(jobs, len(text)))
     if assumed and json_reader.members_after(text, whole.end, before):
         raise _MembersAfter
-    if options.skip_unrecognized and not (
-        whole.marked or recognition.looks_like_workflow({**envelope, "steps": []})  # (its other fields decide)
-    ):
-        return checker.finish([], [], name, text, yaml=False, options=options, settings=settings, session=session)
-    found = _merged(alone, whole.windows)
-    rest = [i for i in range(len(checks)) if i not in found]
-    with workflow.one_document(leaves=False):  # (the document checks read no catalog leaf)
-        done = checker.run_checks(checks, rest, plan.document(whole.skeletons), kind, settings.options)
-    found.update((index, findings) for index, findings, _ in done)
-    findings = [finding for index in range(len(checks)) for finding in found[index]]
-    budget = checker.new_budget()
-    findings = budget.take(settings.apply(findings, name)) + budget.notice(name)
-    document = Document(envelope, name, 0, json_reader.JsonLocator(Lines(text)), text=text, fmt="json")
-    located = checker.located(findings, document)
-    info = DocumentInfo(name, 0, kind)
-    return checker.finish(located, [info], name, text, yaml=False, options=options, settings=settings, session=session)
+    return Windows(envelope, plan.document(whole.skeletons), _merged(checks.indexes, whole.windows), whole.marked)
 
 
 BLOCK_MIN_CHARS = 2**20  # a process reads at least this much of the array: -j 2000 forks no 2,000
@@ -206,28 +223,18 @@ def _starts(text: str, start: int, workers: int) -> list[int]:
     return starts
 
 
-def _read(plan: _Plan, start: int, workers: int) -> Block:
+def _read(plan: _Plan, workers: int) -> Block:
     """Every step read and checked, in blocks shared with forked children when ``workers`` > 1,
     merged into one block for the whole array."""
-    starts = _starts(plan.text, start, workers)
-    children: list[tuple[int, int]] = []
-    try:
-        for k, begin in enumerate(starts):
-            stop = starts[k + 1] if k + 1 < len(starts) else None
-            try:
-                children.append(processes.fork(functools.partial(plan.block_in_child, begin, stop)))
-            except OSError:  # no more processes: this one reads on
-                break
-        elements = json_reader.Elements(plan.text, start)
-        whole = plan.block(elements, starts[0] if children else None, envelope=True)
-        for begin, child in zip(starts, children[:], strict=False):  # (fewer children if a fork failed)
-            found = processes.result(*child)
-            children.remove(child)
-            if whole.finished or whole.end != begin or found is None:
-                break  # the guess was not an element's start, or the child failed
-            whole = _joined(whole, found)
-    finally:
-        processes.stop(children)
+    starts = _starts(plan.text, plan.start, workers)
+    bounds = list(zip([plan.start, *starts], [*starts, None], strict=True))
+    first, *others = processes.map_forked(plan.part, bounds, redo=False)
+    assert first is not None  # (this process's own block: Unusual is raised, not returned)
+    whole = first
+    for (begin, _), found in zip(bounds[1:], others, strict=True):
+        if whole.finished or whole.end != begin or found is None:
+            break  # the guess was not an element's start, or the child failed
+        whole = _joined(whole, found)
     if not whole.finished:
         rest = plan.block(json_reader.Elements(plan.text, whole.end, inside=True), None, envelope=False)
         whole = _joined(whole, rest)
@@ -253,7 +260,7 @@ def _joined(first: Block, second: Block) -> Block:
     )
 
 
-def _merged(alone: list[int], windows: list[dict[int, checker.Ran]]) -> dict[int, list[Finding]]:
+def _merged(alone: list[int], windows: list[dict[int, Ran]]) -> dict[int, list[Finding]]:
     """Each step check's findings over all windows, in step order; a check that crashed has
     just its first crash, as when the whole document is checked at once."""
     merged: dict[int, list[Finding]] = {}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import civitai_schema
-from civitai_schema import checker
+from civitai_schema import checker, pipeline
 from civitai_schema.findings import Kind, Severity
 
 from .conftest import FIXTURES
@@ -109,7 +109,10 @@ def test_a_crashing_check_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> 
 
         return check
 
-    monkeypatch.setattr(checker, "_schema_check", explode)
+    from civitai_schema.rules import schema as schema_rules
+    from civitai_schema.rules.rule import FamilyCheck
+
+    monkeypatch.setattr(schema_rules, "validation", lambda mode: FamilyCheck("schema validation", explode(mode)))
     report = civitai_schema.check_paths([FIXTURES / "valid"])
     assert {f.code for f in report.findings} == {"X001"}
     assert len(report.findings) == len(report.documents)  # one per document: the others still ran
@@ -145,10 +148,9 @@ def test_finding_evolve_is_dataclasses_replace_without_init() -> None:
 
 
 def test_reports_keep_file_texts_only_when_asked() -> None:
-    from civitai_schema import checker
 
     path = str(FIXTURES / "invalid" / "unknown-key.json")
-    kept = checker.check_paths([path], checker.Options())
-    dropped = checker.check_paths([path], checker.Options(keep_sources=False))
+    kept = pipeline.check_paths([path], checker.Options())
+    dropped = pipeline.check_paths([path], checker.Options(keep_sources=False))
     assert kept.findings == dropped.findings and kept.findings
     assert set(kept.sources) == {path} and dropped.sources == {}

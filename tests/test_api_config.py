@@ -49,11 +49,11 @@ def test_select_and_ignore_go_over_the_configuration(tmp_path: Path) -> None:
 def test_the_options_object_takes_select_and_ignore() -> None:
     body = UNKNOWN_KEY.read_bytes()
     opts = api.options(ignore=["S104"])
-    assert _codes(civitai_schema.checker.check_bytes("u.json", body, opts)) == {"C106"}
+    assert _codes(civitai_schema.pipeline.check_bytes("u.json", body, opts)) == {"C106"}
     opts = api.options(select=["unknown-key"])
-    assert _codes(civitai_schema.checker.check_bytes("u.json", body, opts)) == {"S104"}
+    assert _codes(civitai_schema.pipeline.check_bytes("u.json", body, opts)) == {"S104"}
     per_file = api.options(per_file_ignores={"*.json": ["C"]})
-    assert _codes(civitai_schema.checker.check_bytes("u.json", body, per_file)) == {"S104"}
+    assert _codes(civitai_schema.pipeline.check_bytes("u.json", body, per_file)) == {"S104"}
 
 
 def test_fix_outcome_is_exported() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from civitai_schema import Report, __version__, catalog, checker
+from civitai_schema import Report, __version__, catalog, checker, pipeline
 
 from .conftest import FIXTURES, REPO, invoke, run_entry_point
 
@@ -176,7 +176,7 @@ def test_internal_errors_exit_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the engine fell over")
 
-    monkeypatch.setattr(checker, "check_paths", broken)
+    monkeypatch.setattr(pipeline, "check_paths", broken)
     result = invoke("check", str(GOOD))
     assert result.exit_code == 3
     assert result.output.strip() == (
@@ -262,7 +262,7 @@ def test_exported_schema_validates_fixtures_like_the_cli() -> None:
     documents = [p for p in (FIXTURES / "invalid").iterdir() if p.suffix in (".json", ".yaml", ".yml")]
     for path in sorted((FIXTURES / "valid").iterdir()) + sorted(documents):
         parsed = read(path.name, path.read_bytes())
-        if len(parsed.documents) != 1 or parsed.findings or parsed.documents[0].findings:
+        if len(parsed.documents) != 1 or parsed.problems:
             continue
         (document,) = parsed.documents
         kind = detect_kind(document.data).value
@@ -295,7 +295,7 @@ def _mixed_batch(folder: Path, count: int = 40) -> None:
 
 def test_parallel_jobs_give_the_same_report_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _mixed_batch(tmp_path)
-    monkeypatch.setattr(checker, "_BLOCK", 3)  # many blocks, so every process gets several
+    monkeypatch.setattr(pipeline, "_BLOCK", 3)  # many blocks, so every process gets several
     serial = invoke("check", "--format", "json", "-j", "1", str(tmp_path))
     for jobs in ("2", "3"):
         parallel = invoke("check", "--format", "json", "-j", jobs, str(tmp_path))
@@ -308,21 +308,21 @@ def test_a_worker_that_fails_has_its_files_checked_by_the_parent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _mixed_batch(tmp_path)
-    parent, real = os.getpid(), checker._check_block
+    parent, real = os.getpid(), pipeline._check_block
 
-    def dies_in_a_child(block: list[str], options: checker.Options, session: checker.Session) -> Report:
+    def dies_in_a_child(block: list[str], options: checker.Options, session: pipeline.Session) -> Report:
         if os.getpid() != parent:
             raise MemoryError("a worker that cannot finish")
         return real(block, options, session)
 
-    monkeypatch.setattr(checker, "_BLOCK", 3)
-    monkeypatch.setattr(checker, "_check_block", dies_in_a_child)
+    monkeypatch.setattr(pipeline, "_BLOCK", 3)
+    monkeypatch.setattr(pipeline, "_check_block", dies_in_a_child)
     options = checker.Options()
-    assert checker.check_paths([str(tmp_path)], options, jobs=2) == checker.check_paths([str(tmp_path)], options)
+    assert pipeline.check_paths([str(tmp_path)], options, jobs=2) == pipeline.check_paths([str(tmp_path)], options)
 
 
 def test_automatic_jobs_stay_serial_for_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    from civitai_schema.checker import PARALLEL_MIN_FILES, _workers
+    from civitai_schema.pipeline import PARALLEL_MIN_FILES, _workers
 
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     assert _workers(0, 10) == 1
@@ -359,10 +359,10 @@ def test_a_large_document_checked_in_several_processes_gives_the_same_report(
 
     monkeypatch.setattr(rules, "CHECKS", (*rules.CHECKS, ("broken checks", broken)))
     path = _large_document(tmp_path)
-    serial = checker.check_paths([str(path)], checker.Options(), jobs=1)
+    serial = pipeline.check_paths([str(path)], checker.Options(), jobs=1)
     assert len({f.code for f in serial.findings}) >= 8 and "X001" in {f.code for f in serial.findings}
     for jobs in (0, 2, 3):
-        assert checker.check_paths([str(path)], checker.Options(), jobs=jobs) == serial
+        assert pipeline.check_paths([str(path)], checker.Options(), jobs=jobs) == serial
     one = invoke("check", "--format", "json", "-j", "1", str(path))
     two = invoke("check", "--format", "json", "-j", "2", str(path))
     assert json.loads(one.output) == json.loads(two.output) and one.exit_code == two.exit_code == 1
@@ -378,9 +378,9 @@ def test_checks_a_child_could_not_finish_run_in_the_parent(tmp_path: Path, monke
             os._exit(3)
         return real(*args)  # type: ignore[arg-type]
 
-    serial = checker.check_paths([str(path)], checker.Options(), jobs=1)
+    serial = pipeline.check_paths([str(path)], checker.Options(), jobs=1)
     monkeypatch.setattr(checker, "run_checks", dies_in_a_child)
-    assert checker.check_paths([str(path)], checker.Options(), jobs=2) == serial
+    assert pipeline.check_paths([str(path)], checker.Options(), jobs=2) == serial
 
 
 def test_small_documents_and_the_library_default_stay_in_one_process() -> None:

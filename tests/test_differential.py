@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civitai_schema import catalog, checker, schema, workflow
+from civitai_schema import catalog, checker, pipeline, schema, workflow
 from civitai_schema.findings import Kind
 from civitai_schema.readers import read
 from civitai_schema.rules import inputs as input_rules
@@ -495,7 +495,7 @@ def test_one_bad_step_in_a_long_document_is_worded_without_validating_the_others
         return real(self, instance)
 
     monkeypatch.setattr(type(leaf), "iter_errors", recorded)
-    report = checker.check_data(document, checker.Options(kind=Kind.SUBMISSION))
+    report = pipeline.check_data(document, checker.Options(kind=Kind.SUBMISSION))
     codes = {rule.code for rule in schema_rules.RULES} | {input_rules.INPUT_TYPE.code}
     assert [(f.code, f.path) for f in report.findings if f.code in codes] == [
         (schema_rules.INVALID_ENUM.code, "/steps/5000/priority"),

@@ -28,7 +28,7 @@ URL = "https://hooks.example.com/civitai"
 INPUT = "engine: sdcpp, ecosystem: sdxl, "
 
 
-def fixed(text: str, name: str = "w.yaml", *, unsafe: bool = True) -> civitai_schema.checker.FixOutcome:
+def fixed(text: str, name: str = "w.yaml", *, unsafe: bool = True) -> civitai_schema.pipeline.FixOutcome:
     return civitai_schema.fix_text(text, filename=name, unsafe=unsafe)
 
 
@@ -37,7 +37,7 @@ def load(text: str, name: str = "w.yaml") -> Any:
     from civitai_schema import readers
 
     parsed = readers.read_text(name, text)
-    assert not parsed.findings, parsed.findings
+    assert not parsed.problems, parsed.problems
     return [d.data for d in parsed.documents]
 
 

@@ -33,8 +33,8 @@ FIXED = BROKEN.replace(b"imagegen", b"imageGen")
 HOOK = """
 import os, sys, time
 sys.path.insert(0, sys.argv.pop(1))
-from civitai_schema import checker, saving
-real_fix, real_write = checker.fix_bytes, saving._write_all
+from civitai_schema import checker, pipeline, sources, saving
+real_fix, real_write = pipeline.fix_bytes, saving._write_all
 def between(name, raw, *args, **kwargs):
     outcome = real_fix(name, raw, *args, **kwargs)
     exec(os.environ.get("BETWEEN", ""), {"name": name, "os": os})
@@ -42,7 +42,7 @@ def between(name, raw, *args, **kwargs):
 def write(fd, data):
     names = {"fd": fd, "data": data, "os": os, "time": time, "real_write": real_write}
     exec(os.environ.get("WRITE", "real_write(fd, data)"), names)
-checker.fix_bytes, saving._write_all = between, write
+pipeline.fix_bytes, saving._write_all = between, write
 from civitai_schema.cli import entry_point
 sys.argv[0] = "civitai-schema"
 entry_point()

@@ -136,7 +136,7 @@ def test_a_100_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
 def test_a_file_that_grows_after_its_size_is_taken_is_read_to_its_end_up_to_the_cap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from civitai_schema import checker
+    from civitai_schema import files, sources
 
     path = tmp_path / "growing.json"
     path.write_bytes(b"x" * 5000)
@@ -146,11 +146,11 @@ def test_a_file_that_grows_after_its_size_is_taken_is_read_to_its_end_up_to_the_
         info = real_fstat(fd)
         return os.stat_result((*info[:6], 10, *info[7:]))
 
-    monkeypatch.setattr(checker.os, "fstat", stale)
-    assert checker.read_regular_file(str(path)) == b"x" * 5000
-    monkeypatch.setattr(checker, "MAX_FILE_BYTES", 4096)
-    with pytest.raises(checker.TooLarge):
-        checker.read_regular_file(str(path))
+    monkeypatch.setattr(os, "fstat", stale)
+    assert sources.read_regular_file(str(path)) == b"x" * 5000
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 4096)
+    with pytest.raises(files.TooLarge):
+        sources.read_regular_file(str(path))
 
 
 def test_an_unreadable_path_exits_2(tmp_path: Path) -> None:
@@ -196,7 +196,7 @@ def test_the_garbage_collector_is_paused_while_a_text_is_checked_and_restored_af
 ) -> None:
     import gc
 
-    from civitai_schema import checker, rules
+    from civitai_schema import checker, pipeline, rules
 
     seen: list[bool] = []
 
@@ -210,16 +210,16 @@ def test_the_garbage_collector_is_paused_while_a_text_is_checked_and_restored_af
     text = '{"steps": [{"$type": "echo", "input": {}}]}'
     monkeypatch.setattr(rules, "CHECKS", (("spy", spy),))
     assert gc.isenabled()
-    checker.check_text("a.json", text, checker.Options())
+    pipeline.check_text("a.json", text, checker.Options())
     assert seen == [False] and gc.isenabled()
     monkeypatch.setattr(rules, "CHECKS", (("interrupted", interrupted),))
     with pytest.raises(KeyboardInterrupt):
-        checker.check_text("a.json", text, checker.Options())
+        pipeline.check_text("a.json", text, checker.Options())
     assert gc.isenabled()
     gc.disable()  # a caller that turned it off keeps it off
     try:
         monkeypatch.setattr(rules, "CHECKS", (("spy", spy),))
-        checker.check_text("a.json", text, checker.Options())
+        pipeline.check_text("a.json", text, checker.Options())
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -268,10 +268,10 @@ def test_fixes_and_the_library_take_lone_surrogates(tmp_path: Path) -> None:
     import json
 
     import civitai_schema
-    from civitai_schema import checker
+    from civitai_schema import checker, pipeline
 
     raw = b'{"callbackUrl": "https://x\\ud800.example/h", "steps": [{"$type": "echo", "input": {}}]}'
-    outcome = checker.fix_bytes("w.json", raw, checker.Options(), unsafe=True)
+    outcome = pipeline.fix_bytes("w.json", raw, checker.Options(), unsafe=True)
     assert outcome.changed and json.loads(outcome.after)["callbacks"][0]["url"] == "https://x\ud800.example/h"
     assert "\\ud800" in outcome.after  # written escaped, as it came
     report = civitai_schema.check_text('{"steps": [{"$type": "a\ud800", "input": {}}]}', filename="x.json")

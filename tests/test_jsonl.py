@@ -94,9 +94,9 @@ def test_an_overlong_line_is_reported_without_being_held(monkeypatch: pytest.Mon
     looked at; now a line over the file cap is read past in parts and reported by its size."""
     import io
 
-    from civitai_schema import checker
+    from civitai_schema import checker, pipeline, sources
 
-    monkeypatch.setattr(checker, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
     good = b'{"steps": [{"$type": "imagegen", "input": {}}]}\n'
 
     class Stream:  # reads only in bounded parts: no iteration, no readline() without a size
@@ -108,6 +108,6 @@ def test_an_overlong_line_is_reported_without_being_held(monkeypatch: pytest.Mon
             return self.data.readline(size)
 
     stream = Stream(good + b"x" * 5_000_000 + b"\n" + good + b"y" * 3000)
-    reports = list(checker.check_jsonl("s.jsonl", stream, checker.Options()))  # type: ignore[arg-type]
+    reports = list(pipeline.check_jsonl("s.jsonl", stream, checker.Options()))  # type: ignore[arg-type]
     found = [(f.code, f.line) for r in reports for f in r.findings]
     assert found == [("S111", 1), ("P109", 2), ("S111", 3), ("P109", 4)]

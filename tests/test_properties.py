@@ -236,7 +236,7 @@ def test_mutated_fixtures_never_crash(text: bytes, edits: list[tuple[int, bytes]
 def test_random_bytes_never_crash(data: bytes) -> None:
     for name in ("w.json", "w.yaml", "w.txt"):
         parsed = read(name, data)
-        assert parsed.findings or parsed.documents
+        assert parsed.problems or parsed.documents
         report = civitai_schema.check_text(data, filename=name)
         assert [f.message for f in report.findings if f.code == "X001"] == []
 
@@ -305,14 +305,14 @@ def test_json_positions_agree_in_any_order_when_few_containers_are_kept(document
 def test_locating_a_finding_in_every_step_scans_the_steps_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each lookup used to step over every earlier step (and, in the root object, over the whole
     steps array): 10,000 steps with a finding each took minutes. Now the work is linear."""
-    from civitai_schema import checker
+    from civitai_schema import checker, pipeline
     from civitai_schema.readers import json as json_reader
 
     count = 2000
     step = {"$type": "imageGen", "name": "same", "input": {"engine": "sdcpp", "prompt": "x", "width": 1024}}
     text = json.dumps({"steps": [step] * count, "tags": ["a"]}, indent=2)
     scans = count_calls(monkeypatch, json_reader, "_value_end")
-    report = checker.check_text("long.json", text, checker.Options())
+    report = pipeline.check_text("long.json", text, checker.Options())
     assert len({f.path.split("/")[2] for f in report.findings if f.path.startswith("/steps/")}) == count
     assert len(scans) < 10 * count
 

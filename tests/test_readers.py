@@ -7,15 +7,22 @@ import time
 
 import pytest
 
-from civitai_schema.findings import Span
-from civitai_schema.readers import read
+from civitai_schema.checker import read_findings
+from civitai_schema.findings import Finding, Span
+from civitai_schema.readers import Parsed, read
 
 from .conftest import count_calls
 
 
+def findings(parsed: Parsed, document: int | None = None, name: str = "t") -> list[Finding]:
+    """What reading found, as the checker reports it: the file's own (``document`` None), or one document's."""
+    own, by_document = read_findings(parsed, name)
+    return own if document is None else by_document.get(document, [])
+
+
 def codes(raw: bytes, name: str = "t.json") -> list[tuple[str, int | None, int | None]]:
     parsed = read(name, raw)
-    found = list(parsed.findings) + [f for d in parsed.documents for f in d.findings]
+    found = findings(parsed) + [f for i in range(len(parsed.documents)) for f in findings(parsed, i)]
     return [(f.code, f.line, f.column) for f in found]
 
 
@@ -64,7 +71,7 @@ def test_json_duplicate_keys_point_at_the_second_occurrence() -> None:
     raw = b'{"a": {"b": 1, "c": 2, "b": 3}, "a2": [{"x": 1, "x": 1}]}'
     parsed = read("t.json", raw)
     (document,) = parsed.documents
-    assert [(f.path, f.column, f.end_column) for f in document.findings] == [("/a/b", 24, 27), ("/a2/0/x", 49, 52)]
+    assert [(f.path, f.column, f.end_column) for f in findings(parsed, 0)] == [("/a/b", 24, 27), ("/a2/0/x", 49, 52)]
     assert document.data["a"]["b"] == 3
 
 
@@ -122,7 +129,7 @@ def test_yaml_multi_document_streams_check_every_document() -> None:
     raw = b"a: 1\n---\n---\nb: 2\nb: 3\n---\n"
     parsed = read("t.yaml", raw)
     assert [d.data for d in parsed.documents] == [{"a": 1}, {"b": 3}]
-    assert [(f.code, f.line) for f in parsed.documents[1].findings] == [("P102", 5)]
+    assert [(f.code, f.line) for f in findings(parsed, 1)] == [("P102", 5)]
 
 
 def test_yaml_anchors_aliases_and_merge_keys() -> None:
@@ -149,12 +156,13 @@ def test_yaml_positions_break_lines_where_json_does(
     if loader == "Python":
         monkeypatch.setattr(yaml_reader, "C_PARSER_MAX_DEPTH", -1)
     text = f'{bom}steps:\n  - name: "a{odd}b{odd}"\n    input: {{width: 1024, width: 9}}\n'
-    (document,) = read_text("t.yaml", text).documents
+    parsed = read_text("t.yaml", text)
+    (document,) = parsed.documents
     assert document.locator.span("/steps/0/input/width", "key") == Span(3, 26, 3, 31)  # the last one wins
-    assert [(f.code, f.line, f.column) for f in document.findings] == [("P102", 3, 26)]
+    assert [(f.code, f.line, f.column) for f in findings(parsed, 0)] == [("P102", 3, 26)]
     offsets = document.locator.offsets("/steps/0/name", "value")
     assert offsets is not None and text[slice(*offsets)] == f'"a{odd}b{odd}"'
-    (error,) = read_text("t.yaml", f'{bom}a: "{odd}{odd}"\nb: [1, 2\nc: 3\n').findings
+    (error,) = findings(read_text("t.yaml", f'{bom}a: "{odd}{odd}"\nb: [1, 2\nc: 3\n'))
     assert (error.code, error.line, error.column) == ("P101", 3, 2)
     assert error.message.endswith("(started at line 2, column 4)")
 
@@ -202,7 +210,7 @@ def test_deep_nesting_is_a_finding_not_a_crash(raw: bytes, name: str) -> None:
     start = time.monotonic()
     parsed = read(name, raw)
     assert time.monotonic() - start < 10
-    found = [f.code for f in parsed.findings]
+    found = [f.code for f in findings(parsed)]
     assert found and set(found) <= {"P101", "P109"}
 
 
@@ -213,7 +221,7 @@ def test_alias_bombs_are_refused_without_expanding_them() -> None:
     start = time.monotonic()
     parsed = read("t.yaml", b"\n".join(lines) + b"\n")
     assert time.monotonic() - start < 5
-    assert [f.code for f in parsed.findings] == ["P109"]
+    assert [f.code for f in findings(parsed)] == ["P109"]
     assert parsed.documents == []
 
 
@@ -225,8 +233,8 @@ def test_problems_in_many_yaml_steps_are_located_in_one_walk(monkeypatch: pytest
     count = 2000
     text = "steps:\n" + "".join(f"  - name: s{i}\n    name: t{i}\n    input: {{}}\n" for i in range(count))
     spelled = count_calls(monkeypatch, pointers, "child")
-    (document,) = read("t.yaml", text.encode()).documents
-    duplicates = [f for f in document.findings if f.code == "P102"]
+    parsed = read("t.yaml", text.encode())
+    duplicates = [f for f in findings(parsed, 0) if f.code == "P102"]
     assert [f.path for f in duplicates[:2]] == ["/steps/0/name", "/steps/1/name"] and len(duplicates) == count
     assert len(spelled) < 10 * count
 
@@ -269,12 +277,12 @@ def test_indexed_yaml_mappings_locate_as_a_scan_does(text: str) -> None:
 
 def test_findings_among_many_yaml_keys_do_not_scan_the_mapping_each(monkeypatch: pytest.MonkeyPatch) -> None:
     """A finding for each of 10,000 keys of one mapping scanned all its pairs each time."""
-    from civitai_schema import checker
+    from civitai_schema import checker, pipeline
     from civitai_schema.readers import yaml as yaml_reader
 
     count = 2000
     text = "steps: [{$type: echo, input: {}}]\n" + "".join(f"k{i}: 1\nk{i}: 2\n" for i in range(count))
     scans = count_calls(monkeypatch, yaml_reader, "_child")
-    report = checker.check_text("t.yaml", text, checker.Options())
+    report = pipeline.check_text("t.yaml", text, checker.Options())
     assert sum(f.code == "P102" for f in report.findings) == count
     assert len(scans) < count  # (only the small mappings on the way are scanned)

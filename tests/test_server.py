@@ -462,20 +462,20 @@ async def test_the_cli_says_how_to_install_the_server(monkeypatch: pytest.Monkey
 
 _CRASHING = """
 import sys
-from civitai_schema import checker, rules
+from civitai_schema import pipeline, rules
 
 def boom(data, kind, options):
     raise RuntimeError("a rule that crashes")
 
 rules.CHECKS = (*rules.CHECKS, ("exploding checks", boom))
-real = checker.check_bytes
+real = pipeline.check_bytes
 
 def check_bytes(name, *args, **kwargs):
     if name.endswith("engine-crash.yaml"):
         raise MemoryError("the whole engine fails")
     return real(name, *args, **kwargs)
 
-checker.check_bytes = check_bytes
+pipeline.check_bytes = check_bytes
 from civitai_schema.lsp.server import run
 run()
 """

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civitai_schema import checker, schema, streaming
+from civitai_schema import checker, pipeline, schema, sources, streaming
 from civitai_schema.findings import Kind
 from civitai_schema.readers import json as json_reader
 from civitai_schema.readers import read
@@ -54,17 +54,17 @@ def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _whole(text: str, options: checker.Options, name: str = "big.json") -> Any:
     """The report of reading the text whole (the streaming path out of reach)."""
-    real = checker.STREAM_MIN_CHARS
-    checker.STREAM_MIN_CHARS = 1 << 62
+    real = sources.STREAM_MIN_CHARS
+    sources.STREAM_MIN_CHARS = 1 << 62
     try:
-        return checker.check_text(name, text, options)
+        return pipeline.check_text(name, text, options)
     finally:
-        checker.STREAM_MIN_CHARS = real
+        sources.STREAM_MIN_CHARS = real
 
 
 def _same(text: str, *, streams: bool = True, **options: Any) -> None:
     chosen = checker.Options(**options)
-    streamed = streaming.check("big.json", text, chosen)
+    streamed = pipeline.check_windowed(streaming.Windowed("big.json", text), chosen)
     if not streams:
         assert streamed is None
         return
@@ -129,7 +129,7 @@ def test_names_references_and_video_chains_across_windows(jobs: int) -> None:
         text = json.dumps(layout, indent=1)
         _same(text, jobs=jobs)
         _same(text, jobs=jobs, kind=Kind.WORKFLOW)
-    found = streaming.check("big.json", json.dumps(document), checker.Options())
+    found = pipeline.check_windowed(streaming.Windowed("big.json", json.dumps(document)), checker.Options())
     codes = {f.code for f in found.findings} if found else set()
     assert {"G101", "G103", "G105", "G106", "D106", "D108"} <= codes  # (references, names, video chains)
 
@@ -177,7 +177,9 @@ def test_a_check_that_crashes_in_a_later_window_reports_its_first_crash(monkeypa
     monkeypatch.setattr(rules, "CHECKS", (*rules.CHECKS, ("record checks", fails_on_step_7)))
     text = json.dumps(_crossing(40))
     _same(text)
-    assert "record checks crashed: ValueError: step 7" in str(streaming.check("big.json", text, checker.Options()))
+    assert "record checks crashed: ValueError: step 7" in str(
+        pipeline.check_windowed(streaming.Windowed("big.json", text), checker.Options())
+    )
 
 
 @pytest.mark.usefixtures("small_windows")
@@ -224,8 +226,8 @@ def test_a_cut_guessed_inside_a_string_is_not_used() -> None:
     ],
 )
 def test_what_only_the_whole_text_reader_reports_goes_the_usual_way(text: str) -> None:
-    assert streaming.check("big.json", text, checker.Options()) is None
-    assert checker.check_text("big.json", text, checker.Options()) == _whole(text, checker.Options())
+    assert pipeline.check_windowed(streaming.Windowed("big.json", text), checker.Options()) is None
+    assert pipeline.check_text("big.json", text, checker.Options()) == _whole(text, checker.Options())
 
 
 @pytest.mark.usefixtures("small_windows")
@@ -249,12 +251,12 @@ def test_members_after_the_steps_are_read_first(last: str) -> None:
 
 
 def test_a_large_json_text_is_never_parsed_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checker, "STREAM_MIN_CHARS", 1000)
+    monkeypatch.setattr(sources, "STREAM_MIN_CHARS", 1000)
     document = _crossing(400)
     path = tmp_path / "big.json"
     path.write_text(json.dumps(document))
     whole_reads = count_calls(monkeypatch, json_reader, "read_json")
-    report = checker.check_path(str(path), checker.Options())
+    report = pipeline.check_path(str(path), checker.Options())
     assert not whole_reads
     assert report == _whole(path.read_text(), checker.Options(), str(path))
     assert report.findings
@@ -266,5 +268,9 @@ def test_empty_steps_and_the_skipping_of_unrecognized_documents(monkeypatch: pyt
     unmarked, record = '{"steps": [{"a": 1}, {"b": 2}]}', '{"id": "x", "status": "queued", "steps": [{"a": 1}]}'
     for text in (unmarked, record, '{"steps": [1, 2]}', '{"steps": [{"a": 1}, {"input": {}}]}'):
         _same(text, skip_unrecognized=True)
-    assert not streaming.check("big.json", unmarked, checker.Options(skip_unrecognized=True)).documents  # type: ignore[union-attr]
-    assert streaming.check("big.json", record, checker.Options(skip_unrecognized=True)).documents  # type: ignore[union-attr]
+    assert not pipeline.check_windowed(
+        streaming.Windowed("big.json", unmarked), checker.Options(skip_unrecognized=True)
+    ).documents  # type: ignore[union-attr]
+    assert pipeline.check_windowed(
+        streaming.Windowed("big.json", record), checker.Options(skip_unrecognized=True)
+    ).documents  # type: ignore[union-attr]

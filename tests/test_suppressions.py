@@ -122,20 +122,20 @@ def test_per_path_ignores_for_json_and_unused_entries(tmp_path: Path) -> None:
 def test_a_directive_per_step_is_matched_without_trying_every_directive(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each finding tried every directive of the file: 10,000 steps with a comment each took
     24 s. Now a finding meets only its line's directives and the file-level ones."""
-    from civitai_schema import checker, suppressions
+    from civitai_schema import checker, pipeline, suppressions
 
     count = 2000
     first = "  - $type: imageGen\n    name: same\n    input: {engine: sdcpp}\n"
     again = "  - $type: imageGen\n    name: same  # civitai-schema: ignore[G105]\n    input: {engine: sdcpp}\n"
     text = "# civitai-schema: ignore-file[N103]\nsteps:\n" + first + again * count
     tried = count_calls(monkeypatch, suppressions.Directive, "covers")
-    report = checker.check_text("many.yaml", text, checker.Options())
+    report = pipeline.check_text("many.yaml", text, checker.Options())
     assert not {"G105", "N103", "U001"} & {f.code for f in report.findings}  # all used, all suppressed
     assert len(tried) < 4 * 2 * count
 
 
 def test_the_first_matching_file_level_directive_is_the_one_used() -> None:
-    from civitai_schema import checker
+    from civitai_schema import checker, pipeline
 
     body = "steps:\n  - $type: imageGen\n    input: {engine: sdcpp}\n"
     cases = {
@@ -145,19 +145,19 @@ def test_the_first_matching_file_level_directive_is_the_one_used() -> None:
         "# civitai-schema: ignore-file[ZZZ]\n# civitai-schema: ignore-file[N103]\n": [1],
     }
     for header, unused_lines in cases.items():
-        report = checker.check_text("t.yaml", header + body, checker.Options())
+        report = pipeline.check_text("t.yaml", header + body, checker.Options())
         assert [f.line for f in report.findings if f.code == "U001"] == unused_lines, header
         assert "N103" not in {f.code for f in report.findings}, header
 
 
 def test_thousands_of_file_level_directives_are_looked_up_by_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    from civitai_schema import checker, suppressions
+    from civitai_schema import checker, pipeline, suppressions
 
     count = 2000
     header = "".join(f"# civitai-schema: ignore-file[A10{i % 10}]\n" for i in range(count))
     text = header + "steps:\n" + "  - $type: imageGen\n    name: same\n    input: {engine: sdcpp}\n" * count
     tried = count_calls(monkeypatch, suppressions.Directive, "covers")
-    report = checker.check_text("many.yaml", text, checker.Options())
+    report = pipeline.check_text("many.yaml", text, checker.Options())
     assert sum(f.code == "U001" for f in report.findings) == count and len(tried) < count
 
 

@@ -1,4 +1,5 @@
-"""Formatters: plain functions from a report to text. The CLI picks one by name."""
+"""Formatters: plain functions from a report to text. The CLI picks one by name, and reads what
+the format needs from the :class:`Traits` its module declares."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from ..findings import Finding, Report, printable
+from ..findings import Finding, Report, printable, printable_lines
+
+__all__ = ["FORMATTERS", "MODULES", "Traits", "View", "json_text", "printable", "printable_lines", "traits", "xml_text"]
 
 
 class View(NamedTuple):
@@ -23,18 +26,35 @@ class View(NamedTuple):
 
 Formatter = Callable[[Report, View], str]
 
+
+class Traits(NamedTuple):
+    """What a format needs, declared by its module as ``TRAITS``."""
+
+    streams: bool = False  # can be written one finding at a time (a long JSON Lines stream needs no memory)
+    sources: bool = False  # reads the text of each file with findings (code frames, SARIF fixes)
+    for_people: bool = False  # read in a terminal or a CI log (the others escape what they carry)
+    in_streams: str | None = None  # the format written instead for JSON Lines streams (read once)
+    stream_summary: bool = False  # written one finding at a time, it ends with a summary line
+
+
 # Format name → module; a module is imported only when its format is used (start-up time).
 MODULES = {
     "full": "full",
     "concise": "concise",
-    "text": "concise",  # the first name of the concise format
     "json": "json",
     "jsonl": "jsonl",
     "sarif": "sarif",
     "github": "github",
     "junit": "junit",
     "gitlab": "gitlab",
+    "text": "concise",  # the first name of the concise format
 }
+
+
+def traits(name: str) -> Traits:
+    """What the format ``name`` declares it needs (importing its module only)."""
+    declared: Traits = importlib.import_module(f"{__name__}.{MODULES[name]}").TRAITS
+    return declared
 
 
 class _Formatters(dict[str, Formatter]):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..findings import Finding, Report, Severity, printable
+from . import Traits
 
 if TYPE_CHECKING:
     from . import View
@@ -69,6 +70,9 @@ def statistics(report: Report) -> str:
         f"{count:>{width}}  {code}  {'[*]' if fixable else '   '} {first.name}"
         for code, (count, first, fixable) in rows
     )
+
+
+TRAITS = Traits(streams=True, for_people=True, stream_summary=True)
 
 
 def render(report: Report, view: View) -> str:

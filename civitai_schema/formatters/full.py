@@ -9,7 +9,7 @@ import click
 
 from ..documents import split_lines
 from ..findings import Finding, Report, printable
-from . import concise
+from . import Traits, concise
 
 if TYPE_CHECKING:
     from . import View
@@ -56,6 +56,9 @@ def _window(source: str, left: int) -> tuple[str, int]:
     head = "…" if left else ""
     tail = "…" if right < len(source) else ""
     return head + source[left:right] + tail, left - len(head)
+
+
+TRAITS = Traits(sources=True, for_people=True, in_streams="concise")
 
 
 def render(report: Report, view: View) -> str:

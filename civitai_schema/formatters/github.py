@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..findings import Report, Severity, printable_lines
+from . import Traits
 
 if TYPE_CHECKING:
     from . import View
@@ -20,6 +21,9 @@ def _data(text: str) -> str:
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+TRAITS = Traits(streams=True, for_people=True)
 
 
 def render(report: Report, view: View) -> str:

@@ -7,12 +7,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Report, Severity
-from . import ITEMS, dumps_with_items, json_text
+from . import ITEMS, Traits, dumps_with_items, json_text
 
 if TYPE_CHECKING:
     from . import View
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+TRAITS = Traits()
 
 
 def render(report: Report, view: View) -> str:

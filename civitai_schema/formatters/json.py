@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, Report
-from . import ITEMS, dumps_with_items, json_text
+from . import ITEMS, Traits, dumps_with_items, json_text
 
 if TYPE_CHECKING:
     from . import View
@@ -36,6 +36,9 @@ def statistics(report: Report) -> list[dict[str, Any]]:
         row["count"] += 1
         row["fixable"] = row["fixable"] or item.fixable
     return sorted(counts.values(), key=lambda row: (-row["count"], row["code"]))
+
+
+TRAITS = Traits()
 
 
 def render(report: Report, view: View) -> str:

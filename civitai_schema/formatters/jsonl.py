@@ -6,11 +6,14 @@ import json
 from typing import TYPE_CHECKING
 
 from ..findings import Report
-from . import json_text
+from . import Traits, json_text
 from .json import finding
 
 if TYPE_CHECKING:
     from . import View
+
+
+TRAITS = Traits(streams=True)
 
 
 def render(report: Report, view: View) -> str:

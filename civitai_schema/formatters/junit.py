@@ -8,10 +8,13 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Report
-from . import xml_text
+from . import Traits, xml_text
 
 if TYPE_CHECKING:
     from . import View
+
+
+TRAITS = Traits()
 
 
 def render(report: Report, view: View) -> str:

@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, rules
 from ..findings import Report, Severity
-from . import ITEMS, dumps_with_items, json_text, uri
+from . import ITEMS, Traits, dumps_with_items, json_text, uri
 
 if TYPE_CHECKING:
     from . import View
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+TRAITS = Traits(sources=True)
 
 
 def render(report: Report, view: View) -> str:

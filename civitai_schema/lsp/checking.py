@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import checker, config
+from .. import checker, config, pipeline
 from ..api import options as make_options
 from ..findings import Finding, Report, Span
 from ..rules import engine as engine_rules
@@ -63,7 +63,7 @@ class Engine:
         except config.ConfigError as exc:
             problem, resolver = str(exc), config.Resolver(isolated=True)
         try:
-            report = checker.check_bytes(path, raw, self._options(resolver), fmt)
+            report = pipeline.check_bytes(path, raw, self._options(resolver), fmt)
         except Exception as exc:  # the engine turns a crashing rule into X001; this is anything else
             report = crashed(path, exc)
         return Outcome(report, problem)
@@ -76,7 +76,7 @@ class Engine:
             resolver.for_path(path)
         except config.ConfigError:
             resolver = config.Resolver(isolated=True)
-        outcome = checker.fix_bytes(path, raw, self._options(resolver), unsafe=unsafe, fmt=fmt)
+        outcome = pipeline.fix_bytes(path, raw, self._options(resolver), unsafe=unsafe, fmt=fmt)
         return outcome.after if outcome.changed else text
 
 

@@ -1,18 +1,19 @@
 """From bytes to documents: encoding, format detection, and the JSON and YAML readers.
 
-Every problem becomes a located finding (see :mod:`civitai_schema.rules.parse`); nothing here
+Readers know nothing of rules: what stops or mars reading is a located :class:`Problem`, a
+value the checker turns into a finding of :mod:`civitai_schema.rules.parse`. Nothing here
 raises on bad input.
 """
 
 from __future__ import annotations
 
 import codecs
+import enum
 import re
 from dataclasses import dataclass, field
 
 from ..documents import Document, Lines
-from ..findings import Finding, Span
-from ..rules import parse
+from ..findings import Span, Target
 
 # JSON and YAML both count only these four as blanks (Python's \s and isspace() also take
 # control characters such as \x1c-\x1f and \x0c, which neither format allows there).
@@ -29,12 +30,43 @@ _UTF16_32_BOMS = (
 )
 
 
+class ProblemKind(enum.Enum):
+    """What went wrong while reading (the value is the name of the parse rule that reports it)."""
+
+    PARSE_ERROR = "parse-error"
+    DUPLICATE_KEY = "duplicate-key"
+    NON_FINITE_NUMBER = "non-finite-number"
+    INVALID_ENCODING = "invalid-encoding"
+    BINARY_FILE = "binary-file"
+    EMPTY_DOCUMENT = "empty-document"
+    UNREADABLE_FILE = "unreadable-file"
+    NON_STRING_KEY = "non-string-key"
+    DOCUMENT_TOO_LARGE = "document-too-large"
+
+
+START = Span(1, 1, 1, 2)  # where a problem of the whole file is shown
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem met while reading, located in the file. ``document`` is the place in
+    :attr:`Parsed.documents` of the document it mars (None: the file could not be read, or that
+    part of it gave no document)."""
+
+    kind: ProblemKind
+    message: str
+    span: Span = START
+    path: str = ""
+    target: Target = "value"
+    document: int | None = None
+
+
 @dataclass
 class Parsed:
-    """What reading one file gave: its documents and the problems that stopped reading."""
+    """What reading one file gave: its documents and the problems met, in the file's order."""
 
     documents: list[Document] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def file_format(name: str, text: str) -> str:
@@ -50,17 +82,16 @@ def file_format(name: str, text: str) -> str:
 
 def read(name: str, raw: bytes, fmt: str | None = None) -> Parsed:
     """Decode and parse ``raw``; ``fmt`` forces ``json`` or ``yaml``."""
-    text, problem = decode(name, raw)
-    if problem is not None:
-        return Parsed(findings=[problem])
-    assert text is not None
+    text = decode(raw)
+    if isinstance(text, Problem):
+        return Parsed(problems=[text])
     return read_text(name, text, fmt)
 
 
 def read_text(name: str, text: str, fmt: str | None = None) -> Parsed:
     """Parse decoded text; ``fmt`` forces ``json`` or ``yaml``."""
     if _BLANK.match(text):  # (no copy of a large text, as strip would make)
-        return Parsed(findings=[_at_start(name, parse.EMPTY_DOCUMENT.finding("the file is empty"))])
+        return Parsed(problems=[Problem(ProblemKind.EMPTY_DOCUMENT, "the file is empty")])
     if (fmt or file_format(name, text)) == "json":
         from .json import read_json
 
@@ -70,28 +101,25 @@ def read_text(name: str, text: str, fmt: str | None = None) -> Parsed:
     return read_yaml(name, text)
 
 
-def decode(name: str, raw: bytes) -> tuple[str | None, Finding | None]:
-    """UTF-8 text (a BOM is dropped), or the finding that says why not."""
+def decode(raw: bytes) -> str | Problem:
+    """UTF-8 text (a BOM is dropped), or the problem that says why not."""
     for bom, encoding in _UTF16_32_BOMS:
         if raw.startswith(bom):
-            return None, _at_start(name, parse.INVALID_ENCODING.finding(f"the file is {encoding}; save it as UTF-8"))
+            return Problem(ProblemKind.INVALID_ENCODING, f"the file is {encoding}; save it as UTF-8")
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     if b"\x00" in raw:
         if _looks_utf16(raw):
             message = "the file looks like UTF-16 without a byte-order mark; save it as UTF-8"
-            return None, _at_start(name, parse.INVALID_ENCODING.finding(message))
-        return None, _at_start(
-            name, parse.BINARY_FILE.finding("the file holds binary data (NUL bytes), not JSON or YAML text")
-        )
+            return Problem(ProblemKind.INVALID_ENCODING, message)
+        return Problem(ProblemKind.BINARY_FILE, "the file holds binary data (NUL bytes), not JSON or YAML text")
     try:
-        return raw.decode("utf-8"), None
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", errors="replace")
         line, column = Lines(before).position(len(before))
-        byte = raw[exc.start]
-        finding = parse.INVALID_ENCODING.finding(f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8")
-        return None, finding.located(name, Span(line, column, line, column + 1))
+        message = f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8"
+        return Problem(ProblemKind.INVALID_ENCODING, message, Span(line, column, line, column + 1))
 
 
 def _looks_utf16(raw: bytes) -> bool:
@@ -110,7 +138,3 @@ def number_too_long(exc: ValueError) -> str:
     if "digits" in str(exc):
         return "a number has more digits than can be read (Python's limit is 4300)"
     return str(exc).split(";")[0]
-
-
-def _at_start(name: str, finding: Finding) -> Finding:
-    return finding.located(name, Span(1, 1, 1, 2))

@@ -19,8 +19,7 @@ from typing import Any, NamedTuple
 from .. import pointers
 from ..documents import Document, Lines
 from ..findings import Span, Target
-from ..rules import parse
-from . import Parsed, number_too_long
+from . import Parsed, Problem, ProblemKind, number_too_long
 
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
@@ -54,33 +53,31 @@ def read_json(name: str, text: str) -> Parsed:
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=number)
     except json.JSONDecodeError as exc:
-        message = _explain(exc.msg)
-        return Parsed(
-            findings=[
-                parse.PARSE_ERROR.finding(f"invalid JSON: {message}").located(name, lines.span(exc.pos, exc.pos + 1))
-            ]
-        )
+        message = f"invalid JSON: {_explain(exc.msg)}"
+        return Parsed(problems=[Problem(ProblemKind.PARSE_ERROR, message, lines.span(exc.pos, exc.pos + 1))])
     except RecursionError:
-        finding = parse.DOCUMENT_TOO_LARGE.finding("the JSON is nested too deeply to check")
-        return Parsed(findings=[finding.located(name, lines.span(0, 1))])
+        problem = Problem(ProblemKind.DOCUMENT_TOO_LARGE, "the JSON is nested too deeply to check", lines.span(0, 1))
+        return Parsed(problems=[problem])
     except ValueError as exc:  # e.g. an integer longer than Python's int conversion limit
         start = _too_long_integer(text)
-        finding = parse.PARSE_ERROR.finding(f"invalid JSON: {number_too_long(exc)}")
-        return Parsed(findings=[finding.located(name, lines.span(start, start + 1))])
+        message = f"invalid JSON: {number_too_long(exc)}"
+        return Parsed(problems=[Problem(ProblemKind.PARSE_ERROR, message, lines.span(start, start + 1))])
     locator = JsonLocator(lines)
     document = Document(data, name, 0, locator, text=text, fmt="json")
+    problems: list[Problem] = []
     if flags["duplicates"]:
         for pointer, (start, end) in locator.index().duplicates:
             key = pointers.split(pointer)[-1]
-            finding = parse.DUPLICATE_KEY.finding(
-                f'duplicate key "{key}": only the last value is kept', pointer, target="key"
-            )
-            document.findings.append(finding.located(name, lines.span(start, end)))
+            message = f'duplicate key "{key}": only the last value is kept'
+            span = lines.span(start, end)
+            problems.append(Problem(ProblemKind.DUPLICATE_KEY, message, span, pointer, "key", document=0))
     if flags["non_finite"]:
         for pointer, (start, end) in locator.index().non_finite:
-            finding = parse.NON_FINITE_NUMBER.finding(f"{text[start:end]} is not a JSON number", pointer)
-            document.findings.append(finding.located(name, lines.span(start, end)))
-    return Parsed(documents=[document])
+            message = f"{text[start:end]} is not a JSON number"
+            problems.append(
+                Problem(ProblemKind.NON_FINITE_NUMBER, message, lines.span(start, end), pointer, document=0)
+            )
+    return Parsed(documents=[document], problems=problems)
 
 
 def _too_long_integer(text: str) -> int:

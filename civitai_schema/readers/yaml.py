@@ -20,9 +20,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .. import pointers
 from ..documents import Document, Lines
-from ..findings import Finding, Span, Target
-from ..rules import Rule, parse
-from . import Parsed, number_too_long
+from ..findings import Span, Target
+from . import START, Parsed, Problem, ProblemKind, number_too_long
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -48,11 +47,11 @@ else:
 class _JsonFriendly(_Constructor):
     """Construction that notes what JSON cannot carry (mixed into the C and Python loaders)."""
 
-    problems: list[tuple[Rule, str, Node, Node | None]]
+    problems: list[tuple[ProblemKind, str, Node, Node | None]]
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.problems: list[tuple[Rule, str, Node, Node | None]] = []
+        self.problems: list[tuple[ProblemKind, str, Node, Node | None]] = []
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         self.note_keys(node)
@@ -70,16 +69,16 @@ class _JsonFriendly(_Constructor):
             if key_node.tag != _STR:
                 read_as = _READ_AS.get(key_node.tag.rsplit(":", 1)[-1], "something else")
                 message = f"the key {key_node.value or 'null'} is read as {read_as}, not a string; quote it"
-                self.problems.append((parse.NON_STRING_KEY, message, node, key_node))
+                self.problems.append((ProblemKind.NON_STRING_KEY, message, node, key_node))
             if key_node.value in seen:
                 message = f'duplicate key "{key_node.value}": only the last value is kept'
-                self.problems.append((parse.DUPLICATE_KEY, message, node, key_node))
+                self.problems.append((ProblemKind.DUPLICATE_KEY, message, node, key_node))
             seen.add(key_node.value)
 
     def construct_yaml_float(self, node: ScalarNode) -> float:
         value: float = super().construct_yaml_float(node)
         if math.isnan(value) or math.isinf(value):
-            self.problems.append((parse.NON_FINITE_NUMBER, f"{node.value} is not a JSON number", node, None))
+            self.problems.append((ProblemKind.NON_FINITE_NUMBER, f"{node.value} is not a JSON number", node, None))
         return value
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
@@ -229,7 +228,9 @@ def read_yaml(name: str, text: str) -> Parsed:
             locator = YamlLocator(node, marks, source=_Source.of(node, marks, type(loader), index, recomposed))
             refused = _refused(node, marks) if "*" in text else None
             if refused is not None:
-                parsed.findings.append(refused.located(name, locator.span(refused.path, "value")))
+                message, path = refused
+                span = locator.span(path, "value")
+                parsed.problems.append(Problem(ProblemKind.DOCUMENT_TOO_LARGE, message, span, path))
                 continue
             loader.problems = []
             data = _construct(loader, node)
@@ -237,7 +238,8 @@ def read_yaml(name: str, text: str) -> Parsed:
                 continue  # an empty document in a stream, such as a trailing '---'
             document = Document(data, name, index, locator, text=text, fmt="yaml")
             paths = _paths_to(node, {id(p[2]) for p in loader.problems}) if loader.problems else {}
-            document.findings.extend(_problem(name, paths, locator, p) for p in loader.problems)
+            where = len(parsed.documents)
+            parsed.problems.extend(_problem(paths, locator, p, where) for p in loader.problems)
             parsed.documents.append(document)
             kept.add(locator)
     except yaml.MarkedYAMLError as exc:
@@ -249,26 +251,21 @@ def read_yaml(name: str, text: str) -> Parsed:
                 line, column = marks.position(exc.context_mark)
                 if line != marks.position(mark)[0]:
                     what += f" (started at line {line}, column {column})"
-        span = marks.span(mark) if mark is not None else Span(1, 1, 1, 2)
-        parsed.findings.append(parse.PARSE_ERROR.finding(f"invalid YAML: {what}").located(name, span))
+        span = marks.span(mark) if mark is not None else START
+        parsed.problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {what}", span))
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", 0) or 0
-        parsed.findings.append(
-            parse.PARSE_ERROR.finding(f"invalid YAML: {_first_line(exc)}").located(
-                name, marks.lines.span(position, position + 1)
-            )
-        )
+        span = marks.lines.span(position, position + 1)
+        parsed.problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {_first_line(exc)}", span))
     except RecursionError:
-        finding = parse.DOCUMENT_TOO_LARGE.finding("the YAML is nested too deeply to check")
-        parsed.findings.append(finding.located(name, Span(1, 1, 1, 2)))
+        parsed.problems.append(Problem(ProblemKind.DOCUMENT_TOO_LARGE, "the YAML is nested too deeply to check"))
     except ValueError as exc:  # e.g. an integer longer than Python's int conversion limit
-        finding = parse.PARSE_ERROR.finding(f"invalid YAML: {number_too_long(exc)}")
-        parsed.findings.append(finding.located(name, Span(1, 1, 1, 2)))
+        parsed.problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {number_too_long(exc)}"))
     finally:
         loader.dispose()
-    if not parsed.documents and not parsed.findings:
-        finding = parse.EMPTY_DOCUMENT.finding("the file has no YAML document (only comments or null)")
-        parsed.findings.append(finding.located(name, Span(1, 1, 1, 2)))
+    if not parsed.documents and not parsed.problems:
+        message = "the file has no YAML document (only comments or null)"
+        parsed.problems.append(Problem(ProblemKind.EMPTY_DOCUMENT, message))
     return parsed
 
 
@@ -310,15 +307,14 @@ def _first_line(exc: Exception) -> str:
 
 
 def _problem(
-    name: str, paths: dict[int, str], locator: YamlLocator, problem: tuple[Rule, str, Node, Node | None]
-) -> Finding:
-    rule, message, node, key_node = problem
+    paths: dict[int, str], locator: YamlLocator, problem: tuple[ProblemKind, str, Node, Node | None], document: int
+) -> Problem:
+    kind, message, node, key_node = problem
     path = paths.get(id(node), "")
     if key_node is not None:
-        path = pointers.child(path, key_node.value)
         span = locator.marks.span(key_node.start_mark, key_node.end_mark)
-        return rule.finding(message, path, target="key").located(name, span)
-    return rule.finding(message, path).located(name, locator.marks.span(node.start_mark, node.end_mark))
+        return Problem(kind, message, span, pointers.child(path, key_node.value), "key", document)
+    return Problem(kind, message, locator.marks.span(node.start_mark, node.end_mark), path, document=document)
 
 
 def _paths_to(root: Node, goals: set[int]) -> dict[int, str]:
@@ -363,9 +359,9 @@ class _Cycle(Exception):
         self.node = node
 
 
-def _refused(root: Node, marks: Marks) -> Finding | None:
-    """The finding (with its path) that refuses a document whose aliases make it infinite or too
-    large to check, else None."""
+def _refused(root: Node, marks: Marks) -> tuple[str, str] | None:
+    """Why a document whose aliases make it infinite or too large to check is refused, and
+    where (its message and path), else None."""
     try:
         size = _expanded_size(root)
     except _Cycle as cycle:
@@ -374,13 +370,14 @@ def _refused(root: Node, marks: Marks) -> Finding | None:
         anchor = _ANCHOR.match(marks.lines.text, cycle.node.start_mark.index + marks.shift)
         what = f"&{anchor.group(1)} contains an alias to itself" if anchor else "an alias is inside the value it names"
         message = f"{what}, so the document would be infinitely large"
-        return parse.DOCUMENT_TOO_LARGE.finding(message, path)
+        return message, path
     if size <= MAX_EXPANDED_NODES:
         return None
-    return parse.DOCUMENT_TOO_LARGE.finding(
+    message = (
         f"the document expands to more than {MAX_EXPANDED_NODES:,} values through aliases "
         f"(a long string counting once per {CHARACTERS_PER_VALUE} characters)"
     )
+    return message, ""
 
 
 def _expanded_size(root: Node) -> int:

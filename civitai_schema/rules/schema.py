@@ -221,6 +221,20 @@ _FORMAT_EXAMPLES = {
 }
 
 
+def windowable(kind: Kind, mode: SchemaMode) -> bool:
+    """Whether a large document's schema findings are those of its windows of steps, each
+    checked with the document's other members (see :func:`schema.steps_alone`)."""
+    return schema.steps_alone(kind, mode)
+
+
+def prepare(mode: SchemaMode) -> None:
+    """Build the fast validators now, so that forked workers inherit them instead of each
+    building its own (the Python validators are built only where an invalid document needs
+    them, and a step type's leaves where a document uses it)."""
+    for kind in Kind:
+        schema.fast_validator(kind, mode)
+
+
 def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
     """The schema findings of one document."""
     if mode is SchemaMode.VENDORED:
