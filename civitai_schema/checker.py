@@ -15,21 +15,23 @@ import itertools
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import config, limits, processes, rules, streaming, workflow
+from . import config, limits, processes, rules, workflow
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind
 from .options import RuleOptions
 from .readers import Parsed, Problem, ProblemKind
-from .readers.json import JsonLocator
 from .recognition import looks_like_workflow
 from .rules import engine as engine_rules
 from .rules import parse
 from .rules import schema as schema_rules
 from .rules.rule import Rule
 from .schema import SchemaMode
-from .streaming import Ran
+
+if TYPE_CHECKING:  # (the windowed source is imported only when a large text comes)
+    from . import streaming
+    from .streaming import Ran
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,6 +188,9 @@ def check_windowed(
     that find in a step only what the step and the envelope give run on each window, the others
     (:data:`rules.DOCUMENT_CHECKS`) once on every step's skeleton. None when the text must be
     read whole (see :mod:`streaming`)."""
+    from . import streaming
+    from .readers.json import JsonLocator
+
     checks = all_checks(options.schema)
     alone = [index for index, (label, _) in enumerate(checks) if label not in rules.DOCUMENT_CHECKS]
     kinds: list[Kind] = []

@@ -17,14 +17,17 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from . import checker, config, processes, readers, sources, streaming
+from . import checker, config, processes, readers, sources
 from .checker import Options
 from .findings import DocumentInfo, Finding, Report
 from .readers import Parsed, Problem
 from .recognition import mentions_workflow
 from .rules import engine as engine_rules
+
+if TYPE_CHECKING:
+    from . import streaming
 
 
 @dataclass

@@ -13,14 +13,16 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from . import config, files, limits, readers, streaming
+from . import config, files, limits, readers
 from .documents import Document, Lines
 from .files import Snapshot
 from .findings import Finding, Span, Target
 from .readers import Parsed, Problem, ProblemKind
+
+if TYPE_CHECKING:
+    from .streaming import Windowed
 
 STDIN = "-"
 
@@ -32,8 +34,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 STREAM_MIN_CHARS = 4 * 2**20
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One file's text, or the problem that it has none. ``raw`` holds the bytes of a file that
     was read but is not UTF-8 text (whether they mention a workflow decides whether
     ``--skip-unrecognized`` leaves it alone); a file that could not be read at all has neither."""
@@ -133,11 +134,13 @@ def jsonl(stream: BinaryIO) -> Iterator[tuple[int, bytes | Problem]]:
             yield number, raw
 
 
-def windowed(name: str, text: str, fmt: str | None) -> streaming.Windowed | None:
+def windowed(name: str, text: str, fmt: str | None) -> Windowed | None:
     """The text as a windowed source when it is JSON large enough to be read a window of steps
     at a time (it may still have to be read whole: see :mod:`streaming`)."""
     if len(text) >= STREAM_MIN_CHARS and (fmt or readers.file_format(name, text)) == "json":
-        return streaming.Windowed(name, text)
+        from .streaming import Windowed
+
+        return Windowed(name, text)
     return None
 
 

@@ -14,7 +14,7 @@ import click
 from .. import __version__, api, config
 from ..api import Finding, Report, Severity
 from ..formatters import FORMATTERS, MODULES, View, printable_lines, traits
-from . import commands, modes, settings
+from . import settings
 from .terminal import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -45,7 +45,24 @@ version_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """``check`` is defined here; the other commands (:mod:`.commands`) are imported when named."""
+
+    others = frozenset({"coverage", "rule", "rules", "schema", "server"})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.others})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.others:
+            from . import commands
+
+            found: click.Command = getattr(commands, f"{name}_command")
+            return found
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @version_option
 def main() -> None:
     """Validate and lint Civitai Orchestration workflow documents (JSON and YAML)."""
@@ -200,6 +217,8 @@ def check(
             resolver=resolver,
             keep_sources=keep_sources,
         )
+        if jsonl or fix or diff:
+            from . import modes  # (the other two modes: not imported for a plain check)
         if jsonl:
             if fix or diff:
                 fail("--fix and --diff do not apply to --jsonl streams")
@@ -256,10 +275,3 @@ def _exit_for(report: Report, fail_on: str, exit_zero: bool) -> NoReturn:
     if not exit_zero and report.fails(Severity(fail_on)):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
-
-
-main.add_command(commands.schema_command)
-main.add_command(commands.coverage_command)
-main.add_command(commands.rules_command)
-main.add_command(commands.rule_command)
-main.add_command(commands.server_command)

@@ -11,6 +11,7 @@ import codecs
 import enum
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..documents import Document, Lines
 from ..findings import Span, Target
@@ -47,8 +48,7 @@ class ProblemKind(enum.Enum):
 START = Span(1, 1, 1, 2)  # where a problem of the whole file is shown
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One problem met while reading, located in the file. ``document`` is the place in
     :attr:`Parsed.documents` of the document it mars (None: the file could not be read, or that
     part of it gave no document)."""
