@@ -12,19 +12,18 @@ from typing import NoReturn
 import click
 
 from .. import __version__, api, config
-from ..api import Finding, Report, Severity
+from ..api import Finding
 from ..formatters import FORMATTERS, MODULES, View, printable_lines, traits
 from . import settings
 from .terminal import (
-    EXIT_FINDINGS,
-    EXIT_OK,
     EXIT_USAGE,
-    UNPRINTABLE,
     color,
     default_format,
     echo_in_parts,
+    exit_for,
     fail,
     guarded,
+    printable_output,
     write_output,
 )
 
@@ -66,10 +65,7 @@ class _Commands(click.Group):
 @version_option
 def main() -> None:
     """Validate and lint Civitai Orchestration workflow documents (JSON and YAML)."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and getattr(stream, "encoding", None):
-            reconfigure(errors=UNPRINTABLE)
+    printable_output()
 
 
 def entry_point() -> NoReturn:
@@ -226,7 +222,7 @@ def check(
             streamed = output_file is None and traits(chosen).streams and not statistics
             report = modes.stream_jsonl(paths, stdin, stdin_filename, opts, chosen, quiet=quiet, streamed=streamed)
             if streamed:
-                _exit_for(report, fail_on, exit_zero)
+                exit_for(report, fail_on, exit_zero)
         elif fix or diff:
             runs = api.fix_files(
                 paths, opts, unsafe=unsafe_fixes, write=fix and not diff, stdin=stdin, stdin_name=stdin_filename
@@ -259,19 +255,7 @@ def check(
     else:
         echo_in_parts(text, color=view.color)
     if diff:
-        if not changed and not quiet:
-            click.echo(modes.nothing_to_fix(report, unsafe_fixes), err=True)
-        if api.unreadable(report):
-            sys.exit(EXIT_USAGE)
-        sys.exit(EXIT_FINDINGS if changed else EXIT_OK)  # as ruff: 1 exactly when there is a diff
+        modes.exit_after_diff(report, changed, quiet=quiet, unsafe=unsafe_fixes)
     if not_fixed:
         sys.exit(EXIT_USAGE)
-    _exit_for(report, fail_on, exit_zero)
-
-
-def _exit_for(report: Report, fail_on: str, exit_zero: bool) -> NoReturn:
-    if api.unreadable(report):
-        sys.exit(EXIT_USAGE)
-    if not exit_zero and report.fails(Severity(fail_on)):
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
+    exit_for(report, fail_on, exit_zero)

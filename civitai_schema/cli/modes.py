@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from .. import api
 from ..api import DocumentInfo, Finding, Report, Severity
 from ..formatters import FORMATTERS, View, printable_lines, traits
-from .terminal import UNPRINTABLE, echo_in_parts
+from .terminal import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UNPRINTABLE, echo_in_parts
 
 
 def stream_jsonl(
@@ -64,6 +64,15 @@ def _jsonl_summary(report: Report, records: int) -> str:
     counted = ((report.errors, "error"), (report.warnings, "warning"), (report.infos, "info"))
     counts = ", ".join(plural(n, noun) for n, noun in counted)
     return f"Found {counts} in {plural(records, 'record')}."
+
+
+def exit_after_diff(report: Report, changed: list[str], *, quiet: bool, unsafe: bool) -> NoReturn:
+    """End a --diff run: as ruff, 1 exactly when there is a diff (2 when a path could not be read)."""
+    if not changed and not quiet:
+        click.echo(nothing_to_fix(report, unsafe), err=True)
+    if api.unreadable(report):
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if changed else EXIT_OK)
 
 
 def nothing_to_fix(report: Report, unsafe: bool) -> str:

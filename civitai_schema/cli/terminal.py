@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from ..api import Terminated, terminate_on_sigterm
+from ..api import Report, Severity, Terminated, terminate_on_sigterm, unreadable
 from ..formatters import printable_lines
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -85,6 +85,23 @@ def _unprintable(error: UnicodeError) -> tuple[str | bytes, int]:
 
 UNPRINTABLE = "civitai-schema-unprintable"
 codecs.register_error(UNPRINTABLE, _unprintable)
+
+
+def printable_output() -> None:
+    """Make standard output and error show what their encoding cannot (see :func:`_unprintable`)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "encoding", None):
+            reconfigure(errors=UNPRINTABLE)
+
+
+def exit_for(report: Report, fail_on: str, exit_zero: bool) -> NoReturn:
+    """End with the status a checked report gives (2 when a path could not be read)."""
+    if unreadable(report):
+        sys.exit(EXIT_USAGE)
+    if not exit_zero and report.fails(Severity(fail_on)):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
 
 
 def io_problem(exc: OSError) -> str:
