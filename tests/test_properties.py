@@ -362,7 +362,7 @@ def test_fast_yaml_construction_matches_pyyaml(document: Any) -> None:
         except ours.yaml.YAMLError as error:
             data = type(error).__name__
         problems = loader.problems if loader is not None else []
-        return data, sorted((rule.code, message) for rule, message, *_ in problems)  # (reported by position)
+        return data, sorted((kind.value, message) for kind, message, *_ in problems)  # (reported by position)
 
     fast = outcome(ours._CLoader, ours._construct)
     assert fast == outcome(ours._CLoader, lambda loader, node: loader.construct_document(node))
