@@ -117,9 +117,7 @@ class Overrides:
             changes: dict[str, Any] = {}
             for key in fragment:
                 if key == "options":
-                    names = [name.replace("-", "_") for name in fragment["options"]]
-                    picked = {name: getattr(parsed.options, name) for name in names}
-                    changes["options"] = dataclasses.replace(settings.options, **picked)
+                    changes["options"] = settings.options.replaced(parsed.options, fragment["options"])
                 else:
                     changes[key.replace("-", "_")] = getattr(parsed, key.replace("-", "_"))
             settings = dataclasses.replace(settings, **changes)

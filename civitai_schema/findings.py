@@ -6,10 +6,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
-
-if TYPE_CHECKING:
-    from .fix_actions import FixAction
+from typing import Any, Literal, NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -68,7 +65,9 @@ class Fix(NamedTuple):
 
     description: str
     applicability: Literal["safe", "unsafe"]
-    action: FixAction
+    # A fix_actions.FixAction; not named here, so that findings stay the floor every other
+    # module stands on (fix_actions reads findings and documents).
+    action: Any
     edits: tuple[Edit, ...] = ()
 
 

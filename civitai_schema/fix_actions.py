@@ -35,14 +35,6 @@ class FixAction(abc.ABC):
     # finding per member): made only with all of them, or a suppressed member would be rewritten.
     one_edit_per_finding: ClassVar[bool] = False
 
-    def __getitem__(self, index: int) -> str:
-        # checker.py still asks ``action[0] == "callbacks"`` of the former (name, value) tuples,
-        # meaning "is this a rewrite several findings share?"; answered so until it asks
-        # one_edit_per_finding. Nothing else indexes an action.
-        if index != 0:
-            raise IndexError(index)
-        return "callbacks" if self.one_edit_per_finding else type(self).__name__.lower()
-
     @abc.abstractmethod
     def edits(self, document: Document, finding: Finding) -> tuple[Edit, ...]:
         """The edits that make the change in ``document``'s text; none when it cannot be made

@@ -12,13 +12,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from . import pointers
 from .findings import Finding, Severity, Span
 
-if TYPE_CHECKING:
-    from .rules.rule import Rule
+
+class Rule(Protocol):
+    """What a budget needs of its notice's rule (``rules.engine.TOO_MANY_FINDINGS``), stated
+    here so that limits, which the rules read, does not read the rules."""
+
+    @property
+    def code(self) -> str: ...
+
+    def finding(self, message: str) -> Finding: ...
+
 
 T = TypeVar("T")
 

@@ -20,12 +20,8 @@ class RuleOptions:
 
     values: Mapping[str, Any] = field(default_factory=dict)
 
-    def __init__(self, values: Mapping[str, Any] | None = None, **by_attribute: Any) -> None:
-        # ``by_attribute`` (extra_ecosystems=…) is how callers written for the former one field
-        # per option still build a copy with dataclasses.replace; api.Overrides does.
-        merged = dict(values or {})
-        merged.update({attribute.replace("_", "-"): value for attribute, value in by_attribute.items()})
-        object.__setattr__(self, "values", merged)
+    def __init__(self, values: Mapping[str, Any] | None = None) -> None:
+        object.__setattr__(self, "values", dict(values or {}))
 
     def replaced(self, other: RuleOptions, names: Iterable[str]) -> RuleOptions:
         """These options with the values of ``names`` taken from ``other`` (their defaults
@@ -34,19 +30,6 @@ class RuleOptions:
         merged = {name: value for name, value in self.values.items() if name not in wanted}
         merged.update({name: other.values[name] for name in wanted if name in other.values})
         return RuleOptions(merged)
-
-    def __getattr__(self, attribute: str) -> Any:
-        # An option by its attribute spelling (options.extra_ecosystems), for callers written for
-        # the former one field per option; rules read OPTION.of(options) instead.
-        if attribute.startswith("__"):
-            raise AttributeError(attribute)
-        from .rules import OPTIONS
-
-        name = attribute.replace("_", "-")
-        option = next((o for o in OPTIONS if o.name == name), None)
-        if option is None:
-            raise AttributeError(attribute)
-        return option.of(self)
 
     def __hash__(self) -> int:  # a value, though a table option is a dict: rules cache results per options
         return self._hash

@@ -143,10 +143,10 @@ def finish(
         kept, unused = suppressions.apply_comments(kept, text, name)
         if not any(f.code == engine_rules.TOO_MANY_FINDINGS.code for f in kept):  # (else some were never found)
             kept += settings.apply(unused, name)
-    if any(f.fix is not None and f.fix.action[0] == "callbacks" for f in kept):
+    if any(f.fix is not None and f.fix.action.one_edit_per_finding for f in kept):
         from . import fixes
 
-        kept = fixes.whole_fixes_only(kept)  # a rewrite of the callback pair needs both findings
+        kept = fixes.whole_fixes_only(kept)  # a rewrite several findings share needs them all
     kept.sort(key=Finding.sort_key)
     kept_sources = {name: text} if kept and text and options.keep_sources else {}
     return Report(tuple(kept), tuple(infos), files=1, sources=kept_sources)
