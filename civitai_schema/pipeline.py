@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from . import checker, config, processes, readers, sources
 from .checker import Options
-from .findings import DocumentInfo, Finding, Report
+from .findings import DocumentInfo, Finding, Report, Severity
 from .readers import Parsed, Problem
 from .recognition import mentions_workflow
 from .rules import engine as engine_rules
@@ -285,24 +285,79 @@ MAX_FIX_PASSES = 8  # overlapping edits wait for the next pass; real documents n
 
 
 def fix_bytes(name: str, raw: bytes, options: Options, *, unsafe: bool = False, fmt: str | None = None) -> FixOutcome:
-    """Apply fixes until none is left (or the passes run out), re-checking after each pass."""
-    bom = raw.startswith(codecs.BOM_UTF8)
+    """Apply fixes until none is left (or the passes run out), re-checking after each pass. A
+    pass whose result has an error the text before it did not (counted by code: paths move
+    with the edits) is not kept; its fixes are then tried one at a time, and a fix that makes
+    things worse on its own is dropped and no longer offered (renaming ``teps`` to ``steps``
+    has the steps checked for the first time: that is a new error, not a fix)."""
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
     report = check_bytes(name, raw, options, fmt)
     text = readers.decode(raw)
     if isinstance(text, Problem):
         return FixOutcome("", "", (), report)
     from . import fixes
 
-    before, fixed = text, list[Finding]()
+    def recheck(candidate: str) -> Report:
+        return check_bytes(name, bom + candidate.encode("utf-8"), options, fmt)
+
+    before, fixed, dropped = text, list[Finding](), set[tuple[str, str, str]]()
+    safe = (text, report, 0)  # the last state with no error the text had not: what is kept at worst
+    trials = MAX_FIX_TRIALS
     for _ in range(MAX_FIX_PASSES):
-        applied = fixes.apply(text, report.findings, unsafe=unsafe, fmt=fmt)
+        offered = [f.with_fix(None) if _fix_key(f) in dropped else f for f in report.findings]
+        applied = fixes.apply(text, offered, unsafe=unsafe, fmt=fmt)
         if not applied.fixed or applied.text == text:
-            if applied.refused:  # fixes that could not be shown sound are not counted as fixable
-                refused = {id(f) for f in applied.refused}
-                kept = tuple(f.with_fix(None) if id(f) in refused else f for f in report.findings)
-                report = dataclasses.replace(report, findings=kept)
+            refused = {id(f) for f in applied.refused}  # fixes not shown sound are not fixable
+            report = dataclasses.replace(report, findings=tuple(
+                f.with_fix(None) if id(f) in refused or _fix_key(f) in dropped else f for f in report.findings
+            ))  # fmt: skip
             break
-        text = applied.text
-        fixed.extend(applied.fixed)
-        report = check_bytes(name, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"), options, fmt)
-    return FixOutcome(before, text, tuple(fixed), report)
+        after = recheck(applied.text)
+        if not _adds_errors(after, report):
+            text, report = applied.text, after
+            fixed.extend(applied.fixed)
+        else:
+            for group in _fix_groups(applied.fixed):
+                one = fixes.apply(text, group, unsafe=unsafe, fmt=fmt) if trials > 0 else None
+                trials -= 1
+                trial = recheck(one.text) if one is not None and one.fixed and one.text != text else None
+                if one is not None and trial is not None and not _adds_errors(trial, report):
+                    text, report = one.text, trial
+                    fixed.extend(one.fixed)
+                    break  # the others' edits were made on the old text: the next pass finds them again
+                dropped.update(map(_fix_key, group))
+        if not _adds_errors(report, safe[1], fixable_allowed=False):
+            safe = (text, report, len(fixed))
+    text, report, count = safe  # (passes that ran out with an error still to fix are undone)
+    if dropped:  # what made things worse is not offered as a fix
+        report = dataclasses.replace(
+            report, findings=tuple(f.with_fix(None) if _fix_key(f) in dropped else f for f in report.findings)
+        )
+    return FixOutcome(before, text, tuple(fixed[:count]), report)
+
+
+MAX_FIX_TRIALS = 64  # fixes tried one at a time per text, when a pass as a whole made things worse
+
+
+def _fix_key(finding: Finding) -> tuple[str, str, str]:
+    return finding.code, finding.path, finding.fix.description if finding.fix is not None else ""
+
+
+def _adds_errors(after: Report, before: Report, *, fixable_allowed: bool = True) -> bool:
+    """Whether ``after`` has more errors than ``before``. A fix may trade its error for a truer
+    one (``tts`` made ``textToSpeech`` has its input checked), but not for more. With
+    ``fixable_allowed``, errors that carry a fix of their own are not counted: the next pass
+    makes it (an engine's name fixed has its sampler checked, whose name is then fixed too).
+    Warnings a fix uncovers are news, not harm."""
+    errors = sum(f.severity is Severity.ERROR and not (fixable_allowed and f.fixable) for f in after.findings)
+    return errors > sum(f.severity is Severity.ERROR for f in before.findings)
+
+
+def _fix_groups(findings: Iterable[Finding]) -> list[list[Finding]]:
+    """The fixes a pass made, as the units they can be made in: one finding each, but a rewrite
+    that several findings share (the legacy callback pair) only with all of them."""
+    groups: dict[object, list[Finding]] = {}
+    for finding in findings:
+        shared = finding.fix is not None and finding.fix.action.one_edit_per_finding
+        groups.setdefault(finding.fix.edits if shared else id(finding), []).append(finding)  # type: ignore[union-attr]
+    return list(groups.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import shutil
@@ -145,9 +146,14 @@ def test_a_diff_of_in_place_fixes_needs_no_sequence_matching(monkeypatch: pytest
     assert not matched and diff.count('+    "$type": "imageGen",') == 500
 
 
+SDXL_INPUT = json.dumps(
+    {"engine": "sdcpp", "ecosystem": "sdxl", "model": "urn:air:sdxl:checkpoint:civitai:101055@128078", "prompt": "a"}
+)
+
+
 def test_fixing_through_a_symbolic_link_fixes_the_target_and_keeps_the_link(tmp_path: Path) -> None:
     target = tmp_path / "real.json"
-    target.write_text('{"steps": [{"$type": "imagegen", "input": {}}]}\n')
+    target.write_text(f'{{"steps": [{{"$type": "imagegen", "input": {SDXL_INPUT}}}]}}\n')
     (tmp_path / "link.json").symlink_to(target.name)
     invoke("check", "--fix", str(tmp_path / "link.json"))
     assert (tmp_path / "link.json").is_symlink()
@@ -164,3 +170,28 @@ def test_a_diff_breaks_lines_where_positions_do_and_marks_a_missing_final_newlin
     assert ' {"a": "x\u2028y",\n' in diff
     assert '- "b": "Succeeded"}\n\\ No newline at end of file\n' in diff
     assert '+ "b": "succeeded"}\n\\ No newline at end of file\n' in diff
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # S112's safe fix has the input checked against textToSpeech for the first time: 1 error, then 5
+        '{"steps": [{"$type": "tts", "input": {"prompt": "a cat", "width": 1024, "height": 512}}]}',
+        # S104's unsafe rename has the steps checked: the step reads its own output (1 error, then 2)
+        '{"teps": [{"$type": "aceStepAudio", "input": {"lyrics": "", "seed": {"$ref": "0"}}}]}',
+    ],
+)
+def test_a_fix_that_would_uncover_more_errors_is_not_made_nor_offered(text: str) -> None:
+    before = civitai_schema.check_text(text, filename="w.json")
+    outcome = civitai_schema.fix_text(text, filename="w.json", unsafe=True)
+    assert not outcome.changed and outcome.fixed == ()
+    assert outcome.report.errors == before.errors and not any(f.fixable for f in outcome.report.findings)
+
+
+def test_a_fix_whose_new_error_the_next_fix_mends_is_made() -> None:
+    """The engine's name fixed has the sampler checked, whose name is wrong too: an error for
+    one pass, fixed by the next."""
+    text = (FIXTURES / "fixes" / "enum-case.json").read_text()
+    outcome = civitai_schema.fix_text(text, filename="w.json")
+    assert outcome.after == (FIXTURES / "fixes" / "enum-case.fixed.json").read_text()
+    assert outcome.report.errors == 0
