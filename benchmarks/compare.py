@@ -1,17 +1,27 @@
-"""civitai-schema against check-jsonschema, measured side by side in one run.
+"""civitai-schema against check-jsonschema and ajv-cli, measured side by side in one run.
 
-    python benchmarks/compare.py [--runs 5] [--scenarios 1,100,1000,10000,yaml,big]
+    python benchmarks/compare.py [--runs 5] [--scenarios 1,100,1000,10000,findings,warm,yaml,big]
 
-Generates a seeded corpus under benchmarks/.corpus (valid and invalid documents mixed), installs
-check-jsonschema into benchmarks/.peer-venv on first use (a benchmark-only dependency, never a
-runtime one), then times both tools on the same file lists, interleaved, several runs each, and
-reports medians, peak memory (each child's own maximum RSS) and the ratios. check-jsonschema
-validates against the same vendored schema; civitai-schema runs every rule.
+Generates seeded corpora under benchmarks/.corpus, installs check-jsonschema into
+benchmarks/.peer-venv and ajv-cli (with ajv-formats) into benchmarks/.ajv on first use (both
+benchmark-only, never runtime dependencies; ajv is skipped, with a note, when ``node`` or ``npm``
+is absent), installs civitai-schema as the README's first command does, exports our effective
+schema (``civitai-schema schema --kind …``) for the peers, then times every tool on the same file
+lists, interleaved, several runs each. It reports medians, each process's own peak memory and
+the ratios against the peers measured in the same loop.
+
+Scenarios: ``1`` (the pre-commit hook's command on one valid file), ``100``/``1000``/``10000``
+valid request bodies, ``findings`` (1,000 workflow records written in the vendored third-party
+schema's terms: invented step types, legacy callbacks, integer ``nsfwLevel``; about 9 findings
+each, reported as JSON), ``warm`` (the 10,000 files again with the result cache warm; skipped
+with a note while the command has no ``--no-cache``), ``yaml`` (1,000 YAML files) and ``big``
+(one 50 MB file). Every other scenario runs with ``--no-cache`` when the command has it.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import random
@@ -20,72 +30,168 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CORPUS = HERE / ".corpus"
 PEER_VENV = HERE / ".peer-venv"
 OURS_VENV = HERE / ".ours-venv"
+AJV_FOLDER = HERE / ".ajv"
 PEER_VERSION = "check-jsonschema==0.39.*"
-SCHEMA = REPO / "schemas" / "civitai-workflow-schema.json"
+AJV_PACKAGES = ("ajv-cli@5", "ajv-formats@3")
+# Bumped whenever a generator changes, so an old corpus is made again rather than reused.
+CORPUS_VERSION = "2"
 
 
-def document(rng: random.Random, valid: bool) -> dict[str, object]:
+def sdxl_input(rng: random.Random) -> dict[str, Any]:
+    """A real-shaped SDXL image input, its size and seed drawn from ``rng``."""
     width = rng.choice([832, 1024, 1216])
-    body: dict[str, object] = {
+    return {
+        "engine": "sdcpp",
+        "ecosystem": "sdxl",
+        "operation": "createImage",
+        "model": "urn:air:sdxl:checkpoint:civitai:101055@128078",
+        "prompt": f"a lighthouse, variation {rng.randrange(10**6)}",
+        "width": width,
+        "height": 2048 - width,
+        "steps": rng.randrange(20, 40),
+        "seed": rng.randrange(2**31),
+    }
+
+
+def request_body(rng: random.Random) -> dict[str, Any]:
+    """A valid, real-shaped request body: an SDXL image and its upscale."""
+    return {
         "tags": ["bench"],
+        "steps": [
+            {"$type": "imageGen", "name": "hero", "input": sdxl_input(rng)},
+            {"$type": "imageUpscaler", "input": {"image": {"$ref": "hero", "path": "output.images[0].url"}}},
+        ],
+    }
+
+
+def record(rng: random.Random) -> dict[str, Any]:
+    """A valid workflow record as the API returns it (the shape of fixtures/valid/workflow-record.json)."""
+    image = sdxl_input(rng)
+    width, height = image["width"], image["height"]
+    ident = f"6-2026010112{rng.randrange(10**7):07}"
+    tips = {"civitai": 0, "creators": 0}
+    return {
+        "id": ident,
+        "status": "succeeded",
+        "createdAt": "2026-07-24T19:37:06.680Z",
+        "startedAt": "2026-07-24T19:37:08Z",
+        "completedAt": "2026-07-24T19:37:21Z",
+        "tags": ["bench"],
+        "cost": {"base": 8, "total": 8, "tips": dict(tips)},
+        "nsfwLevel": "pg",
+        "arguments": {},
+        "callbacks": [{"url": "https://hooks.example.com/civitai", "type": ["workflow:succeeded"]}],
+        "forceRefunded": False,
+        "metadata": {},
+        "tips": dict(tips),
+        "upgradeMode": "manual",
         "steps": [
             {
                 "$type": "imageGen",
                 "name": "hero",
-                "input": {
-                    "engine": "sdcpp",
-                    "ecosystem": "sdxl",
-                    "operation": "createImage",
-                    "model": "urn:air:sdxl:checkpoint:civitai:101055@128078",
-                    "prompt": f"a lighthouse, variation {rng.randrange(10**6)}",
-                    "width": width,
-                    "height": 2048 - width,
-                    "steps": rng.randrange(20, 40),
-                    "seed": rng.randrange(2**31),
+                "status": "succeeded",
+                "priority": "normal",
+                "metadata": {},
+                "startedAt": "2026-07-24T19:37:08Z",
+                "completedAt": "2026-07-24T19:37:21Z",
+                "estimatedProgressRate": 1,
+                "input": image,
+                "jobs": [{"id": f"job-{rng.randrange(10**6)}", "status": "succeeded", "cost": 8}],
+                "output": {
+                    "images": [
+                        {
+                            "type": "image",
+                            "id": f"blob-{rng.randrange(10**6)}",
+                            "available": True,
+                            "url": "https://blobs.example.com/blob.jpeg",
+                            "width": width,
+                            "height": height,
+                            "nsfwLevel": "pg",
+                        }
+                    ]
                 },
-            },
-            {"$type": "imageUpscaler", "input": {"image": {"$ref": "hero", "path": "output.images[0].url"}}},
+            }
         ],
     }
-    if not valid:
-        body["steps"][0]["$type"] = rng.choice(["tts", "imagegen"])  # type: ignore[index]
-    return body
 
 
-def build(scenario: str, rng: random.Random) -> list[str]:
-    folder = CORPUS / scenario
-    marker = folder / ".done"
-    if marker.exists():
-        return sorted(str(p) for p in folder.iterdir() if p.name != ".done")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    if scenario == "big":
-        steps = []
+# Step types of the third-party schema that the API names otherwise (or not at all).
+INVENTED_STEP_TYPES = ("tts", "upscale", "transcribe", "music", "interpolate", "textGen", "moderation", "audioGen")
+
+
+def third_party(rng: random.Random, valid: dict[str, Any]) -> dict[str, Any]:
+    """``valid`` as someone writing against the vendored third-party schema would write it:
+    legacy ``callbackUrl``/``callbackEvents``, integer ``nsfwLevel`` values, job ``result``
+    blobs, a ``currency`` in the cost, and a second step of an invented type."""
+    data = copy.deepcopy(valid)
+    del data["callbacks"]
+    data["callbackUrl"] = "https://hooks.example.com/civitai"
+    data["callbackEvents"] = ["workflow:succeeded"]
+    data["nsfwLevel"] = rng.randrange(1, 5)
+    data["cost"]["currency"] = "BUZZ"
+    step = data["steps"][0]
+    step["output"]["images"][0]["nsfwLevel"] = rng.randrange(1, 5)
+    del step["completedAt"]
+    image = step["output"]["images"][0]
+    step["jobs"][0]["result"] = {"blobs": [{"blobId": image["id"], "url": image["url"], "mimeType": "image/jpeg"}]}
+    data["steps"].append(
+        {
+            "$type": rng.choice(INVENTED_STEP_TYPES),
+            "name": "extra",
+            "status": "processing",
+            "input": {"prompt": "hello there"},
+        }
+    )
+    return data
+
+
+def build_corpus(scenario: str, count: int | None = None) -> list[str]:
+    """The seeded files of a scenario (made once; ``count`` overrides the scenario's size).
+    ``findings`` and ``records`` are twins: the same records with and without the mistakes."""
+    name = "10000" if scenario == "warm" else scenario  # the same files, checked again
+    size = count or {"big": 1, "yaml": 1000, "findings": 1000, "records": 1000}.get(name) or int(name)
+    folder = CORPUS / f"{name}-{size}"
+    marker = folder / f".done-{CORPUS_VERSION}"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        _write(folder, name, size, random.Random(f"{name}-2026"))
+        marker.touch()
+    return sorted(str(p) for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _write(folder: Path, name: str, count: int, rng: random.Random) -> None:
+    if name == "big":
+        steps: list[Any] = []
         while len(json.dumps(steps)) < 50 * 2**20:  # grows in chunks; about 50 MB
-            chunk = [document(rng, True)["steps"][0] for _ in range(5000)]
+            chunk = [request_body(rng)["steps"][0] for _ in range(5000)]
             for i, step in enumerate(chunk):
-                step["name"] = f"s{len(steps) + i}"  # type: ignore[index]
+                step["name"] = f"s{len(steps) + i}"
             steps.extend(chunk)
         (folder / "big.json").write_text(json.dumps({"steps": steps}))
-    else:
-        count = 1000 if scenario == "yaml" else int(scenario)
+        return
+    if name == "yaml":
         import yaml
 
         for i in range(count):
-            data = document(rng, valid=rng.random() > 0.1)
-            if scenario == "yaml":
-                (folder / f"w{i:05}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-            else:
-                (folder / f"w{i:05}.json").write_text(json.dumps(data, indent=2))
-    marker.touch()
-    return sorted(str(p) for p in folder.iterdir() if p.name != ".done")
+            (folder / f"w{i:05}.yaml").write_text(yaml.safe_dump(request_body(rng), sort_keys=False))
+        return
+    for i in range(count):
+        if name in ("findings", "records"):
+            valid = record(rng)
+            data = third_party(rng, valid) if name == "findings" else valid
+        else:
+            data = request_body(rng)
+        (folder / f"w{i:05}.json").write_text(json.dumps(data, indent=2))
 
 
 def peer() -> Path:
@@ -94,6 +200,24 @@ def peer() -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
         subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", PEER_VERSION], check=True)
     return binary
+
+
+def ajv() -> tuple[list[str] | None, str]:
+    """The ajv-cli command (draft 2020-12, with ajv-formats), or None and why not."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        return None, "ajv-cli skipped: node or npm is not installed"
+    script = AJV_FOLDER / "node_modules" / "ajv-cli" / "dist" / "index.js"
+    if not script.exists():
+        AJV_FOLDER.mkdir(exist_ok=True)
+        (AJV_FOLDER / "package.json").write_text('{"private": true}\n')
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", *AJV_PACKAGES], cwd=AJV_FOLDER, capture_output=True, check=False
+        )
+        if done.returncode != 0 or not script.exists():
+            return None, "ajv-cli skipped: npm install failed"
+    # --strict=false: our schema carries annotations (x-civitai-*) that strict mode refuses.
+    return [node, str(script), "validate", "--spec=draft2020", "--strict=false", "-c", "ajv-formats"], ""
 
 
 def ours() -> Path:
@@ -106,7 +230,15 @@ def ours() -> Path:
     return OURS_VENV / "bin" / "civitai-schema"
 
 
-QUICK_RUNS = 21  # samples for the start-up baseline and the one-file case
+def exported_schema(tool: Path, kind: str) -> Path:
+    """Our effective schema for ``kind``, as ``civitai-schema schema`` prints it, for the peers."""
+    path = CORPUS / f"{kind}.schema.json"
+    CORPUS.mkdir(exist_ok=True)
+    path.write_bytes(subprocess.run([str(tool), "schema", "--kind", kind], capture_output=True, check=True).stdout)
+    return path
+
+
+QUICK_RUNS = 21  # samples for the one-file case
 
 
 def hook_entry(tool: Path) -> list[str]:
@@ -116,82 +248,186 @@ def hook_entry(tool: Path) -> list[str]:
     return [str(tool), *entry[1:]]
 
 
-def measure(command: list[str]) -> tuple[float, int]:
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one run of ``command``, in the corpus folder (run from
     the repository, ``python -c "import civitai_schema"`` would import the source tree)."""
     start = time.perf_counter()
     with open(os.devnull, "wb") as null:
-        child = subprocess.Popen(command, stdout=null, stderr=null, cwd=CORPUS)
+        child = subprocess.Popen(command, stdout=null, stderr=null, cwd=CORPUS, env=env)
         _, _, usage = os.wait4(child.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss
+
+
+def import_floor(interpreter: str, command: list[str], env: dict[str, str] | None) -> list[str]:
+    """A command that imports just what ``command`` (our tool) imports at the top level for this
+    scenario, then ends as our command ends (``os._exit``, no teardown), reading no file: the
+    least any implementation on this stack can take for the scenario."""
+    done = subprocess.run(
+        [interpreter, "-X", "importtime", *command], cwd=CORPUS, capture_output=True, text=True, env=env, check=False
+    )
+    top = []
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1]
+            if not name.startswith("  ") and name.strip() not in top:
+                top.append(name.strip())
+    modules = [m for m in top if m not in sys.builtin_module_names and m != "__main__"]
+    return [interpreter, "-c", f"import os, {', '.join(modules)}; os._exit(0)"]
+
+
+class Row(NamedTuple):
+    label: str
+    ours: float
+    ours_mem: float
+    peers: dict[str, float]
+    peer_mem: float
+    bare: float
+    floor: float | None
+    findings: int
+
+
+def has_option(tool: Path, option: str) -> bool:
+    done = subprocess.run([str(tool), "check", "--help"], capture_output=True, text=True, check=False)
+    return option in done.stdout
+
+
+def count_findings(command: list[str], env: dict[str, str] | None) -> int:
+    """How many findings our command reports (with ``--format json`` in place of its format)."""
+    args = list(command)
+    index = args.index("--format") if "--format" in args else None
+    if index is not None:
+        args[index + 1] = "json"
+    else:
+        args[2:2] = ["--format", "json"]
+    done = subprocess.run(args, cwd=CORPUS, capture_output=True, text=True, env=env, check=False)
+    try:
+        return len(json.loads(done.stdout)["findings"])
+    except (ValueError, KeyError):
+        return 0
+
+
+LABELS = {
+    "1": "1 valid JSON file (the hook's command)",
+    "findings": "1,000 findings-heavy JSON records",
+    "records": "1,000 valid JSON records (the findings' twins)",
+    "warm": "10,000 JSON files, cache warm",
+    "yaml": "1,000 YAML files",
+    "big": "one 50 MB file",
+}
+
+
+def scenario_run(
+    scenario: str,
+    runs: int,
+    tool: Path,
+    interpreter: str,
+    peers: dict[str, Callable[[list[str], str], list[str]]],
+    schemas: dict[str, Path],
+    no_cache: bool,
+) -> Row:
+    files = build_corpus(scenario)
+    kind = "workflow" if scenario in ("findings", "records") else "submission"
+    env = dict(os.environ, CIVITAI_SCHEMA_CACHE_DIR=str(CORPUS / ".cache"))
+    cache_flag = ["--no-cache"] if no_cache and scenario != "warm" else []
+    if scenario == "1":
+        ours_cmd = [*hook_entry(tool), *cache_flag, *files]
+        runs = max(runs, QUICK_RUNS)  # a 70 ms run is noisy; more samples steady the median
+    elif scenario in ("findings", "records"):
+        # Every finding reported in the JSON format: positions, messages and encoding all paid.
+        ours_cmd = [str(tool), "check", "--format", "json", "--exit-zero", *cache_flag, *files]
+    else:
+        ours_cmd = [str(tool), "check", "--quiet", "--format", "concise", "--exit-zero", *cache_flag, *files]
+    if scenario == "warm":
+        shutil.rmtree(CORPUS / ".cache", ignore_errors=True)
+        measure(ours_cmd, env)  # fills the cache
+    commands = {name: make(files, str(schemas[kind])) for name, make in peers.items()}
+    floor = import_floor(interpreter, ours_cmd, env)
+    bare = [interpreter, "-c", "pass"]
+    mine: list[tuple[float, int]] = []
+    theirs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    starts, floors = [], []
+    for _ in range(runs):  # interleaved, so every command sees the same machine state
+        mine.append(measure(ours_cmd, env))
+        for name, command in commands.items():
+            theirs[name].append(measure(command))
+        starts.append(measure(bare)[0])
+        floors.append(measure(floor, env)[0])
+    findings = count_findings(ours_cmd, env) if scenario in ("findings", "records") else 0
+    label = LABELS.get(scenario) or f"{int(scenario):,} valid JSON files"
+    return Row(
+        label,
+        statistics.median(t for t, _ in mine),
+        max(m for _, m in mine) / 1024,
+        {name: statistics.median(t for t, _ in times) for name, times in theirs.items()},
+        max(m for _, m in theirs["check-jsonschema"]) / 1024,
+        statistics.median(starts),
+        statistics.median(floors),
+        findings,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--scenarios", default="1,100,1000,10000,yaml,big")
+    parser.add_argument("--scenarios", default="1,100,1000,10000,findings,records,warm,yaml,big")
     args = parser.parse_args()
-    rng = random.Random(2026)
     checker = peer()
     tool = ours()
-    # The interpreter the tool runs on, without the development venv's editable-install hooks
-    # (they double a bare start-up here).
+    # The interpreter the tool runs on, without the development venv's editable-install hooks.
     interpreter = str(OURS_VENV / "bin" / "python")
-    # `python -c pass` runs interleaved with each scenario too: measured on its own, back to back,
-    # it is about 1 ms faster than right after a heavier process, which would flatter no one.
-    bare = [interpreter, "-c", "pass"]
-    # The start-up no batch with an invalid document avoids: our command's imports, jsonschema-rs
-    # and the Python `jsonschema` that words schema findings, with no file read (and, as the
-    # command does, no interpreter teardown). Its ratio is the least any such run can reach.
-    # Timed for the batches, which mix valid and invalid documents; the one file and the 50 MB
-    # file are valid and never import Python `jsonschema`.
-    floor = [interpreter, "-c", "import os, civitai_schema.cli, jsonschema_rs, jsonschema; os._exit(0)"]
-    print(
-        "| scenario | civitai-schema | check-jsonschema | ratio | ours / python -c pass "
-        "| import floor (ratio) | peak memory (ours / peer) |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    schemas = {kind: exported_schema(tool, kind) for kind in ("submission", "workflow")}
+    peers: dict[str, Callable[[list[str], str], list[str]]] = {
+        "check-jsonschema": lambda files, schema: [str(checker), "--schemafile", schema, *files]
+    }
+    ajv_cmd, note = ajv()
+    if ajv_cmd is not None:
+        peers["ajv-cli"] = lambda files, schema: [*ajv_cmd, "-s", schema, *(a for f in files for a in ("-d", f))]
+    no_cache = has_option(tool, "--no-cache")
+    notes = [note] if note else []
+    rows = []
     for scenario in args.scenarios.split(","):
-        files = build(scenario, rng)
-        # One file is the pre-commit hook's case: run exactly the hook's command. Larger batches
-        # keep the output small on both sides. (Options are spelled long: click tries a short
-        # one as a long one first and imports difflib for the error it then discards, ~1 ms.)
-        runs = args.runs
-        if scenario == "1":
-            files = files[:1]
-            ours_cmd = [*hook_entry(tool), *files]
-            runs = max(runs, QUICK_RUNS)  # a 70 ms run is noisy; more samples steady the median
-        else:
-            ours_cmd = [str(tool), "check", "--quiet", "--format", "concise", "--exit-zero", *files]
-        peer_cmd = [str(checker), "--schemafile", str(SCHEMA), *files]
-        mine, theirs, starts, floors = [], [], [], []
-        for _ in range(runs):  # interleaved, so all four see the same machine state
-            mine.append(measure(ours_cmd))
-            theirs.append(measure(peer_cmd))
-            starts.append(measure(bare)[0])
-            if scenario not in ("1", "big"):
-                floors.append(measure(floor)[0])
-        baseline = statistics.median(starts)
-        ours_time = statistics.median(t for t, _ in mine)
-        peer_time = statistics.median(t for t, _ in theirs)
-        ours_mem = max(m for _, m in mine) / 1024
-        peer_mem = max(m for _, m in theirs) / 1024
-        least = statistics.median(floors) if floors else None
-        floor_cell = f"{least * 1000:.0f} ms ({least / peer_time:.3f}×)" if least else "—"
-        names = {"1": "1 JSON file", "yaml": "1,000 YAML files", "big": "one 50 MB file"}
-        label = names[scenario] if scenario in names else f"{int(scenario):,} JSON files"
+        if scenario == "warm" and not no_cache:
+            notes.append("cache-warm scenario skipped: this civitai-schema has no result cache (--no-cache)")
+            continue
+        rows.append(scenario_run(scenario, args.runs, tool, interpreter, peers, schemas, no_cache))
+    report(rows, notes)
+    print(f"\nlibrary API, valid documents in memory: {library_throughput(3):,.0f} documents/s")
+
+
+def report(rows: list[Row], notes: list[str]) -> None:
+    names = list(rows[0].peers) if rows else []
+    head = " | ".join(names)
+    print(
+        f"| scenario | civitai-schema | {head} | ratio to {' | ratio to '.join(names)} | ours / python -c pass "
+        "| import floor (ratio) | peak memory (ours / check-jsonschema) |"
+    )
+    print("|---|" + "---:|" * (2 * len(names) + 4))
+    for row in rows:
+        times = " | ".join(f"{row.peers[n] * 1000:,.0f} ms" for n in names)
+        ratios = " | ".join(f"{row.ours / row.peers[n]:.3f}×" for n in names)
+        floor = "—" if row.floor is None else f"{row.floor * 1000:.0f} ms ({row.floor / row.peers[names[0]]:.3f}×)"
         print(
-            f"| {label} | {ours_time * 1000:.0f} ms | {peer_time * 1000:.0f} ms | {ours_time / peer_time:.3f}× "
-            f"| {ours_time / baseline:.2f}× (of {baseline * 1000:.1f} ms) | {floor_cell} "
-            f"| {ours_mem:.0f} / {peer_mem:.0f} MiB |"
+            f"| {row.label} | {row.ours * 1000:,.0f} ms | {times} | {ratios} "
+            f"| {row.ours / row.bare:.2f}× (of {row.bare * 1000:.1f} ms) | {floor} "
+            f"| {row.ours_mem:.0f} / {row.peer_mem:.0f} MiB |"
         )
+    by_label = {row.label: row for row in rows}
+    heavy, twins = by_label.get(LABELS["findings"]), by_label.get(LABELS["records"])
+    if heavy is not None and twins is not None and heavy.findings:
+        cost = (heavy.ours - twins.ours) / (heavy.findings - twins.findings) * 1e6
+        print(
+            f"\ncost per finding, all-in: {cost:.1f} µs ({heavy.findings:,} findings; the findings-heavy "
+            f"records minus their valid twins, both reported as JSON)"
+        )
+    for note in notes:
+        print(f"\nnote: {note}")
 
 
 def library_throughput(runs: int) -> float:
-    """Documents per second through civitai_schema.check(), documents already in memory."""
+    """Valid documents per second through civitai_schema.check(), documents already in memory."""
     import civitai_schema
 
-    documents = [json.loads(Path(p).read_text()) for p in build("1000", random.Random(2026))]
+    documents = [json.loads(Path(p).read_text()) for p in build_corpus("1000")]
     civitai_schema.check(documents[0])  # build validators first
     timings = []
     for _ in range(runs):
@@ -204,4 +440,3 @@ def library_throughput(runs: int) -> float:
 
 if __name__ == "__main__":
     main()
-    print(f"\nlibrary API, documents in memory: {library_throughput(3):,.0f} documents/s")

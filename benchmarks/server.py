@@ -30,28 +30,17 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from compare import sdxl_input  # noqa: E402  (the generator lives beside this script)
+
 CORPUS = HERE / ".corpus" / "server"
 SERVER = [sys.executable, "-m", "civitai_schema", "server"]
 DEBOUNCE_MS = 300  # the server's default
 
 
 def step(rng: random.Random, index: int) -> dict[str, Any]:
-    width = rng.choice([832, 1024, 1216])
-    body: dict[str, Any] = {
-        "$type": "imageGen",
-        "name": f"s{index}",
-        "input": {
-            "engine": "sdcpp",
-            "ecosystem": "sdxl",
-            "operation": "createImage",
-            "model": "urn:air:sdxl:checkpoint:civitai:101055@128078",
-            "prompt": f"a lighthouse, variation {rng.randrange(10**6)}",
-            "width": width,
-            "height": 2048 - width,
-            "steps": rng.randrange(20, 40),
-            "seed": rng.randrange(2**31),
-        },
-    }
+    body: dict[str, Any] = {"$type": "imageGen", "name": f"s{index}", "input": sdxl_input(rng)}
     if index % 100 == 7:
         body["input"]["steps"] = 500  # out of range: one finding in a hundred steps
     return body

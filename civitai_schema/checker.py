@@ -245,6 +245,11 @@ def located(findings: list[Finding], document: Document) -> list[Finding]:
         return []
     from . import fixes  # here, not at start-up: a clean run never needs it
 
+    # A locator that can learn the way to every pointer in one pass over the text (JSON's);
+    # then each lookup below reads only what it learnt.
+    prepare = getattr(document.locator, "prepare", None)
+    if prepare is not None:
+        prepare(f.path for f in findings if f.line is None)
     # Located in pointer order, so the findings of one step meet its containers together while
     # the locator still keeps them (each family reports in step order, one family after another).
     done = list(findings)

@@ -27,4 +27,6 @@ def split(pointer: str) -> list[str]:
         return []
     if not pointer.startswith("/"):
         raise ValueError(f"not a JSON Pointer: {pointer!r}")
+    if "~" not in pointer:  # (nearly every pointer: nothing to unescape)
+        return pointer[1:].split("/")
     return [unescape(token) for token in pointer[1:].split("/")]

@@ -329,6 +329,65 @@ def test_json_positions_follow_the_last_of_repeated_keys() -> None:
     assert locator.offsets("/a/01", "value") is None
 
 
+@SETTINGS
+@given(WORKFLOWISH, st.sampled_from([None, 0, 2]), st.randoms(use_true_random=False))
+def test_json_positions_learnt_in_one_pass_are_those_found_one_by_one(
+    document: Any, indent: int | None, rng: Any
+) -> None:
+    """prepare() learns every container on the way to a set of pointers in one pass; looking the
+    pointers up afterwards (and others it was not given, and absent ones) gives what a locator
+    that only walks one pointer at a time gives."""
+    from civitai_schema.documents import Lines
+    from civitai_schema.readers.json import JsonLocator
+
+    text = json.dumps(document, indent=indent, ensure_ascii=bool(indent))
+    every = _every_pointer(document)
+    absent = ["/zz", "/0/x", "/steps/01", "/steps/-", "/steps/9/x", *(p + "/zz" for p in every[:5])]
+    given_ones = rng.sample(every, k=rng.randrange(len(every) + 1)) + absent[: rng.randrange(len(absent))]
+    learnt, walked = JsonLocator(Lines(text)), JsonLocator(Lines(text))
+    learnt.prepare(given_ones)
+    for pointer in [*given_ones, *every, *absent]:
+        for target in ("value", "key"):
+            assert learnt.span(pointer, target) == walked.span(pointer, target)
+            assert learnt.offsets(pointer, target) == walked.offsets(pointer, target)
+
+
+def test_json_positions_learnt_in_one_pass_keep_the_last_of_repeated_keys() -> None:
+    from civitai_schema.documents import Lines
+    from civitai_schema.readers.json import JsonIndex, JsonLocator
+
+    text = '{"a": {"x": 1, "y": 2}, "b": {"c": [1, {"d": 2}]}, "a": [true, {"x": "x"}], "e": []}'
+    index, locator = JsonIndex(text), JsonLocator(Lines(text))
+    locator.prepare(["/a/1/x", "/a/x", "/b/c/1/d", "/e/0", ""])
+    for pointer in ["", "/a", "/a/1", "/a/1/x", "/b/c/1/d", "/b", "/e"]:
+        assert locator.offsets(pointer, "value") == index.values[pointer]
+        assert locator.offsets(pointer, "key") == index.keys.get(pointer)
+    assert locator.offsets("/a/x", "value") is None and locator.offsets("/e/0", "value") is None
+
+
+def test_learning_the_way_to_every_finding_parses_each_value_at_most_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One walk per pointer parsed a value once for each container around it (a value six levels
+    deep, six times); prepare() reads the containers on the way member by member and steps over
+    each other value once."""
+    from civitai_schema.documents import Lines
+    from civitai_schema.readers import json as json_reader
+
+    step = {"$type": "x", "input": {"a": {"b": {"c": [1, 2, {"d": "e"}]}}, "n": 1}, "jobs": [{"id": 1}]}
+    document = {"steps": [step] * 50, "tags": ["a"], "metadata": {"k": "v"}}
+    text = json.dumps(document, indent=2)
+    wanted = [f"/steps/{i}/input/a/b/c/2/d" for i in range(50)]
+    scans = count_calls(monkeypatch, json_reader, "_value_end")
+    locator = json_reader.JsonLocator(Lines(text))
+    locator.prepare(wanted)
+    # Stepped over, once each: a step's $type, n, jobs, c's first two items and d itself (six a
+    # step), and the root's tags and metadata.
+    assert len(scans) == 50 * 6 + 2
+    before = len(scans)
+    for pointer in wanted:
+        locator.span(pointer, "value")
+    assert len(scans) - before == len(wanted)  # each lookup parses only its own (string) value
+
+
 YAML_CASES = [
     "a: &x {b: 1, c: [1, 2]}\nd: *x\n",
     "base: &b {x: 1, y: 2}\nmerged: {<<: *b, y: 3}\n",

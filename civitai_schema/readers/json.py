@@ -14,6 +14,7 @@ import math
 import re
 import sys
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from .. import pointers
@@ -178,7 +179,9 @@ class JsonLocator:
 
     What a walk learns about a container (an object's members, an array's element starts so far)
     is kept for the next lookup, so locating a finding in each of 100,000 steps scans the steps
-    once rather than once per finding. The most recently used :data:`KEPT_CONTAINERS` are kept."""
+    once rather than once per finding. The most recently used :data:`KEPT_CONTAINERS` are kept.
+    :meth:`prepare` learns every container on the way to a set of pointers in one pass instead
+    (a lookup one by one parses a value once for each container around it)."""
 
     KEPT_CONTAINERS = 4096
 
@@ -186,11 +189,28 @@ class JsonLocator:
         self.lines = lines
         self._index: JsonIndex | None = None
         self._containers: OrderedDict[int, _Members | _Elements] = OrderedDict()
+        # Filled by prepare(): bounded by the pointers it was given, so not evicted.
+        self._prepared: dict[int, _Members | _Elements] = {}
 
     def index(self) -> JsonIndex:
         if self._index is None:
             self._index = JsonIndex(self.lines.text)
         return self._index
+
+    def prepare(self, paths: Iterable[str]) -> None:
+        """Learn, in one pass over the text, every container on the way to the pointers ``paths``, so that
+        looking each of them up afterwards reads only what was learnt. The answers are the ones
+        a lookup alone gives (the same tables, built in text order)."""
+        trie: _Trie = {}
+        for pointer in paths:
+            node = trie
+            for token in pointers.split(pointer):
+                node = node.setdefault(token, {})
+        if trie:
+            try:
+                _learn(self.lines.text, trie, self._prepared)
+            except (ValueError, RecursionError, IndexError):  # cannot happen on parsed text; be safe
+                pass  # (what was not learnt is found one lookup at a time)
 
     def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
         tokens = pointers.split(pointer)
@@ -231,9 +251,10 @@ class JsonLocator:
     def _member(self, start: int, token: str) -> tuple[tuple[int, int] | None, int] | None:
         """In the container at ``start``, the key span and value start of member ``token``."""
         text, kept = self.lines.text, self._containers
-        container = kept.get(start)
+        container = self._prepared.get(start) or kept.get(start)
         if container is not None:
-            kept.move_to_end(start)
+            if start in kept:
+                kept.move_to_end(start)
         elif text[start] == "{":
             container = kept[start] = _members(text, start)
         elif text[start] == "[":
@@ -259,14 +280,37 @@ def _members(text: str, pos: int) -> _Members:
     members: _Members = {}
     pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
     while text[pos] == '"':
-        name, after = _scanstring(text, pos + 1)
-        value = _WS.match(text, _WS.match(text, after).end() + 1).end()  # type: ignore[union-attr]
-        members[name] = ((pos, after), value)
-        pos = _WS.match(text, _value_end(text, value)).end()  # type: ignore[union-attr]
-        if text[pos] != ",":
+        name, key, value = _member(text, pos)
+        members[name] = (key, value)
+        pos, more = _after(text, _value_end(text, value))
+        if not more:
             break
-        pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
     return members
+
+
+# A member's name, the blanks, the colon and the blanks after it, in one match (about half the
+# calls of scanning each in turn, which is most of what locating a small document costs).
+_MEMBER = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*', re.S)
+# What follows a value: blanks, then a comma and the blanks after it (or the container's end).
+_AFTER = re.compile(r"[ \t\n\r]*(,[ \t\n\r]*)?")
+
+
+def _member(text: str, pos: int) -> tuple[str, tuple[int, int], int]:
+    """At the name of an object's member: the name, the name's span, and where its value starts."""
+    match = _MEMBER.match(text, pos)
+    assert match is not None  # (the text parsed)
+    name = match.group(1)
+    key = (pos, match.end(1) + 1)
+    if "\\" in name:
+        name = _scanstring(text, pos + 1)[0]
+    return name, key, match.end()
+
+
+def _after(text: str, end: int) -> tuple[int, bool]:
+    """After a value that ends at ``end``: where the next member (or the container's end) is, and
+    whether there is a next member."""
+    match = _AFTER.match(text, end)
+    return match.end(), match.lastindex is not None  # type: ignore[union-attr]
 
 
 class _Elements:
@@ -287,11 +331,67 @@ class _Elements:
                 if not self.done:
                     starts.append(self.first)
                 continue
-            pos = _WS.match(text, _value_end(text, starts[-1])).end()  # type: ignore[union-attr]
-            self.done = text[pos] != ","
-            if not self.done:
-                starts.append(_WS.match(text, pos + 1).end())  # type: ignore[union-attr]
+            pos, more = _after(text, _value_end(text, starts[-1]))
+            self.done = not more
+            if more:
+                starts.append(pos)
         return starts[index] if index < len(starts) else None
+
+
+# The tokens of the pointers to look up, as a tree: token -> the tokens under it.
+_Trie = dict[str, "_Trie"]
+
+
+def _learn(text: str, trie: _Trie, learnt: dict[int, _Members | _Elements]) -> None:
+    """Fill ``learnt`` with the table of every container on the way to the pointers of ``trie``
+    (keyed by where each starts), reading the text once: a container on the way is read member by
+    member, every other value stepped over by the C scanner. Iterative, so any depth the parser
+    accepted is fine. Objects keep the last of a repeated key, as the parsed data does."""
+    pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    if text[pos] not in "{[":
+        return
+    stack: list[_Open] = []
+    pos = _open(stack, text, pos, trie)
+    at_item = text[pos] not in "}]"  # (else the container is empty)
+    while True:
+        if at_item:
+            top = stack[-1]
+            table = top.table
+            if isinstance(table, dict):
+                name, key, value = _member(text, pos)
+                table[name] = (key, value)
+                child = top.node.get(name)
+            else:
+                value = pos
+                child = top.node.get(str(len(table.starts)))
+                table.starts.append(value)
+            if child and text[value] in "{[":  # on the way to a deeper pointer: read it too
+                pos = _open(stack, text, value, child)
+                at_item = text[pos] not in "}]"
+                continue
+            pos, at_item = _after(text, _value_end(text, value))
+        while not at_item:  # at the end of the innermost open container
+            closed = stack.pop()
+            if isinstance(closed.table, _Elements):
+                closed.table.done = True
+            learnt[closed.start] = closed.table
+            if not stack:
+                return
+            pos, at_item = _after(text, pos + 1)
+
+
+class _Open(NamedTuple):
+    """A container :func:`_learn` is reading: where it starts, the tokens under it, its table."""
+
+    start: int
+    node: _Trie
+    table: _Members | _Elements
+
+
+def _open(stack: list[_Open], text: str, start: int, node: _Trie) -> int:
+    """Start reading the container at ``start``; where its first member (or its end) is."""
+    stack.append(_Open(start, node, {} if text[start] == "{" else _Elements(text, start)))
+    return _WS.match(text, start + 1).end()  # type: ignore[union-attr]
 
 
 def _value_end(text: str, start: int) -> int:
