@@ -177,3 +177,23 @@ def test_items_set_into_the_text_read_as_one_dump(items: list[object], depth: in
 
     expected = json.dumps(nest(items), indent=2, ensure_ascii=False) + "\n"
     assert dumps_with_items(nest([ITEMS]), items) == expected
+
+
+_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(st.text() | st.integers() | st.booleans() | st.none(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_ANY_JSON, depth=st.integers(0, 3))
+def test_the_c_encoder_writes_what_the_indenting_encoder_writes(value: object, depth: int) -> None:
+    """The JSON formats are encoded by the C encoder, a run of scalars at a time; the text is
+    exactly json.dumps(..., indent=2)'s (NaN, infinities, keys that are not strings included)."""
+    from civitai_schema.formatters import indented
+
+    indent = "  " * depth
+    assert indented(value, indent) == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)

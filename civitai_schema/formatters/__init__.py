@@ -3,6 +3,7 @@ the format needs from the :class:`Traits` its module declares."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json as _json  # (not `json`: the package's json submodule takes that name once imported)
 import re
@@ -77,17 +78,77 @@ def dumps_with_items(payload: Any, items: Iterable[Any]) -> str:
     Each item is encoded on its own and set into the text: encoding a payload of every finding
     in one call held millions of small pieces at once (see docs/performance.md). The text is the
     same."""
-    head, _, tail = _json.dumps(payload, indent=2, ensure_ascii=False).partition(_json.dumps(ITEMS))
+    head, _, tail = indented(payload).partition(_json.dumps(ITEMS))
     indent = head[head.rfind("\n") + 1 :]
     parts = [head]
     for item in items:
         if len(parts) > 1:
             parts.append(",\n" + indent)
-        parts.append(_json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n" + indent))
+        parts.append(indented(item, indent))
     if len(parts) == 1:  # an empty list is written "[]"
         return head[: -len(indent) - 1] + tail[tail.index("]") :] + "\n"
     parts.append(tail + "\n")
     return "".join(parts)  # (one join: the text is built once)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def indented(value: Any, indent: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, each line after the first starting
+    with ``indent`` as well, by the C encoder: with an indent, ``json`` encodes in pure Python.
+    Each run of scalars in a container (most of a report) is one call of the C encoder, whose
+    item separator carries the line break and the indent; only containers inside are walked."""
+    inner = indent + "  "
+    flat = _flat(inner)
+    parts: list[str] = []
+    if isinstance(value, dict) and value:
+        run: dict[Any, Any] = {}
+        for key, item in value.items():
+            if type(item) in _SCALARS:
+                run[key] = item
+                continue
+            if run:
+                parts.append(flat(run)[1:-1])
+                run = {}
+            parts.append(flat({key: 0})[1:-4] + ": " + indented(item, inner))  # (the key as json writes it)
+        if run:
+            parts.append(flat(run)[1:-1])
+        return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "}"
+    if isinstance(value, (list, tuple)) and value:
+        start = 0
+        for index, item in enumerate(value):
+            if type(item) in _SCALARS:
+                continue
+            if start < index:
+                parts.append(flat(value[start:index])[1:-1])
+            parts.append(indented(item, inner))
+            start = index + 1
+        if start < len(value):
+            parts.append(flat(value[start:])[1:-1])
+        return "[\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "]"
+    return flat(value)
+
+
+@functools.lru_cache(maxsize=64)  # one per depth in practice
+def _flat(indent: str) -> Callable[[Any], str]:
+    """The C encoder (``json`` uses it only without an indent), writing each item of a container
+    on a new line that starts with ``indent``. Made once per depth: ``JSONEncoder.encode`` makes
+    a new one on every call, which cost as much as the encoding."""
+    from json import encoder
+
+    separator = ",\n" + indent
+    if encoder.c_make_encoder is None:  # a Python built without the _json module
+        return _json.JSONEncoder(ensure_ascii=False, separators=(separator, ": ")).encode
+    # No markers (the circular-reference check): a report is made of fresh, acyclic values.
+    chunks = encoder.c_make_encoder(
+        None, _not_json, encoder.encode_basestring, None, ": ", separator, False, False, True
+    )
+    return lambda value: "".join(chunks(value, 0))
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 # How each output carries what it cannot hold as it is: a lone surrogate (a file name's
@@ -104,7 +165,7 @@ def json_text(dumped: str) -> str:
     valid UTF-8, one line per line, and ``json.loads`` gives back the very string (for a file
     name, what ``os.fsdecode`` gave; ``os.fsencode`` turns it back into the name's bytes). Each
     such character in JSON text is inside a string, where an escape is allowed."""
-    if _JSON_ESCAPED.search(dumped) is None:
+    if dumped.isascii() or _JSON_ESCAPED.search(dumped) is None:  # (isascii: one quick pass in C)
         return dumped
     return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
@@ -131,6 +192,7 @@ def _surrogate_escape(match: re.Match[str]) -> str:
     return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
+@functools.lru_cache(maxsize=4096)  # each file's name is asked for once per finding in it
 def uri(file: str) -> str:
     """A file name as a URI reference (SARIF's ``uri``): its bytes percent-encoded except the
     unreserved characters and ``/``, so ``a#b.json`` is not read as a fragment, ``a:b.json``
