@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
+from . import startup
 from .findings import Kind
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def _fast(source: Any) -> Any | None:
     if os.environ.get("CIVITAI_SCHEMA_PURE_PYTHON"):
         return None
     try:
-        import jsonschema_rs
+        jsonschema_rs = startup.jsonschema_rs()  # (without the email package it would load)
     except ImportError:
         return None
     from .spans import is_date_span  # (not .formats: jsonschema-rs knows the other formats itself)

@@ -170,8 +170,11 @@ def json_text(dumped: str) -> str:
     return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
-# XML 1.0 allows tab, LF, CR and U+0020..U+D7FF, U+E000..U+FFFD, U+10000 and above.
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+@functools.cache  # compiled when first used: about 5 ms, which every run paid at start-up
+def _not_xml() -> re.Pattern[str]:
+    """What XML 1.0 does not allow: it allows tab, LF, CR and U+0020..U+D7FF, U+E000..U+FFFD,
+    U+10000 and above."""
+    return re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str) -> str:
@@ -181,7 +184,7 @@ def xml_text(text: str) -> str:
     which XML does not allow either, as U+FFFD."""
     if _LONE_SURROGATE.search(text) is not None:
         text = _LONE_SURROGATE.sub(_surrogate_escape, text)
-    return _NOT_XML.sub("\ufffd", printable(text))
+    return _not_xml().sub("\ufffd", printable(text))
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

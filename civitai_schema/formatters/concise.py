@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
 from ..findings import Finding, Report, Severity, printable
 from . import Traits
 
@@ -19,6 +17,8 @@ def line(finding: Finding, color: bool = False) -> str:
     where = f"{printable(finding.file or '')}:{finding.line or 1}:{finding.column or 1}"  # (names hold anything)
     code, level = finding.code, f"[{finding.severity}]"
     if color:
+        import click  # (only for colour: nothing outside the command line needs click)
+
         where = click.style(where, bold=True)
         code = click.style(code, fg=_COLORS[finding.severity], bold=True)
         level = click.style(level, fg=_COLORS[finding.severity])

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
 from ..documents import split_lines
 from ..findings import Finding, Report, printable
 from . import Traits, concise
@@ -42,9 +40,15 @@ def frame(finding: Finding, lines: list[str], color: bool) -> list[str]:
             end = (finding.end_column or start + 1) if last_line else len(source) + 1
             start, end = max(1, start - shift), max(1, min(end - shift, len(shown) + 1))
             carets = "^" * max(1, end - start)
-            marker = " " * (start - 1) + (click.style(carets, fg="red", bold=True) if color else carets)
+            marker = " " * (start - 1) + (_red(carets) if color else carets)
             out.append(f"{' ' * width} | {marker}")
     return out
+
+
+def _red(text: str) -> str:
+    import click  # (only for colour: nothing outside the command line needs click)
+
+    return click.style(text, fg="red", bold=True)
 
 
 def _window(source: str, left: int) -> tuple[str, int]:
