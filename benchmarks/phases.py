@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 from compare import build_corpus  # noqa: E402  (the generator lives beside this script)
 
 from civitai_schema import checker, config, readers, workflow  # noqa: E402
-from civitai_schema.findings import Report  # noqa: E402
+from civitai_schema.findings import DocumentInfo, Report  # noqa: E402
 from civitai_schema.formatters import FORMATTERS, View  # noqa: E402
 
 PHASES = ("read", "schema", "lint", "select", "locate", "report", "format")
@@ -44,7 +44,7 @@ def one_run(files: list[tuple[str, bytes]], fmt: str) -> tuple[dict[str, float],
         parsed = readers.read(name, raw)
         spent["read"] += clock() - start
         findings = list(parsed.findings)
-        infos = []
+        infos: list[DocumentInfo] = []
         budget = checker.new_budget()
         for document in parsed.documents:
             kind = checker.detect_kind(document.data)
@@ -66,7 +66,7 @@ def one_run(files: list[tuple[str, bytes]], fmt: str) -> tuple[dict[str, float],
             end = clock()
             spent["select"] += middle - start
             spent["locate"] += end - middle
-            infos.append(checker.DocumentInfo(document.file, document.index, kind))
+            infos.append(DocumentInfo(document.file, document.index, kind))
         start = clock()
         text = next((d.text for d in parsed.documents if d.text), "")
         yaml = any(d.fmt == "yaml" for d in parsed.documents)

@@ -27,7 +27,7 @@ def jsonschema_rs() -> types.ModuleType:
         return module
     stand_in = types.ModuleType("email.utils")
     stand_in.parsedate_to_datetime = _parsedate_to_datetime  # type: ignore[attr-defined]
-    stand_in.__getattr__ = lambda name: getattr(_real_email_utils(), name)  # type: ignore[attr-defined]
+    setattr(stand_in, "__getattr__", lambda name: getattr(_real_email_utils(), name))  # noqa: B010 (a module's hook)
     sys.modules["email.utils"] = stand_in
     try:
         import jsonschema_rs as module

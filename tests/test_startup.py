@@ -77,9 +77,7 @@ FINDINGS = {  # a record in the third-party schema's terms: legacy callbacks, an
 
 
 @pytest.mark.parametrize("fmt", ["concise", "json"])
-def test_a_json_file_with_findings_imports_only_what_wording_and_locating_them_need(
-    tmp_path: Path, fmt: str
-) -> None:
+def test_a_json_file_with_findings_imports_only_what_wording_and_locating_them_need(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / "w.json"
     path.write_text(json.dumps(FINDINGS, indent=2))
     modules = imported("check", "--format", fmt, "--exit-zero", str(path), cwd=tmp_path)

@@ -138,12 +138,11 @@ def _flat(indent: str) -> Callable[[Any], str]:
     from json import encoder
 
     separator = ",\n" + indent
-    if encoder.c_make_encoder is None:  # a Python built without the _json module
+    make = getattr(encoder, "c_make_encoder", None)  # (not in the stubs: the C half of json)
+    if make is None:  # a Python built without the _json module
         return _json.JSONEncoder(ensure_ascii=False, separators=(separator, ": ")).encode
     # No markers (the circular-reference check): a report is made of fresh, acyclic values.
-    chunks = encoder.c_make_encoder(
-        None, _not_json, encoder.encode_basestring, None, ": ", separator, False, False, True
-    )
+    chunks = make(None, _not_json, encoder.encode_basestring, None, ": ", separator, False, False, True)
     return lambda value: "".join(chunks(value, 0))
 
 

@@ -7,6 +7,7 @@ text for positions.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import json.decoder
 import json.scanner
@@ -206,11 +207,9 @@ class JsonLocator:
             node = trie
             for token in pointers.split(pointer):
                 node = node.setdefault(token, {})
-        if trie:
-            try:
-                _learn(self.lines.text, trie, self._prepared)
-            except (ValueError, RecursionError, IndexError):  # cannot happen on parsed text; be safe
-                pass  # (what was not learnt is found one lookup at a time)
+        # (An error cannot happen on parsed text; if one did, lookups would find it one by one.)
+        with contextlib.suppress(ValueError, RecursionError, IndexError):
+            _learn(self.lines.text, trie, self._prepared)
 
     def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
         tokens = pointers.split(pointer)
@@ -348,7 +347,7 @@ def _learn(text: str, trie: _Trie, learnt: dict[int, _Members | _Elements]) -> N
     member, every other value stepped over by the C scanner. Iterative, so any depth the parser
     accepted is fine. Objects keep the last of a repeated key, as the parsed data does."""
     pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
-    if text[pos] not in "{[":
+    if not trie or text[pos] not in "{[":
         return
     stack: list[_Open] = []
     pos = _open(stack, text, pos, trie)
