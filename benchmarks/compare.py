@@ -262,12 +262,19 @@ def import_floor(interpreter: str, command: list[str], env: dict[str, str] | Non
     """A command that imports just what ``command`` (our tool) imports at the top level for this
     scenario, then ends as our command ends (``os._exit``, no teardown), reading no file: the
     least any implementation on this stack can take for the scenario."""
+    # Unbuffered: the command ends with os._exit, which would drop what its stderr still holds.
+    probe_env = dict(env or os.environ, PYTHONUNBUFFERED="1")
     done = subprocess.run(
-        [interpreter, "-X", "importtime", *command], cwd=CORPUS, capture_output=True, text=True, env=env, check=False
+        [interpreter, "-X", "importtime", *command],
+        cwd=CORPUS,
+        capture_output=True,
+        text=True,
+        env=probe_env,
+        check=False,
     )
     top = []
     for line in done.stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
+        if line.startswith("import time:") and "|" in line and not line.endswith("imported package"):
             name = line.rsplit("|", 1)[1]
             if not name.startswith("  ") and name.strip() not in top:
                 top.append(name.strip())
