@@ -6,7 +6,7 @@ The documents are generated as benchmarks/compare.py generates them (the same se
 Each run reads, checks, locates and formats every file again (a located document keeps what its
 locator learnt, so nothing is reused between runs); each phase is timed around its own call and
 the median over the runs is reported. The phases are the engine's own functions, called in the
-order ``checker.check_parsed`` calls them: reading (decode and parse), the schema check, the lint
+order ``pipeline.check_parsed`` calls them: reading (decode and parse), the schema check, the lint
 rules, selection and the findings budget, locating (positions and fix edits), the file's report
 (suppressions, sorting), then the formatter on the report of the whole batch.
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE))
 
 from compare import build_corpus  # noqa: E402  (the generator lives beside this script)
 
-from civitai_schema import checker, config, readers, workflow  # noqa: E402
+from civitai_schema import checker, config, pipeline, readers, workflow  # noqa: E402
 from civitai_schema.findings import DocumentInfo, Report  # noqa: E402
 from civitai_schema.formatters import FORMATTERS, View  # noqa: E402
 
@@ -43,12 +43,12 @@ def one_run(files: list[tuple[str, bytes]], fmt: str) -> tuple[dict[str, float],
         start = clock()
         parsed = readers.read(name, raw)
         spent["read"] += clock() - start
-        findings = list(parsed.findings)
+        findings, by_document = checker.read_findings(parsed, name)
         infos: list[DocumentInfo] = []
         budget = checker.new_budget()
-        for document in parsed.documents:
+        for index, document in enumerate(parsed.documents):
             kind = checker.detect_kind(document.data)
-            found = list(document.findings)
+            found = [*by_document.get(index, ()), *document.findings]
             with workflow.one_document():
                 start = clock()
                 ran = checker.run_checks(checks, [0], document.data, kind, settings.options)
@@ -70,9 +70,7 @@ def one_run(files: list[tuple[str, bytes]], fmt: str) -> tuple[dict[str, float],
         start = clock()
         text = next((d.text for d in parsed.documents if d.text), "")
         yaml = any(d.fmt == "yaml" for d in parsed.documents)
-        reports.append(
-            checker.finish(findings, infos, name, text, yaml=yaml, options=options, settings=settings, session=None)
-        )
+        reports.append(pipeline.finish(findings, infos, name, text, yaml, options, settings, None))
         spent["report"] += clock() - start
     report = Report.merge(reports)
     start = clock()
