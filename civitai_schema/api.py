@@ -188,7 +188,9 @@ def options(
         raise ValueError(f"kind must be auto, submission or workflow, not {kind!r}")
     if str(schema) not in ("effective", "vendored"):
         raise ValueError(f"schema must be effective or vendored, not {schema!r}")
-    overrides = _overrides(select, extend_select, ignore, per_file_ignores)
+    # (with nothing to override, nothing to build or check: check() asks this for every document)
+    given = select is not None or extend_select or ignore or per_file_ignores
+    overrides = _overrides(select, extend_select, ignore, per_file_ignores) if given else None
     if overrides:
         if resolver is not None and not isinstance(resolver, OverridingResolver):
             resolver = _with_overrides(resolver, overrides)
