@@ -250,7 +250,7 @@ def check(
     opts = options(kind=kind, schema=schema, select=select, extend_select=extend_select, ignore=ignore)
     prepared = jsonable.prepare(document)
     if not prepared.findings:
-        return pipeline.check_data(prepared.data, opts)
+        return pipeline.check_data(prepared.data, opts, tree=prepared.tree)
     return _check_prepared(prepared, opts)
 
 

@@ -37,6 +37,7 @@ class Prepared(NamedTuple):
     data: Any
     findings: list[Finding]  # not located yet: each names its JSON Pointer
     checkable: bool  # False: an integer too long to print, the document is not checked
+    tree: bool = False  # True: no container is reached twice, so none can contain itself
 
 
 class _Bound(NamedTuple):
@@ -60,22 +61,25 @@ def prepare(data: Any) -> Prepared:
     """``data`` as JSON carries it, the findings about what it cannot carry, and whether it can
     be checked at all."""
     bound = _bound()
-    if not _needs_care(data, bound):
-        return Prepared(data, [], True)
+    care = _needs_care(data, bound)
+    if care is not True:
+        return Prepared(data, [], True, tree=care is None)
     return _Copy(bound).run(data)
 
 
-def _needs_care(data: Any, bound: _Bound | None) -> bool:
+def _needs_care(data: Any, bound: _Bound | None) -> bool | None:
     """Whether anything in ``data`` needs :class:`_Copy`: one walk, each container once (so a
-    structure that contains itself ends too). Each container's members are looked at by type
-    and size first, in C: nearly every document holds nothing that needs care, and a Python
-    loop over every value made ``check()`` a fifth slower."""
+    structure that contains itself ends too); None when nothing does and no container was
+    reached twice (a tree: then nothing can contain itself, and that walk can be spared). Each
+    container's members are looked at by type and size first, in C: nearly every document holds
+    nothing that needs care, and a Python loop over every value made ``check()`` a fifth slower."""
     if type(data) not in (dict, list):
-        return _odd([data], {type(data)}, bound)
-    pending, seen = [data], set()
+        return _odd([data], {type(data)}, bound) or None
+    pending, seen, shared = [data], set(), False
     while pending:
         node = pending.pop()
         if id(node) in seen:
+            shared = True
             continue
         seen.add(id(node))
         if type(node) is dict:
@@ -89,7 +93,7 @@ def _needs_care(data: Any, bound: _Bound | None) -> bool:
             return True
         if dict in types or list in types:
             pending.extend([v for v in values if type(v) is dict or type(v) is list])
-    return False
+    return False if shared else None
 
 
 _STRING = frozenset({str})

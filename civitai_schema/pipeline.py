@@ -170,10 +170,12 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def check_data(data: Any, options: Options, name: str = "<object>", found: Sequence[Finding] = ()) -> Report:
-    """Check an in-memory object (``found``: what converting it found). Positions refer to
-    ``json.dumps(data, indent=2)``."""
-    parsed = sources.from_data(data, name, found)
+def check_data(
+    data: Any, options: Options, name: str = "<object>", found: Sequence[Finding] = (), *, tree: bool = False
+) -> Report:
+    """Check an in-memory object (``found``: what converting it found; ``tree``: no container in
+    it is reached twice). Positions refer to ``json.dumps(data, indent=2)``."""
+    parsed = sources.from_data(data, name, found, tree=tree)
     if isinstance(parsed, Problem):
         return not_read(name, parsed)
     return check_parsed(parsed, name, options)

@@ -144,11 +144,12 @@ def windowed(name: str, text: str, fmt: str | None) -> Windowed | None:
     return None
 
 
-def from_data(data: Any, name: str, read: Iterable[Finding] = ()) -> Parsed | Problem:
+def from_data(data: Any, name: str, read: Iterable[Finding] = (), *, tree: bool = False) -> Parsed | Problem:
     """An in-memory object as a parsed file of one document, whose positions refer to
     ``json.dumps(data, indent=2)``; ``read`` is what converting it found. An object that
-    contains itself is a problem: every walk over it would never end."""
-    cycle = limits.self_reference(data)
+    contains itself is a problem: every walk over it would never end (``tree``: the caller
+    knows no container in it is reached twice, so it cannot)."""
+    cycle = None if tree else limits.self_reference(data)
     if cycle is not None:
         message = f"the object contains itself at {cycle or '/'}, so it has no JSON form"
         return Problem(ProblemKind.DOCUMENT_TOO_LARGE, message, path=cycle)
