@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NamedTuple
@@ -45,15 +45,19 @@ __all__ = [
     "check_jsonl_inputs",
     "check_paths",
     "check_text",
+    "clean_cache",
     "fix_files",
     "fix_text",
     "options",
     "resolver",
+    "result_cache",
+    "split_cache_dir",
     "terminate_on_sigterm",
     "validate",
 ]
 
 if TYPE_CHECKING:
+    from .cache import ResultCache
     from .jsonable import Prepared
 
 KindName = Literal["auto", "submission", "workflow"]
@@ -78,6 +82,9 @@ class InvalidWorkflowError(ValueError):
         if len(errors) > 10:
             lines.append(f"… and {len(errors) - 10} more")
         super().__init__(f"{len(errors)} error(s):\n" + "\n".join(lines))
+
+
+_SETTINGS_FIELDS = frozenset(f.name for f in dataclasses.fields(config.Settings))
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,8 @@ class Overrides:
             parsed = config.parse(fragment, Path("--config"))
             changes: dict[str, Any] = {}
             for key in fragment:
+                if key.replace("-", "_") not in _SETTINGS_FIELDS:
+                    continue  # a setting of the run, not of each file (cache-dir)
                 if key == "options":
                     changes["options"] = settings.options.replaced(parsed.options, fragment["options"])
                 else:
@@ -385,11 +394,19 @@ def validate(document: Any, *, kind: KindName | Kind = "auto", schema: SchemaNam
 
 
 def check_inputs(
-    paths: Sequence[str], opts: Options, *, jobs: int = 1, stdin: BinaryIO | None = None, stdin_name: str | None = None
+    paths: Sequence[str],
+    opts: Options,
+    *,
+    jobs: int = 1,
+    stdin: BinaryIO | None = None,
+    stdin_name: str | None = None,
+    cache: ResultCache | None = None,
 ) -> Report:
     """Check paths, ``-`` standing for ``stdin`` (None: closed), as ``civitai-schema check``
     does. ``jobs`` is its ``-j`` (see :func:`check_paths`); standard input, checked by itself,
-    may share a large document's checks between that many processes."""
+    may share a large document's checks between that many processes. ``cache`` (see
+    :func:`result_cache`) answers the named files that have not changed; standard input is
+    always checked afresh."""
     reports = []
     if STDIN in paths:
         label = stdin_name or "<stdin>"
@@ -397,8 +414,38 @@ def check_inputs(
         reports.append(pipeline.check_source(read, dataclasses.replace(opts, jobs=jobs)))
     named = [path for path in paths if path != STDIN]
     if named:
-        reports.append(pipeline.check_paths(named, opts, jobs=jobs))
+        reports.append(pipeline.check_paths(named, dataclasses.replace(opts, cache=cache), jobs=jobs))
     return Report.merge(reports)
+
+
+def split_cache_dir(
+    values: Sequence[str], is_file: Callable[[str], bool]
+) -> tuple[tuple[str, ...], str | None]:
+    """Take ``cache-dir`` (a setting of the run, not of each file) out of ``--config`` values:
+    the other values, and the folder given, if any (see :func:`cache.split_fragments`)."""
+    from . import cache
+
+    return cache.split_fragments(tuple(values), is_file)
+
+
+def result_cache(project: config.Resolver, cache_dir: str | None = None, *, off: bool = False) -> ResultCache | None:
+    """The result cache ``civitai-schema check`` uses for named files, in the folder
+    :func:`cache.folder_for` picks from the working folder's settings (``project``) and
+    ``cache_dir``; None with ``off`` or ``CIVITAI_SCHEMA_NO_CACHE`` set."""
+    from . import cache
+
+    if off or cache.disabled():
+        return None
+    return cache.ResultCache(cache.folder_for(project.for_path(STDIN), cache_dir))
+
+
+def clean_cache(project: config.Resolver) -> tuple[Path, bool]:
+    """Remove the result cache a check from the working folder uses: its folder, and whether
+    there was one. Raises ConfigError for a folder that is not our cache."""
+    from . import cache
+
+    folder = cache.folder_for(project.for_path(STDIN))
+    return folder, cache.remove(folder)
 
 
 class JsonlRun:

@@ -31,6 +31,7 @@ from .schema import SchemaMode
 
 if TYPE_CHECKING:  # (the windowed source is imported only when a large text comes)
     from . import streaming
+    from .cache import ResultCache
     from .streaming import Ran
 
 
@@ -50,6 +51,9 @@ class Options:
     # frames and SARIF fixes need. The CLI drops it for other formats, so a batch of large
     # files with findings does not hold every file's text until the end.
     keep_sources: bool = True
+    # Reports of unchanged files kept between runs (:mod:`civitai_schema.cache`), used by
+    # pipeline.check_paths. The CLI's check passes one; the library checks every file unless given one.
+    cache: ResultCache | None = None
 
     def settings_for(self, path: str) -> config.Settings:
         return self.resolver.for_path(path) if self.resolver is not None else config.DEFAULT

@@ -174,9 +174,10 @@ def glob_match(pattern: str, relative: str, *, ignore_case: bool = False) -> boo
 # ------------------------------------------------------------------------------------------
 # Reading configuration files.
 
+# ("cache-dir" is a setting of the run, read by civitai_schema.cache from the project's file.)
 _TOP_KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "per-path-ignores", "severity", "kind",
-    "include", "exclude", "options",
+    "include", "exclude", "options", "cache-dir",
 }  # fmt: skip
 
 

@@ -212,12 +212,15 @@ def check_paths(paths: Iterable[str], options: Options, *, jobs: int = 1) -> Rep
     than it saves). When the files are checked one after another, a large document's checks
     may be shared between ``jobs`` processes instead (see :attr:`Options.jobs`)."""
     files = list(sources.discover(paths, options.settings_for))
-    workers = _workers(jobs, len(files))
+    # With a result cache only the files it cannot answer are work (a warm run forks nothing).
+    workers = _workers(jobs, len(files) if options.cache is None else options.cache.prefetch(files, options))
     session = Session()
     if workers > 1:
         report = _in_parallel(files, dataclasses.replace(options, jobs=1), workers, session)
     else:
         report = _check_block(files, dataclasses.replace(options, jobs=jobs), session)
+    if options.cache is not None:
+        options.cache.save()
     for path in files:  # every configuration seen, for the unused per-path ignores
         settings = options.settings_for(path)
         session.settings[id(settings)] = settings
@@ -243,7 +246,8 @@ def _workers(jobs: int, files: int) -> int:
 
 
 def _check_block(block: list[str], options: Options, session: Session) -> Report:
-    return Report.merge(check_path(path, options, session) for path in block)
+    check = check_path if options.cache is None else options.cache.check_path
+    return Report.merge(check(path, options, session) for path in block)
 
 
 def _in_parallel(files: list[str], options: Options, workers: int, session: Session) -> Report:
@@ -269,6 +273,8 @@ class _Share(NamedTuple):
 def _blocks(blocks: list[list[str]], options: Options, share: range) -> _Share:
     session = Session()
     done = [(k, _check_block(blocks[k], options, session)) for k in share]
+    if options.cache is not None:
+        options.cache.save()  # (this child's own shard: the parent writes only what it checked)
     return _Share(done, session.used_path_ignores)
 
 

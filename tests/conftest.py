@@ -38,6 +38,13 @@ def needs_shared(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of the CLI (in-process and in subprocesses) keep no result cache, so a test sees
+    its own checks and leaves nothing in the checkout; tests/test_cache.py turns it back on."""
+    monkeypatch.setenv("CIVITAI_SCHEMA_NO_CACHE", "1")
+
+
 def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[None]:
     """Wrap ``owner.name`` so each call appends to the returned list (for tests that show some
     work happens once, or linearly often, without timing anything)."""

@@ -47,7 +47,7 @@ version_option = click.option(
 class _Commands(click.Group):
     """``check`` is defined here; the other commands (:mod:`.commands`) are imported when named."""
 
-    others = frozenset({"coverage", "rule", "rules", "schema", "server"})
+    others = frozenset({"clean", "coverage", "rule", "rules", "schema", "server"})
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.others})
@@ -154,6 +154,7 @@ KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])
     is_flag=True,
     help="Skip documents that are not Civitai workflows (package.json, CI files, …). The pre-commit hook uses this.",
 )
+@click.option("--no-cache", is_flag=True, help="Check every file afresh: read and write no result cache (see 'clean').")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @version_option
 @guarded
@@ -182,6 +183,7 @@ def check(
     stdin_filename: str | None,
     jsonl: bool,
     skip_unrecognized: bool,
+    no_cache: bool,
     debug: bool,
 ) -> None:
     """Check workflow files and folders (recursively: *.json, *.yaml, *.yml). '-' reads stdin."""
@@ -197,6 +199,7 @@ def check(
     not_fixed: list[str] = []
     fixed: list[Finding] = []
     try:
+        config_values, cache_dir = api.split_cache_dir(config_values, settings.is_config_file)
         config_path, overrides = settings.overrides(
             config_values, select, extend_select, ignore_codes, per_file_ignores
         )
@@ -231,7 +234,8 @@ def check(
                 runs, write=fix and not diff, show=show_fixes or diff, stdin=paths == (api.STDIN,)
             )
         else:
-            report = api.check_inputs(paths, opts, jobs=jobs, stdin=stdin, stdin_name=stdin_filename)
+            cache = api.result_cache(resolver, cache_dir, off=no_cache)  # (--jsonl, --fix, --diff: afresh)
+            report = api.check_inputs(paths, opts, jobs=jobs, stdin=stdin, stdin_name=stdin_filename, cache=cache)
     except config.ConfigError as exc:
         fail(f"bad configuration: {exc}")
     if report.files == 0 and not skip_unrecognized:  # (skipped files are not counted as checked)

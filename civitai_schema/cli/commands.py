@@ -1,4 +1,5 @@
-"""The command line's other commands: the schema, enum coverage, the rules, the language server."""
+"""The command line's other commands: the schema, enum coverage, the rules, the language server,
+removing the result cache."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 
 import click
 
-from .. import api
+from .. import api, config
 from ..formatters import json_text, printable
 from .terminal import echo_in_parts, fail, guarded
 
@@ -96,3 +97,15 @@ def server_command() -> None:
     from ..lsp.server import run
 
     run()
+
+
+@click.command("clean")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@guarded
+def clean_command(debug: bool) -> None:
+    """Remove the result cache that 'check' run from here uses."""
+    try:
+        folder, removed = api.clean_cache(api.resolver())
+    except config.ConfigError as exc:
+        fail(str(exc))
+    click.echo(printable(f"{'Removed' if removed else 'No cache at'} {folder}"), err=True)

@@ -13,6 +13,11 @@ def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
 
 
+def is_config_file(value: str) -> bool:
+    """Whether a ``--config`` value names the configuration file (else it is a TOML fragment)."""
+    return os.path.isfile(value) or "=" not in value
+
+
 def overrides(
     values: tuple[str, ...],
     select: tuple[str, ...],
@@ -23,7 +28,7 @@ def overrides(
     """``--config`` values and the rule options, as ruff takes them: a ``--config`` value that is
     an existing file, or holds no '=', is the configuration file; any other is a TOML fragment
     (``--config "ignore = ['A102']"``). Raises ConfigError for anything a file could not hold."""
-    paths = [v for v in values if os.path.isfile(v) or "=" not in v]
+    paths = [v for v in values if is_config_file(v)]
     if len(paths) > 1:
         raise config.ConfigError(f"--config names {len(paths)} files ({', '.join(paths)}); give one")
     fragments = []

@@ -1,0 +1,558 @@
+"""The result cache: a file's report kept between runs, so an unchanged file is not checked again.
+
+Like ruff's cache, and on by default for ``civitai-schema check`` only (the library checks every
+file unless given a :class:`ResultCache`). A report is reused when all of these are as they were:
+
+* the installation: the tool's version, the Python version, the digests the vendored documents'
+  provenance files declare, the size and time of our modules and compiled data (so an edited
+  checkout or a rebuilt catalog does not reuse old results) and the installed dependencies;
+* the file's effective settings (everything in its :class:`config.Settings`, glob-matched
+  against the file's resolved path when they hold globs) and the run's options (kind, schema);
+* the path as given and the working folder (reports name the file as given);
+* the file's bytes (a keyed BLAKE2b digest, never the modification time).
+
+Layout: ``<folder>/<version>/<installation>/<shard>.json``. Each process that checked new files
+writes its own shard (to a temporary name, then renamed), so batches pre-commit runs in parallel
+never write the same file; a reader merges every shard it finds. When shards pile up, a writer
+merges the ones it read into one and deletes those (never one it did not read). The cache is
+JSON, never pickle: the working tree is not trusted, so every shard and every entry is checked
+as it is read, and anything that does not fit is a miss (and is rewritten).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+from . import __version__, config, files, readers
+from .findings import DocumentInfo, Edit, Finding, Fix, Kind, Report, Severity
+
+try:  # hashlib's own BLAKE2, without the OpenSSL bindings ``import hashlib`` loads (about 2 ms)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
+if TYPE_CHECKING:
+    from .checker import Options, Session
+
+FOLDER_NAME = ".civitai_schema_cache"
+FOLDER_ENV = "CIVITAI_SCHEMA_CACHE_DIR"
+OFF_ENV = "CIVITAI_SCHEMA_NO_CACHE"
+FORMAT = 1  # of a shard; a shard of another format is a miss
+# The cache directory tag convention (https://bford.info/cachedir/): backup tools skip the folder.
+TAG_NAME = "CACHEDIR.TAG"
+TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by civitai-schema.\n"
+GITIGNORE = "# Automatically created by civitai-schema.\n*\n"
+
+MAX_SHARDS = 8  # beyond this a writer merges the shards it read into one
+MAX_SHARD_BYTES = 64 * 2**20  # a larger shard is not read (memory stays bounded)
+MAX_FINDINGS = 2000  # a report with more is not kept: reading it back would cost about as much
+STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a writer that died
+
+
+# A file looked up: its key, the digest of its options and settings, its bytes (none once
+# answered) and the cached report with the per-path ignores it used, or None on a miss.
+_Answer = tuple[str, str, bytes, "tuple[Report, set[config.PathIgnore]] | None"]
+
+
+class ResultCache:
+    """The reports of one cache folder for one installation: read once when made, new ones
+    written by :meth:`save`. ``hits`` and ``misses`` count this process's lookups."""
+
+    def __init__(self, folder: str | os.PathLike[str], *, installation: str | None = None) -> None:
+        self.folder = Path(folder)
+        self.installation = installation or installation_stamp()
+        self.shards = self.folder / __version__ / self.installation
+        self.hits = self.misses = 0
+        self._cwd = os.getcwd()
+        self._entries: dict[str, list[Any]] = {}
+        self._read: list[Path] = []  # the shards the entries came from
+        self._damaged: list[Path] = []  # shards that did not fit: deleted at the next save
+        self._new: dict[str, list[Any]] = {}  # (a forked child's go to a shard of its own)
+        # By the identity of options and settings (kept alive, so an identity is never reused).
+        self._prefixes: dict[tuple[int, int], tuple[Options, config.Settings, bytes]] = {}
+        self._answers: dict[str, _Answer] = {}  # found by prefetch, for check_path
+        self._load()
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def check_path(self, path: str, options: Options, session: Session | None = None) -> Report:
+        """:func:`checker.check_path`, answered from the cache when the file's key is in it."""
+        from . import checker
+
+        answer = self._answers.pop(path, None) or self._look_up(path, options)
+        if answer is None:  # unreadable (check_path says why), or settings with no stable form
+            return checker.check_path(path, options, session)
+        key, prefix, raw, found = answer
+        if found is None:
+            self.misses += 1
+            report, used = _check_afresh(path, raw, options)
+            entry = _entry(report, used, prefix, path)
+            if entry is not None:
+                self._new[key] = entry
+            if not options.keep_sources:
+                report = dataclasses.replace(report, sources={})
+        else:
+            self.hits += 1
+            report, used = found
+        if session is not None:
+            session.used_path_ignores.update(used)
+        return report
+
+    def prefetch(self, paths: list[str], options: Options) -> int:
+        """Look every file up before any is checked, and say how many the cache cannot answer
+        (they decide how many processes to check with). The answers wait for check_path."""
+        missing = 0
+        for path in paths:
+            answer = self._look_up(path, options)
+            if answer is not None and answer[3] is not None:
+                self._answers[path] = answer
+            else:
+                missing += 1
+        return missing
+
+    def _look_up(self, path: str, options: Options) -> _Answer | None:
+        """The file's key, its prefix, its bytes and the cached report (None on a miss); None
+        when the file cannot be read or its settings have no stable form."""
+        from . import checker
+
+        try:
+            raw = checker.read_regular_file(path)
+        except (OSError, checker.TooLarge):
+            return None
+        settings = options.settings_for(path)
+        prefix = self._prefixes.get((id(options), id(settings)))
+        if prefix is None or prefix[0] is not options or prefix[1] is not settings:
+            try:
+                prefix = (options, settings, _prefix(options, settings, self._cwd))
+            except TypeError:
+                return None
+            self._prefixes[(id(options), id(settings))] = prefix
+        # Globs match the resolved path relative to the configuration's folder; only settings
+        # that hold globs pay for resolving it (a few microseconds a file).
+        globbed = settings.per_file_ignores or settings.per_path_ignores or settings.kind
+        named = f"{path}\0{settings.relative(path) if globbed else ''}\0".encode("utf-8", "surrogatepass")
+        hashed = blake2b(named, digest_size=16, key=prefix[2])
+        hashed.update(raw)
+        key = hashed.hexdigest()
+        entry = self._entries.get(key) or self._new.get(key)
+        found = None if entry is None else _revive(entry, prefix[2].hex(), path, raw, options)
+        return key, prefix[2].hex(), b"" if found else raw, found
+
+    # -- reading and writing shards -------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            names = sorted(os.listdir(self.shards))
+        except OSError:  # no cache yet, or a folder that cannot be listed: no entries
+            return
+        for name in names:
+            if not name.endswith(".json") or name.startswith("."):
+                continue
+            shard = self.shards / name
+            try:
+                data = json.loads(files.read_regular_file(str(shard), MAX_SHARD_BYTES))
+                entries = data["entries"] if data["format"] == FORMAT and data["stamp"] == self.installation else None
+                if not isinstance(entries, dict):
+                    raise ValueError("not a shard of this cache")
+            except FileNotFoundError:  # another process merged it away meanwhile
+                continue
+            except (OSError, files.TooLarge, ValueError, TypeError, KeyError, RecursionError):
+                self._damaged.append(shard)  # (entries are checked one by one when used)
+                continue
+            self._entries.update(entries)
+            self._read.append(shard)
+
+    def save(self) -> None:
+        """Write the entries this process added; merge the shards when they pile up or one was
+        damaged. Any failure (a read-only folder, a full disk) leaves the cache as it was: the run
+        only loses the cache, and says nothing."""
+        if not self._new and not self._damaged:
+            return
+        new, self._new = self._new, {}
+        try:
+            if not self._prepared():
+                return
+            merging = self._damaged or len(self._read) + 1 > MAX_SHARDS
+            if not merging:
+                self._write(new)
+                self._entries.update(new)
+                return
+            merged = _pruned({**self._entries, **new})
+            self._write(merged)
+            for shard in (*self._read, *self._damaged):
+                with contextlib.suppress(FileNotFoundError):  # (another writer merged it first)
+                    shard.unlink()
+            self._entries, self._read, self._damaged = merged, [], []
+            self._sweep_temporaries()
+        except OSError:
+            return
+
+    def _prepared(self) -> bool:
+        """Make the folder (with its tag and .gitignore) unless it is there. An existing folder
+        that is not ours and holds anything is never used: ``clean`` could then remove it."""
+        if not (self.folder / TAG_NAME).is_file():
+            try:
+                self.folder.mkdir(parents=True)
+            except FileExistsError:
+                if not self.folder.is_dir() or set(os.listdir(self.folder)) - {TAG_NAME, ".gitignore"}:
+                    return False
+            for name, text in ((TAG_NAME, TAG), (".gitignore", GITIGNORE)):  # the tag first: see above
+                _create(self.folder / name, text)
+        self.shards.mkdir(parents=True, exist_ok=True)
+        return True
+
+    def _write(self, entries: Mapping[str, list[Any]]) -> None:
+        data = json.dumps({"format": FORMAT, "stamp": self.installation, "entries": entries}, separators=(",", ":"))
+        unique = f"{time.time_ns():x}-{os.getpid()}-{os.urandom(4).hex()}"
+        temporary = self.shards / f".{unique}.tmp"
+        try:
+            _create(temporary, data)
+            os.replace(temporary, self.shards / f"{unique}.json")  # readers see all of it or none
+        finally:
+            if temporary.exists():
+                temporary.unlink()
+
+    def _sweep_temporaries(self) -> None:
+        now = time.time()
+        for name in os.listdir(self.shards):
+            path = self.shards / name
+            if name.startswith(".") and name.endswith(".tmp"):
+                try:
+                    if now - path.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                        path.unlink()
+                except OSError:
+                    pass
+
+
+def _create(path: Path, text: str) -> None:
+    """Write a new file (never through a link or over a file that is there)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except FileExistsError:
+        if path.name != TAG_NAME and path.name != ".gitignore":
+            raise
+        return  # (another process made it first)
+    with open(fd, "w", encoding="utf-8", errors="surrogatepass") as out:
+        out.write(text)
+
+
+def _pruned(entries: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The newest entry of each file (name, options and settings alike), so a file edited a
+    thousand times keeps one entry, not a thousand. (Entries that do not fit are dropped too.)"""
+    newest: dict[tuple[str, str], tuple[float, str]] = {}
+    for key, entry in entries.items():
+        if not isinstance(entry, list) or len(entry) != 8 or not isinstance(entry[2], (int, float)):
+            continue
+        scope = (str(entry[0]), str(entry[1]))
+        if scope not in newest or newest[scope][0] <= entry[2]:
+            newest[scope] = (entry[2], key)
+    return {key: entries[key] for _, key in newest.values()}
+
+
+# ------------------------------------------------------------------------------------------
+# One file: checking it afresh, and an entry to and from JSON.
+
+
+def _check_afresh(path: str, raw: bytes, options: Options) -> tuple[Report, set[config.PathIgnore]]:
+    """The report :func:`checker.check_path` gives (with the file's text kept, so the entry
+    knows whether a report shows it), and the per-path ignores it used."""
+    from . import checker
+
+    session = checker.Session()
+    keeping = options if options.keep_sources else dataclasses.replace(options, keep_sources=True)
+    text, _ = readers.decode(path, raw)
+    if text is None:
+        return checker.check_bytes(path, raw, keeping, session=session), session.used_path_ignores
+    del raw  # as check_path does: a large file's bytes need not stay beside its text
+    return checker.check_text(path, text, keeping, session=session), session.used_path_ignores
+
+
+# An entry: [prefix, file name, written at, files, documents, findings, shows the text,
+# per-path ignores used]; a document [file, index, kind]; a finding its fields in order, its fix
+# [description, applicability, action, value, edits] or null. A file named null is the entry's.
+def _entry(report: Report, used: Iterable[config.PathIgnore], prefix: str, path: str) -> list[Any] | None:
+    if len(report.findings) > MAX_FINDINGS or set(report.sources) - {path}:
+        return None
+    entry = [
+        prefix,
+        path,
+        int(time.time()),
+        report.files,
+        [[None if d.file == path else d.file, d.index, d.kind.value if d.kind else None] for d in report.documents],
+        [_finding_row(f, path) for f in report.findings],
+        path in report.sources,
+        sorted([p.files, p.pointer, list(p.rules)] for p in used),
+    ]
+    if not report.findings:
+        return entry
+    try:  # kept only when it reads back exactly (a fix's value could be a tuple, say)
+        again = _report(json.loads(json.dumps(entry)), prefix, path)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if again is None or again[0] != report:
+        return None
+    pairs = zip(again[0].findings, report.findings, strict=True)
+    return None if any(a.fix != b.fix or a.target != b.target for a, b in pairs) else entry
+
+
+def _finding_row(f: Finding, path: str) -> list[Any]:
+    fix = f.fix
+    row_fix = None if fix is None else [fix.description, fix.applicability, *fix.action, [list(e) for e in fix.edits]]
+    return [f.code, f.name, f.severity.value, f.message, f.path, None if f.file == path else f.file, f.line,
+            f.column, f.end_line, f.end_column, f.hint, f.target, row_fix]  # fmt: skip
+
+
+def _revive(
+    entry: list[Any], prefix: str, path: str, raw: bytes, options: Options
+) -> tuple[Report, set[config.PathIgnore]] | None:
+    """The report an entry holds (the file's text decoded again when the report shows it),
+    or None when the entry does not fit."""
+    try:
+        found = _report(entry, prefix, path)
+    except (TypeError, ValueError, KeyError, IndexError):
+        return None
+    if found is None:
+        return None
+    report, shows_text, used = found
+    if shows_text and options.keep_sources:
+        text, _ = readers.decode(path, raw)
+        if text is None:
+            return None
+        report = dataclasses.replace(report, sources={path: text})
+    return report, used
+
+
+def _report(entry: Any, prefix: str, path: str) -> tuple[Report, bool, set[config.PathIgnore]] | None:
+    """An entry read back, every value's type checked (TypeError/ValueError when one is wrong);
+    None when it was made for another file (a digest that collided, or a forged entry)."""
+    prefix_of, path_of, _, count, documents, findings, shows_text, used = entry
+    if prefix_of != prefix or path_of != path or type(count) is not int or type(shows_text) is not bool:
+        return None
+    infos = tuple(
+        DocumentInfo(path if file is None else _text(file), _number(index), None if kind is None else Kind(kind))
+        for file, index, kind in documents
+    )
+    kept = tuple(_finding(row, path) for row in findings)
+    ignores = {config.PathIgnore(_text(f), _text(p), tuple(_text(r) for r in rules)) for f, p, rules in used}
+    return Report(kept, infos, files=count), shows_text, ignores
+
+
+def _finding(row: list[Any], path: str) -> Finding:
+    code, name, severity, message, pointer, file, line, column, end_line, end_column, hint, target, fix = row
+    if target not in ("value", "key"):
+        raise ValueError(target)
+    line, column, end_line, end_column = (
+        None if n is None else _number(n) for n in (line, column, end_line, end_column)
+    )
+    return Finding(
+        _text(code), _text(name), Severity(severity), _text(message), _text(pointer),
+        file=path if file is None else _text(file),
+        line=line, column=column, end_line=end_line, end_column=end_column,
+        hint=None if hint is None else _text(hint), target=target, fix=None if fix is None else _fix(fix),
+    )  # fmt: skip
+
+
+def _fix(row: list[Any]) -> Fix:
+    description, applicability, action, value, edits = row
+    if applicability not in ("safe", "unsafe"):
+        raise ValueError(applicability)
+    done = tuple(Edit(_number(start), _number(end), _text(text)) for start, end, text in edits)
+    return Fix(_text(description), applicability, (_text(action), value), done)
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError(type(value).__name__)
+    return value
+
+
+def _number(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError(type(value).__name__)
+    return value
+
+
+# ------------------------------------------------------------------------------------------
+# Fingerprints.
+
+
+def _plain(value: Any) -> Any:
+    """A value's JSON form, the same in every process: sets sorted (their order follows string
+    hashing, which changes per process), mappings in their order (``kind`` globs are tried in
+    order), dataclasses field by field. TypeError for anything else."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return [[str(k), _plain(v)] for k, v in value.items()]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v) for v in value), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, PurePath):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"no stable form for {type(value).__name__}")
+
+
+# Options that cannot change a file's report: how settings are found (the settings themselves
+# are in the key), how many processes check, whether the text is kept (the entry says whether
+# the report shows it), and the cache itself.
+_OPTIONS_NOT_IN_KEY = frozenset({"resolver", "jobs", "keep_sources", "cache"})
+
+
+def _prefix(options: Options, settings: config.Settings, cwd: str) -> bytes:
+    """The digest of what decides every report of files with these options and settings, but
+    the file's name and bytes: TypeError when a value has no stable form."""
+    form = [_options_form(options), _plain(settings), cwd]
+    return blake2b(json.dumps(form, ensure_ascii=True).encode(), digest_size=16).digest()
+
+
+def _options_form(options: Options) -> Any:
+    return {
+        f.name: _plain(getattr(options, f.name))
+        for f in dataclasses.fields(options)
+        if f.name not in _OPTIONS_NOT_IN_KEY
+    }
+
+
+def installation_stamp() -> str:
+    """The digest of what the installation decides: see the module's documentation."""
+    from .schema import PROVENANCE_FILE, schema_dir
+
+    package = Path(__file__).resolve().parent
+    parts: list[Any] = [FORMAT, __version__, sys.implementation.name, list(sys.version_info[:3])]
+    for name in ("v2-consumers.provenance.json", PROVENANCE_FILE):
+        try:
+            parts.append(json.loads((schema_dir() / name).read_bytes()).get("sha256"))
+        except (OSError, ValueError, AttributeError):
+            parts.append(None)
+    # Our modules and compiled data, by size and time: cheap (a few hundred microseconds), and an
+    # edit to a rule or a rebuilt catalog (which rewrites data/) changes them. The leaves under
+    # data/inputs/ are rewritten with api.json, whose digest and time are here.
+    for folder in ("", "rules", "readers", "formatters", "facts", "data"):
+        try:
+            with os.scandir(package / folder) as listing:
+                for item in sorted(listing, key=lambda e: e.name):
+                    if item.name.endswith((".py", ".json")) or item.is_dir():
+                        info = item.stat()
+                        parts.append([folder, item.name, info.st_size, info.st_mtime_ns])
+        except OSError:
+            parts.append([folder, None])
+    parts.append(_dependencies())
+    return blake2b(json.dumps(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+_DEPENDENCIES = ("jsonschema", "jsonschema_rs", "referencing", "pyyaml", "rpds_py")
+
+
+def _dependencies() -> list[str]:
+    """The installed versions of what shapes findings, from the names of their ``.dist-info``
+    folders in the interpreter's package folders (importlib.metadata costs tens of
+    milliseconds to import)."""
+    found = []
+    for folder in sys.path:
+        if os.path.basename(folder) not in ("site-packages", "dist-packages"):
+            continue
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        found += [n for n in names if n.endswith(".dist-info") and n.split("-")[0].lower() in _DEPENDENCIES]
+    return sorted(found)
+
+
+# ------------------------------------------------------------------------------------------
+# Where the cache is, and removing it.
+
+
+def disabled(environ: Mapping[str, str] = os.environ) -> bool:
+    """``CIVITAI_SCHEMA_NO_CACHE`` set to anything but empty, 0 or false."""
+    return environ.get(OFF_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def folder_for(project: config.Settings, given: str | None = None, environ: Mapping[str, str] = os.environ) -> Path:
+    """Where the cache is: ``CIVITAI_SCHEMA_CACHE_DIR`` (relative to the working folder), else
+    ``cache-dir`` given with ``--config`` (``given``, relative to the working folder), else
+    ``cache-dir`` in the project's configuration file (relative to its folder), else
+    ``.civitai_schema_cache`` in the project's root: the folder of that configuration file, or
+    the working folder when there is none. ``project`` is the settings of the working folder."""
+    root = project.root or Path.cwd()
+    if environ.get(FOLDER_ENV):
+        return Path(os.path.abspath(environ[FOLDER_ENV]))
+    if given is not None:
+        return Path(os.path.abspath(given))
+    configured = _configured(project.source) if project.source is not None else None
+    if configured is not None:
+        return root / configured
+    return root / FOLDER_NAME
+
+
+def _configured(source: Path) -> str | None:
+    """``cache-dir`` of a configuration file the resolver has already read and checked."""
+    toml = config._toml()
+    try:
+        data = toml.loads(files.read_regular_file(str(source), config.MAX_CONFIG_BYTES).decode("utf-8"))
+    except (OSError, files.TooLarge, ValueError, RecursionError) as exc:
+        raise config.ConfigError(f"{source}: cannot read it again: {exc}") from None
+    if source.name == "pyproject.toml":
+        data = config._our_table(data) or {}
+    return _folder_value(data.get("cache-dir"), str(source))
+
+
+def _folder_value(value: Any, where: str) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value or "\0" in value):
+        raise config.ConfigError(f"{where}: cache-dir: expected a folder name (a non-empty string)")
+    return value
+
+
+def split_fragments(values: tuple[str, ...], is_file: Callable[[str], bool]) -> tuple[tuple[str, ...], str | None]:
+    """Take ``cache-dir`` out of the ``--config 'key = value'`` fragments among ``values`` (a
+    setting of the run, not of each file): the other values, and the folder given, if any. A
+    fragment must give it alone, since the others are passed on as written."""
+    kept, given = [], None
+    for fragment in values:
+        if is_file(fragment) or "cache-dir" not in fragment:
+            kept.append(fragment)
+            continue
+        try:
+            data = config._toml().loads(fragment)
+        except ValueError:
+            kept.append(fragment)  # (the configuration reader reports it)
+            continue
+        if "cache-dir" not in data:
+            kept.append(fragment)
+            continue
+        if len(data) > 1:
+            raise config.ConfigError(f"--config {fragment!r}: give cache-dir in a --config of its own")
+        given = _folder_value(data["cache-dir"], "--config")
+    return tuple(kept), given
+
+
+def remove(folder: Path) -> bool:
+    """Remove a cache folder; False when there is none. Only a folder that carries our tag is
+    removed (a ``cache-dir`` set to a project's folder by mistake is refused: ConfigError)."""
+    import shutil
+
+    if not os.path.lexists(folder):
+        return False
+    tag = folder / TAG_NAME
+    try:
+        ours = not folder.is_symlink() and tag.is_file() and tag.read_text("utf-8", errors="replace") == TAG
+    except OSError:
+        ours = False
+    if not ours:
+        raise config.ConfigError(f"{folder} is not a civitai-schema cache (no {TAG_NAME} of ours); not removed")
+    shutil.rmtree(folder)
+    return True
