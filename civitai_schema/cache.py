@@ -26,13 +26,14 @@ import dataclasses
 import enum
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, config, files, readers
+from . import __version__, checker, config, files, readers
 from .findings import DocumentInfo, Edit, Finding, Fix, Kind, Report, Severity
 
 try:  # hashlib's own BLAKE2, without the OpenSSL bindings ``import hashlib`` loads (about 2 ms)
@@ -42,6 +43,8 @@ except ImportError:  # pragma: no cover - a Python built without it
 
 if TYPE_CHECKING:
     from .checker import Options, Session
+
+_KINDS = {kind.value: kind for kind in Kind}  # (a dict: Kind(value) costs a few microseconds)
 
 FOLDER_NAME = ".civitai_schema_cache"
 FOLDER_ENV = "CIVITAI_SCHEMA_CACHE_DIR"
@@ -58,9 +61,9 @@ MAX_FINDINGS = 2000  # a report with more is not kept: reading it back would cos
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a writer that died
 
 
-# A file looked up: its key, the digest of its options and settings, its bytes (none once
-# answered) and the cached report with the per-path ignores it used, or None on a miss.
-_Answer = tuple[str, str, bytes, "tuple[Report, set[config.PathIgnore]] | None"]
+# A file looked up: its key, its bytes (none once answered) and the cached report with the
+# per-path ignores it used, or None on a miss.
+_Answer = tuple[str, bytes, "tuple[Report, set[config.PathIgnore]] | None"]
 
 
 class ResultCache:
@@ -78,7 +81,7 @@ class ResultCache:
         self._damaged: list[Path] = []  # shards that did not fit: deleted at the next save
         self._new: dict[str, list[Any]] = {}  # (a forked child's go to a shard of its own)
         # By the identity of options and settings (kept alive, so an identity is never reused).
-        self._prefixes: dict[tuple[int, int], tuple[Options, config.Settings, bytes]] = {}
+        self._prefixes: dict[tuple[int, int], tuple[Options, config.Settings, bytes, bool]] = {}
         self._answers: dict[str, _Answer] = {}  # found by prefetch, for check_path
         self._load()
 
@@ -86,16 +89,14 @@ class ResultCache:
 
     def check_path(self, path: str, options: Options, session: Session | None = None) -> Report:
         """:func:`checker.check_path`, answered from the cache when the file's key is in it."""
-        from . import checker
-
         answer = self._answers.pop(path, None) or self._look_up(path, options)
         if answer is None:  # unreadable (check_path says why), or settings with no stable form
             return checker.check_path(path, options, session)
-        key, prefix, raw, found = answer
+        key, raw, found = answer
         if found is None:
             self.misses += 1
             report, used = _check_afresh(path, raw, options)
-            entry = _entry(report, used, prefix, path)
+            entry = _entry(report, used, path)
             if entry is not None:
                 self._new[key] = entry
             if not options.keep_sources:
@@ -113,39 +114,34 @@ class ResultCache:
         missing = 0
         for path in paths:
             answer = self._look_up(path, options)
-            if answer is not None and answer[3] is not None:
+            if answer is not None and answer[2] is not None:
                 self._answers[path] = answer
             else:
                 missing += 1
         return missing
 
     def _look_up(self, path: str, options: Options) -> _Answer | None:
-        """The file's key, its prefix, its bytes and the cached report (None on a miss); None
-        when the file cannot be read or its settings have no stable form."""
-        from . import checker
-
-        try:
-            raw = checker.read_regular_file(path)
-        except (OSError, checker.TooLarge):
+        """The file's key, its bytes and the cached report (None on a miss); None when the
+        file cannot be read at once or its settings have no stable form."""
+        raw = _read(path)
+        if raw is None:
             return None
         settings = options.settings_for(path)
         prefix = self._prefixes.get((id(options), id(settings)))
         if prefix is None or prefix[0] is not options or prefix[1] is not settings:
             try:
-                prefix = (options, settings, _prefix(options, settings, self._cwd))
+                digest = _prefix(options, settings, self._cwd)
             except TypeError:
                 return None
-            self._prefixes[(id(options), id(settings))] = prefix
-        # Globs match the resolved path relative to the configuration's folder; only settings
-        # that hold globs pay for resolving it (a few microseconds a file).
-        globbed = settings.per_file_ignores or settings.per_path_ignores or settings.kind
-        named = f"{path}\0{settings.relative(path) if globbed else ''}\0".encode("utf-8", "surrogatepass")
-        hashed = blake2b(named, digest_size=16, key=prefix[2])
-        hashed.update(raw)
-        key = hashed.hexdigest()
+            # Globs match the resolved path relative to the configuration's folder; only
+            # settings that hold globs pay for resolving it (a few microseconds a file).
+            globbed = bool(settings.per_file_ignores or settings.per_path_ignores or settings.kind)
+            prefix = self._prefixes[(id(options), id(settings))] = (options, settings, digest, globbed)
+        named = f"{path}\0{settings.relative(path) if prefix[3] else ''}\0".encode("utf-8", "surrogatepass")
+        key = blake2b(named + raw, digest_size=16, key=prefix[2]).hexdigest()
         entry = self._entries.get(key) or self._new.get(key)
-        found = None if entry is None else _revive(entry, prefix[2].hex(), path, raw, options)
-        return key, prefix[2].hex(), b"" if found else raw, found
+        found = None if entry is None else _revive(entry, path, raw, options)
+        return key, b"" if found else raw, found
 
     # -- reading and writing shards -------------------------------------------------------
 
@@ -246,27 +242,47 @@ def _create(path: Path, text: str) -> None:
 
 
 def _pruned(entries: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """The newest entry of each file (name, options and settings alike), so a file edited a
-    thousand times keeps one entry, not a thousand. (Entries that do not fit are dropped too.)"""
-    newest: dict[tuple[str, str], tuple[float, str]] = {}
+    """The newest entry of each file name, so a file edited a thousand times keeps one entry,
+    not a thousand (and one checked with other settings now and then is checked again then).
+    Entries that do not fit are dropped too."""
+    newest: dict[str, tuple[int, str]] = {}
     for key, entry in entries.items():
-        if not isinstance(entry, list) or len(entry) != 8 or not isinstance(entry[2], (int, float)):
+        if not isinstance(entry, list) or len(entry) not in (3, 7) or type(entry[1]) is not int:
             continue
-        scope = (str(entry[0]), str(entry[1]))
-        if scope not in newest or newest[scope][0] <= entry[2]:
-            newest[scope] = (entry[2], key)
+        name = str(entry[0])
+        if name not in newest or newest[name][0] <= entry[1]:
+            newest[name] = (entry[1], key)
     return {key: entries[key] for _, key in newest.values()}
 
 
 # ------------------------------------------------------------------------------------------
-# One file: checking it afresh, and an entry to and from JSON.
+# One file: reading it, checking it afresh, and an entry to and from JSON.
+
+
+def _read(path: str) -> bytes | None:
+    """A regular file's bytes in one read, or None for anything else (a FIFO or device, which
+    is never waited on; a file too large, growing or unreadable), which check_path then reads and
+    reports as it would without a cache. (Not :func:`files.read_regular_file`: its snapshot
+    serves --fix, which never uses the cache, and costs as much as the read on a warm run.)"""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > checker.MAX_FILE_BYTES:
+            return None
+        data = os.read(fd, info.st_size + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) == info.st_size else None
 
 
 def _check_afresh(path: str, raw: bytes, options: Options) -> tuple[Report, set[config.PathIgnore]]:
     """The report :func:`checker.check_path` gives (with the file's text kept, so the entry
     knows whether a report shows it), and the per-path ignores it used."""
-    from . import checker
-
     session = checker.Session()
     keeping = options if options.keep_sources else dataclasses.replace(options, keep_sources=True)
     text, _ = readers.decode(path, raw)
@@ -276,26 +292,30 @@ def _check_afresh(path: str, raw: bytes, options: Options) -> tuple[Report, set[
     return checker.check_text(path, text, keeping, session=session), session.used_path_ignores
 
 
-# An entry: [prefix, file name, written at, files, documents, findings, shows the text,
-# per-path ignores used]; a document [file, index, kind]; a finding its fields in order, its fix
-# [description, applicability, action, value, edits] or null. A file named null is the entry's.
-def _entry(report: Report, used: Iterable[config.PathIgnore], prefix: str, path: str) -> list[Any] | None:
+# An entry is [file name, written at, files, documents, findings, shows the text, per-path
+# ignores used]; a document [file, index, kind]; a finding its fields in order, its fix
+# [description, applicability, action, value, edits] or null; a file named null is the entry's.
+# The usual report, one document and nothing found, is [file name, written at, kind]: a warm
+# run's shard reads in half the time.
+def _entry(report: Report, used: Iterable[config.PathIgnore], path: str) -> list[Any] | None:
     if len(report.findings) > MAX_FINDINGS or set(report.sources) - {path}:
         return None
-    entry = [
-        prefix,
-        path,
-        int(time.time()),
-        report.files,
-        [[None if d.file == path else d.file, d.index, d.kind.value if d.kind else None] for d in report.documents],
-        [_finding_row(f, path) for f in report.findings],
-        path in report.sources,
-        sorted([p.files, p.pointer, list(p.rules)] for p in used),
+    documents = [
+        [None if d.file == path else d.file, d.index, d.kind.value if d.kind else None] for d in report.documents
     ]
-    if not report.findings:
-        return entry
+    ignored = sorted([p.files, p.pointer, list(p.rules)] for p in used)
+    if (
+        report.files == 1
+        and not report.findings
+        and not ignored
+        and len(documents) == 1
+        and documents[0][:2] == [None, 0]
+    ):
+        return [path, int(time.time()), documents[0][2]]
+    rows = [_finding_row(f, path) for f in report.findings]
+    entry = [path, int(time.time()), report.files, documents, rows, path in report.sources, ignored]
     try:  # kept only when it reads back exactly (a fix's value could be a tuple, say)
-        again = _report(json.loads(json.dumps(entry)), prefix, path)
+        again = _report(json.loads(json.dumps(entry)), path)
     except (TypeError, ValueError, RecursionError):
         return None
     if again is None or again[0] != report:
@@ -311,13 +331,11 @@ def _finding_row(f: Finding, path: str) -> list[Any]:
             f.column, f.end_line, f.end_column, f.hint, f.target, row_fix]  # fmt: skip
 
 
-def _revive(
-    entry: list[Any], prefix: str, path: str, raw: bytes, options: Options
-) -> tuple[Report, set[config.PathIgnore]] | None:
+def _revive(entry: list[Any], path: str, raw: bytes, options: Options) -> tuple[Report, set[config.PathIgnore]] | None:
     """The report an entry holds (the file's text decoded again when the report shows it),
     or None when the entry does not fit."""
     try:
-        found = _report(entry, prefix, path)
+        found = _report(entry, path)
     except (TypeError, ValueError, KeyError, IndexError):
         return None
     if found is None:
@@ -331,14 +349,19 @@ def _revive(
     return report, used
 
 
-def _report(entry: Any, prefix: str, path: str) -> tuple[Report, bool, set[config.PathIgnore]] | None:
+def _report(entry: Any, path: str) -> tuple[Report, bool, set[config.PathIgnore]] | None:
     """An entry read back, every value's type checked (TypeError/ValueError when one is wrong);
     None when it was made for another file (a digest that collided, or a forged entry)."""
-    prefix_of, path_of, _, count, documents, findings, shows_text, used = entry
-    if prefix_of != prefix or path_of != path or type(count) is not int or type(shows_text) is not bool:
+    if type(entry) is not list or not entry or entry[0] != path:
+        return None
+    if len(entry) == 3:
+        kind = entry[2]
+        return Report((), (DocumentInfo(path, 0, None if kind is None else _KINDS[kind]),), files=1), False, set()
+    _, _, count, documents, findings, shows_text, used = entry
+    if type(count) is not int or type(shows_text) is not bool:
         return None
     infos = tuple(
-        DocumentInfo(path if file is None else _text(file), _number(index), None if kind is None else Kind(kind))
+        DocumentInfo(path if file is None else _text(file), _number(index), None if kind is None else _KINDS[kind])
         for file, index, kind in documents
     )
     kept = tuple(_finding(row, path) for row in findings)

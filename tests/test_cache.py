@@ -347,15 +347,17 @@ def test_damaged_entries_are_misses_and_are_replaced(tmp_path: Path, checks: lis
     run(root, "check", ".")
     (shard,) = shards(root / cache.FOLDER_NAME)
     data = json.loads(shard.read_bytes())
-    wrecks = [None, 7, [], ["x"] * 8, {"a": 1}, "text"]
+    wrecks = [None, 7, [], ["x"] * 7, ["x"] * 3, {"a": 1}, "text"]
     for n, key in enumerate(sorted(data["entries"])):
         entry = data["entries"][key]
         if n % 3 == 0:
             data["entries"][key] = wrecks[n % len(wrecks)]
-        elif n % 3 == 1 and entry[5]:
-            entry[5][0][2] = "catastrophic"  # a finding's severity that is none
-        elif entry[4]:
-            entry[4][0][1] = "0"  # a document's index as a string
+        elif len(entry) == 3:
+            entry[2] = "catastrophic"  # the one document's kind, as none is
+        elif n % 3 == 1 and entry[4]:
+            entry[4][0][2] = "catastrophic"  # a finding's severity, as none is
+        elif entry[3]:
+            entry[3][0][1] = "0"  # a document's index as a string
     shard.write_text(json.dumps(data))
     before = len(checks)
     result = run(root, "check", "--format", "json", ".")
