@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
 import json
 import os
 import stat
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, checker, config, files, readers
 from .findings import DocumentInfo, Edit, Finding, Fix, Kind, Report, Severity
+from .fix_actions import FixAction
 
 try:  # hashlib's own BLAKE2, without the OpenSSL bindings ``import hashlib`` loads (about 2 ms)
     from _blake2 import blake2b
@@ -294,7 +296,8 @@ def _check_afresh(path: str, raw: bytes, options: Options) -> tuple[Report, set[
 
 # An entry is [file name, written at, files, documents, findings, shows the text, per-path
 # ignores used]; a document [file, index, kind]; a finding its fields in order, its fix
-# [description, applicability, action, value, edits] or null; a file named null is the entry's.
+# [description, applicability, action class, its fields, edits] or null; a file named null is
+# the entry's.
 # The usual report, one document and nothing found, is [file name, written at, kind]: a warm
 # run's shard reads in half the time.
 def _entry(report: Report, used: Iterable[config.PathIgnore], path: str) -> list[Any] | None:
@@ -326,7 +329,12 @@ def _entry(report: Report, used: Iterable[config.PathIgnore], path: str) -> list
 
 def _finding_row(f: Finding, path: str) -> list[Any]:
     fix = f.fix
-    row_fix = None if fix is None else [fix.description, fix.applicability, *fix.action, [list(e) for e in fix.edits]]
+    if fix is None:
+        row_fix = None
+    else:
+        action = fix.action
+        fields = {f.name: getattr(action, f.name) for f in dataclasses.fields(action)}  # type: ignore[arg-type]
+        row_fix = [fix.description, fix.applicability, type(action).__name__, fields, [list(e) for e in fix.edits]]
     return [f.code, f.name, f.severity.value, f.message, f.path, None if f.file == path else f.file, f.line,
             f.column, f.end_line, f.end_column, f.hint, f.target, row_fix]  # fmt: skip
 
@@ -385,11 +393,28 @@ def _finding(row: list[Any], path: str) -> Finding:
 
 
 def _fix(row: list[Any]) -> Fix:
-    description, applicability, action, value, edits = row
+    description, applicability, action, fields, edits = row
     if applicability not in ("safe", "unsafe"):
         raise ValueError(applicability)
+    made = _actions().get(action) if type(action) is str else None
+    if made is None or type(fields) is not dict:
+        raise ValueError(action)
     done = tuple(Edit(_number(start), _number(end), _text(text)) for start, end, text in edits)
-    return Fix(_text(description), applicability, (_text(action), value), done)
+    return Fix(_text(description), applicability, made(**fields), done)  # (TypeError for fields it lacks)
+
+
+@functools.cache
+def _actions() -> dict[str, type[FixAction]]:
+    """Our fix actions by class name: the only classes an entry may name (a cache never names
+    code to run, only one of these to fill with JSON values)."""
+    found: dict[str, type[FixAction]] = {}
+    waiting = FixAction.__subclasses__()
+    while waiting:
+        kind = waiting.pop()
+        waiting += kind.__subclasses__()
+        if dataclasses.is_dataclass(kind) and kind.__module__.startswith("civitai_schema."):
+            found[kind.__name__] = kind
+    return found
 
 
 def _text(value: Any) -> str:
