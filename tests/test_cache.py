@@ -61,6 +61,7 @@ def shards(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.json") if p.parent.parent.parent == folder)
 
 
+@pytest.mark.slow
 def test_a_warm_run_prints_exactly_what_a_cold_and_an_uncached_run_do_in_every_format(
     tmp_path: Path, checks: list[None]
 ) -> None:
@@ -401,6 +402,7 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "civitai_schema", *args]
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing_and_leave_sound_shards(tmp_path: Path, checks: list[None]) -> None:
     root = project(tmp_path)
     names = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
@@ -432,6 +434,7 @@ def test_concurrent_writers_lose_nothing_and_leave_sound_shards(tmp_path: Path, 
     assert len(checks) == before
 
 
+@pytest.mark.slow
 def test_forked_workers_keep_what_they_checked(tmp_path: Path, checks: list[None]) -> None:
     source = (FIXTURES / "valid" / "submission-sdxl-sdcpp.json").read_text()
     for i in range(200):  # four blocks of 64: -j 2 forks a child
@@ -595,6 +598,7 @@ def test_the_repository_root_is_not_where_tests_leave_a_cache() -> None:
     assert not (REPO / cache.FOLDER_NAME).exists()
 
 
+@pytest.mark.slow
 def test_shards_are_merged_when_they_pile_up_and_old_entries_pruned(tmp_path: Path, checks: list[None]) -> None:
     target = tmp_path / "w.json"
     source = (FIXTURES / "valid" / "submission-sdxl-sdcpp.json").read_text()
