@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, checker, config, files, readers
+from . import __version__, config, files, pipeline, readers, sources
 from .findings import DocumentInfo, Edit, Finding, Fix, Kind, Report, Severity
 from .fix_actions import FixAction
 
@@ -44,7 +44,8 @@ except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
 
 if TYPE_CHECKING:
-    from .checker import Options, Session
+    from .checker import Options
+    from .pipeline import Session
 
 _KINDS = {kind.value: kind for kind in Kind}  # (a dict: Kind(value) costs a few microseconds)
 
@@ -90,10 +91,10 @@ class ResultCache:
     # -- lookups --------------------------------------------------------------------------
 
     def check_path(self, path: str, options: Options, session: Session | None = None) -> Report:
-        """:func:`checker.check_path`, answered from the cache when the file's key is in it."""
+        """:func:`pipeline.check_path`, answered from the cache when the file's key is in it."""
         answer = self._answers.pop(path, None) or self._look_up(path, options)
         if answer is None:  # unreadable (check_path says why), or settings with no stable form
-            return checker.check_path(path, options, session)
+            return pipeline.check_path(path, options, session)
         key, raw, found = answer
         if found is None:
             self.misses += 1
@@ -272,7 +273,7 @@ def _read(path: str) -> bytes | None:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > checker.MAX_FILE_BYTES:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > sources.MAX_FILE_BYTES:
             return None
         data = os.read(fd, info.st_size + 1)
     except OSError:
@@ -283,15 +284,11 @@ def _read(path: str) -> bytes | None:
 
 
 def _check_afresh(path: str, raw: bytes, options: Options) -> tuple[Report, set[config.PathIgnore]]:
-    """The report :func:`checker.check_path` gives (with the file's text kept, so the entry
+    """The report :func:`pipeline.check_path` gives (with the file's text kept, so the entry
     knows whether a report shows it), and the per-path ignores it used."""
-    session = checker.Session()
+    session = pipeline.Session()
     keeping = options if options.keep_sources else dataclasses.replace(options, keep_sources=True)
-    text, _ = readers.decode(path, raw)
-    if text is None:
-        return checker.check_bytes(path, raw, keeping, session=session), session.used_path_ignores
-    del raw  # as check_path does: a large file's bytes need not stay beside its text
-    return checker.check_text(path, text, keeping, session=session), session.used_path_ignores
+    return pipeline.check_source(sources.from_bytes(path, raw), keeping, session=session), session.used_path_ignores
 
 
 # An entry is [file name, written at, files, documents, findings, shows the text, per-path
@@ -350,8 +347,8 @@ def _revive(entry: list[Any], path: str, raw: bytes, options: Options) -> tuple[
         return None
     report, shows_text, used = found
     if shows_text and options.keep_sources:
-        text, _ = readers.decode(path, raw)
-        if text is None:
+        text = readers.decode(raw)
+        if not isinstance(text, str):
             return None
         report = dataclasses.replace(report, sources={path: text})
     return report, used

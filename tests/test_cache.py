@@ -3,6 +3,7 @@ part of its key, survives concurrent writers, damage and a read-only folder, and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from civitai_schema import __version__, api, cache, checker, config, schema
-from civitai_schema.cli import FORMATS, main
+from civitai_schema import __version__, api, cache, checker, config, pipeline, schema
+from civitai_schema.cli import main
+from civitai_schema.formatters import MODULES
 
 from .conftest import FIXTURES, REPO, count_calls
 
@@ -29,7 +31,7 @@ def _cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
 def checks(monkeypatch: pytest.MonkeyPatch) -> list[None]:
     """One item per file actually checked in this process (every file's text, or the finding
     that it has none, goes through check_parsed once)."""
-    return count_calls(monkeypatch, checker, "check_parsed")
+    return count_calls(monkeypatch, pipeline, "check_parsed")
 
 
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -67,7 +69,7 @@ def test_a_warm_run_prints_exactly_what_a_cold_and_an_uncached_run_do_in_every_f
 ) -> None:
     root = project(tmp_path)
     files = len([p for p in root.rglob("*") if p.is_file()])
-    for fmt in FORMATS:
+    for fmt in MODULES:
         for extra in ((), ("--statistics",)):
             args = ("check", "--format", fmt, *extra, ".")
             env = {cache.FOLDER_ENV: str(tmp_path / f"cache-{fmt}-{len(extra)}")}
@@ -552,14 +554,14 @@ def test_the_library_keeps_no_cache_unless_given_one(tmp_path: Path, checks: lis
     os.chdir(root)
     try:
         api.check_paths(["."])
-        checker.check_paths(["."], checker.Options())
+        pipeline.check_paths(["."], checker.Options())
         assert not (root / cache.FOLDER_NAME).exists()
         results = cache.ResultCache(tmp_path / "lib-cache")
         options = checker.Options(cache=results, resolver=config.Resolver())
-        first = checker.check_paths(["."], options)
+        first = pipeline.check_paths(["."], options)
         assert results.misses > 0 and results.hits == 0
         warm = cache.ResultCache(tmp_path / "lib-cache")
-        second = checker.check_paths(["."], checker.Options(cache=warm, resolver=config.Resolver()))
+        second = pipeline.check_paths(["."], checker.Options(cache=warm, resolver=config.Resolver()))
         assert warm.hits == results.misses and warm.misses == 0
         assert first == second
         assert [f.fix for f in first.findings] == [f.fix for f in second.findings]
@@ -613,3 +615,10 @@ def test_shards_are_merged_when_they_pile_up_and_old_entries_pruned(tmp_path: Pa
     before = len(checks)
     run(tmp_path, "check", "w.json")
     assert len(checks) == before
+
+
+def test_a_library_override_naming_the_cache_folder_leaves_each_files_settings_as_they_were() -> None:
+    # cache-dir is a setting of the run: the library's Overrides accept it and apply only the rest.
+    overrides = api.Overrides(fragments=({"cache-dir": "elsewhere"}, {"ignore": ["A102"]}))
+    applied = overrides.apply(config.DEFAULT)
+    assert applied == dataclasses.replace(config.DEFAULT, ignore=("A102",))
