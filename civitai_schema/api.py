@@ -418,9 +418,7 @@ def check_inputs(
     return Report.merge(reports)
 
 
-def split_cache_dir(
-    values: Sequence[str], is_file: Callable[[str], bool]
-) -> tuple[tuple[str, ...], str | None]:
+def split_cache_dir(values: Sequence[str], is_file: Callable[[str], bool]) -> tuple[tuple[str, ...], str | None]:
     """Take ``cache-dir`` (a setting of the run, not of each file) out of ``--config`` values:
     the other values, and the folder given, if any (see :func:`cache.split_fragments`)."""
     from . import cache

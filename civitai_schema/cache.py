@@ -52,7 +52,12 @@ _KINDS = {kind.value: kind for kind in Kind}  # (a dict: Kind(value) costs a few
 FOLDER_NAME = ".civitai_schema_cache"
 FOLDER_ENV = "CIVITAI_SCHEMA_CACHE_DIR"
 OFF_ENV = "CIVITAI_SCHEMA_NO_CACHE"
-FORMAT = 1  # of a shard; a shard of another format is a miss
+FORMAT = 2  # of a shard; a shard of another format is a miss
+# How much older than the moment it was read a file's modification and change times must be for
+# its stat to stand for its bytes (git's "racily clean" rule): a file written again within the
+# filesystem's timestamp granularity of being read could keep both times. Two seconds covers
+# the coarsest (FAT); a file younger than that is read and hashed, as always.
+RACY_NS = 2_000_000_000
 # The cache directory tag convention (https://bford.info/cachedir/): backup tools skip the folder.
 TAG_NAME = "CACHEDIR.TAG"
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by civitai-schema.\n"
@@ -83,10 +88,17 @@ class ResultCache:
         self._read: list[Path] = []  # the shards the entries came from
         self._damaged: list[Path] = []  # shards that did not fit: deleted at the next save
         self._new: dict[str, list[Any]] = {}  # (a forked child's go to a shard of its own)
+        # By working folder, then path as given: a file's identity, size and times, and its
+        # bytes' digest, as git's index keeps them, so a warm run need not read a file to know its
+        # bytes. One string each ("dev ino size mtime ctime digest"): a warm run reads them all.
+        self._all_stats: dict[str, dict[str, str]] = {}
+        self._new_stats: dict[str, str] = {}
+        self._pid = os.getpid()  # whose _new_stats they are (a forked child starts its own)
         # By the identity of options and settings (kept alive, so an identity is never reused).
         self._prefixes: dict[tuple[int, int], tuple[Options, config.Settings, bytes, bool]] = {}
         self._answers: dict[str, _Answer] = {}  # found by prefetch, for check_path
         self._load()
+        self._stats = self._all_stats.setdefault(self._cwd, {})
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -126,9 +138,6 @@ class ResultCache:
     def _look_up(self, path: str, options: Options) -> _Answer | None:
         """The file's key, its bytes and the cached report (None on a miss); None when the
         file cannot be read at once or its settings have no stable form."""
-        raw = _read(path)
-        if raw is None:
-            return None
         settings = options.settings_for(path)
         prefix = self._prefixes.get((id(options), id(settings)))
         if prefix is None or prefix[0] is not options or prefix[1] is not settings:
@@ -141,10 +150,34 @@ class ResultCache:
             globbed = bool(settings.per_file_ignores or settings.per_path_ignores or settings.kind)
             prefix = self._prefixes[(id(options), id(settings))] = (options, settings, digest, globbed)
         named = f"{path}\0{settings.relative(path) if prefix[3] else ''}\0".encode("utf-8", "surrogatepass")
-        key = blake2b(named + raw, digest_size=16, key=prefix[2]).hexdigest()
+        known = _stat_digest(self._stats.get(path), path)
+        if known is not None:  # unchanged since it was hashed: its entry, unless it needs the text
+            key = blake2b(named + known, digest_size=16, key=prefix[2]).hexdigest()
+            entry = self._entries.get(key) or self._new.get(key)
+            if entry is not None and not (options.keep_sources and _shows_text(entry)):
+                found = _revive(entry, path, b"", options)
+                if found is not None:
+                    return key, b"", found
+        read = _read(path)
+        if read is None:
+            return None
+        raw, record = read
+        content = blake2b(raw, digest_size=16).digest()
+        if record is not None:
+            record = f"{record} {content.hex()}"
+            if self._stats.get(path) != record:
+                self._own_new_stats()[path] = record
+        key = blake2b(named + content, digest_size=16, key=prefix[2]).hexdigest()
         entry = self._entries.get(key) or self._new.get(key)
         found = None if entry is None else _revive(entry, path, raw, options)
         return key, b"" if found else raw, found
+
+    def _own_new_stats(self) -> dict[str, str]:
+        """The stats this process found (a forked child drops those it inherited: the parent
+        writes them)."""
+        if self._pid != os.getpid():
+            self._pid, self._new_stats = os.getpid(), {}
+        return self._new_stats
 
     # -- reading and writing shards -------------------------------------------------------
 
@@ -160,7 +193,8 @@ class ResultCache:
             try:
                 data = json.loads(files.read_regular_file(str(shard), MAX_SHARD_BYTES))
                 entries = data["entries"] if data["format"] == FORMAT and data["stamp"] == self.installation else None
-                if not isinstance(entries, dict):
+                stats = data["stats"]
+                if not isinstance(entries, dict) or not isinstance(stats, dict):
                     raise ValueError("not a shard of this cache")
             except FileNotFoundError:  # another process merged it away meanwhile
                 continue
@@ -168,29 +202,38 @@ class ResultCache:
                 self._damaged.append(shard)  # (entries are checked one by one when used)
                 continue
             self._entries.update(entries)
+            for cwd, records in stats.items():  # (each record is checked when used)
+                if isinstance(records, dict):
+                    self._all_stats.setdefault(cwd, {}).update(records)
             self._read.append(shard)
 
     def save(self) -> None:
         """Write the entries this process added; merge the shards when they pile up or one was
         damaged. Any failure (a read-only folder, a full disk) leaves the cache as it was: the run
         only loses the cache, and says nothing."""
-        if not self._new and not self._damaged:
+        stats = self._own_new_stats()
+        if not self._new and not stats and not self._damaged:
             return
-        new, self._new = self._new, {}
+        new, self._new, self._new_stats = self._new, {}, {}
         try:
             if not self._prepared():
                 return
             merging = self._damaged or len(self._read) + 1 > MAX_SHARDS
             if not merging:
-                self._write(new)
+                self._write(new, {self._cwd: stats})
                 self._entries.update(new)
+                self._stats.update(stats)
                 return
             merged = _pruned({**self._entries, **new})
-            self._write(merged)
+            self._stats.update(stats)
+            names = {str(entry[0]) for entry in merged.values()}  # (a file no entry names has gone)
+            kept = {cwd: {k: v for k, v in records.items() if k in names} for cwd, records in self._all_stats.items()}
+            self._write(merged, kept)
             for shard in (*self._read, *self._damaged):
                 with contextlib.suppress(FileNotFoundError):  # (another writer merged it first)
                     shard.unlink()
-            self._entries, self._read, self._damaged = merged, [], []
+            self._entries, self._all_stats, self._read, self._damaged = merged, kept, [], []
+            self._stats = kept.setdefault(self._cwd, {})
             self._sweep_temporaries()
         except OSError:
             return
@@ -209,8 +252,9 @@ class ResultCache:
         self.shards.mkdir(parents=True, exist_ok=True)
         return True
 
-    def _write(self, entries: Mapping[str, list[Any]]) -> None:
-        data = json.dumps({"format": FORMAT, "stamp": self.installation, "entries": entries}, separators=(",", ":"))
+    def _write(self, entries: Mapping[str, list[Any]], stats: Mapping[str, Mapping[str, str]]) -> None:
+        shard = {"format": FORMAT, "stamp": self.installation, "entries": entries, "stats": stats}
+        data = json.dumps(shard, separators=(",", ":"))
         unique = f"{time.time_ns():x}-{os.getpid()}-{os.urandom(4).hex()}"
         temporary = self.shards / f".{unique}.tmp"
         try:
@@ -262,11 +306,14 @@ def _pruned(entries: dict[str, list[Any]]) -> dict[str, list[Any]]:
 # One file: reading it, checking it afresh, and an entry to and from JSON.
 
 
-def _read(path: str) -> bytes | None:
-    """A regular file's bytes in one read, or None for anything else (a FIFO or device, which
-    is never waited on; a file too large, growing or unreadable), which check_path then reads and
-    reports as it would without a cache. (Not :func:`files.read_regular_file`: its snapshot
-    serves --fix, which never uses the cache, and costs as much as the read on a warm run.)"""
+def _read(path: str) -> tuple[bytes, str | None] | None:
+    """A regular file's bytes in one read, with its stat record (see :func:`_stat_digest`) when
+    its times are older than the read by more than :data:`RACY_NS`; None for anything else (a
+    FIFO or device, which is never waited on; a file too large, growing or unreadable), which
+    check_path then reads and reports as it would without a cache. (Not
+    :func:`files.read_regular_file`: its snapshot serves --fix, which never uses the cache, and
+    costs as much as the read on a warm run.)"""
+    began = time.time_ns()  # (before the file is opened: a write after this gets a later time)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -280,7 +327,39 @@ def _read(path: str) -> bytes | None:
         return None
     finally:
         os.close(fd)
-    return data if len(data) == info.st_size else None
+    if len(data) != info.st_size:
+        return None
+    settled = max(info.st_mtime_ns, info.st_ctime_ns) < began - RACY_NS
+    return data, _stat_record(info) if settled else None
+
+
+def _stat_record(info: os.stat_result) -> str:
+    return f"{info.st_dev} {info.st_ino} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
+
+
+def _stat_digest(record: Any, path: str) -> bytes | None:
+    """The digest of the file's bytes a stat record holds, when the file's identity, size,
+    modification and change times are all still the record's (a write changes the change time
+    even when it restores the size and modification time); None otherwise, or for a record that
+    does not fit."""
+    if type(record) is not str or len(record) < 34 or record[-33] != " ":
+        return None
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if record[:-33] != _stat_record(info) or not stat.S_ISREG(info.st_mode):
+        return None
+    try:
+        return bytes.fromhex(record[-32:])
+    except ValueError:
+        return None
+
+
+def _shows_text(entry: Any) -> bool:
+    """Whether an entry's report shows the file's text (which must then be read)."""
+    compact = type(entry) is list and (len(entry) == 3 or (len(entry) == 7 and entry[5] is False))
+    return not compact  # (an entry that does not fit is read with the file, and rejected then)
 
 
 def _check_afresh(path: str, raw: bytes, options: Options) -> tuple[Report, set[config.PathIgnore]]:
@@ -330,7 +409,7 @@ def _finding_row(f: Finding, path: str) -> list[Any]:
         row_fix = None
     else:
         action = fix.action
-        fields = {f.name: getattr(action, f.name) for f in dataclasses.fields(action)}  # type: ignore[arg-type]
+        fields = {f.name: getattr(action, f.name) for f in dataclasses.fields(action)}
         row_fix = [fix.description, fix.applicability, type(action).__name__, fields, [list(e) for e in fix.edits]]
     return [f.code, f.name, f.severity.value, f.message, f.path, None if f.file == path else f.file, f.line,
             f.column, f.end_line, f.end_column, f.hint, f.target, row_fix]  # fmt: skip

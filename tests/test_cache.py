@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -622,3 +623,70 @@ def test_a_library_override_naming_the_cache_folder_leaves_each_files_settings_a
     overrides = api.Overrides(fragments=({"cache-dir": "elsewhere"}, {"ignore": ["A102"]}))
     applied = overrides.apply(config.DEFAULT)
     assert applied == dataclasses.replace(config.DEFAULT, ignore=("A102",))
+
+
+# -- the stat shortcut (git's index: a file's stat stands for its bytes once it has settled) -----
+
+
+def _warm_check(folder: Path, paths: list[Path]) -> tuple[api.Report, cache.ResultCache]:
+    results = cache.ResultCache(folder)
+    options = checker.Options(cache=results, resolver=config.Resolver(isolated=True))
+    return pipeline.check_paths([str(p) for p in paths], options), results
+
+
+def test_a_settled_unchanged_file_is_answered_from_its_stat_and_a_rewrite_that_restores_its_times_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 10_000_000)  # (10 ms, so the test need not wait seconds)
+    clean = tmp_path / "clean.json"
+    clean.write_bytes((FIXTURES / "valid" / "submission-sdxl-sdcpp.json").read_bytes())
+    time.sleep(0.05)
+    cold, _ = _warm_check(tmp_path / "c", [clean])
+    assert not cold.findings
+    reads = count_calls(monkeypatch, cache, "_read")
+    warm, results = _warm_check(tmp_path / "c", [clean])
+    assert (warm, results.hits, len(reads)) == (cold, 1, 0)
+    # The same size and modification time, other bytes: the change time tells it apart.
+    before = clean.stat()
+    raw = clean.read_bytes()
+    clean.write_bytes(b"[" + raw[1:])
+    os.utime(clean, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (clean.stat().st_size, clean.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    changed, results = _warm_check(tmp_path / "c", [clean])
+    assert reads and results.misses == 1  # (read, not answered from the stat)
+    assert changed == pipeline.check_paths([str(clean)], checker.Options(resolver=config.Resolver(isolated=True)))
+    assert changed.findings
+
+
+def test_a_file_changed_within_the_timestamp_granularity_of_its_read_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = tmp_path / "fresh.json"
+    fresh.write_bytes((FIXTURES / "valid" / "submission-sdxl-sdcpp.json").read_bytes())
+    _warm_check(tmp_path / "c", [fresh])  # (just written: its times are too recent to stand for it)
+    assert all(not any(json.loads(s.read_bytes())["stats"].values()) for s in shards(tmp_path / "c"))
+    reads = count_calls(monkeypatch, cache, "_read")
+    _, results = _warm_check(tmp_path / "c", [fresh])
+    assert (results.hits, len(reads)) == (1, 1)
+
+
+def test_a_stat_record_that_does_not_fit_is_a_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 10_000_000)
+    clean = tmp_path / "clean.json"
+    clean.write_bytes((FIXTURES / "valid" / "submission-sdxl-sdcpp.json").read_bytes())
+    time.sleep(0.05)
+    cold, _ = _warm_check(tmp_path / "c", [clean])
+    (shard,) = shards(tmp_path / "c")
+    data = json.loads(shard.read_bytes())
+    ((cwd, records),) = data["stats"].items()
+    ((where, record),) = records.items()
+    for damaged in (record[:-32] + "not hex" * 4 + "zzzz", "x", [1, 2], record[:-33] + "0" * 33):
+        for written in shards(tmp_path / "c"):  # (the last run wrote a sound record again)
+            written.unlink()
+        shard.write_text(json.dumps({**data, "stats": {cwd: {where: damaged}}}))
+        reads = count_calls(monkeypatch, cache, "_read")
+        warm, results = _warm_check(tmp_path / "c", [clean])
+        assert (warm, results.hits, len(reads)) == (cold, 1, 1)
+        monkeypatch.undo()
+        monkeypatch.setattr(cache, "RACY_NS", 10_000_000)
+        monkeypatch.delenv(cache.OFF_ENV, raising=False)
