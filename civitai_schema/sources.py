@@ -169,7 +169,8 @@ class DumpLocator:
             from .readers.json import JsonLocator
 
             try:
-                text = json.dumps(self.data, indent=2, ensure_ascii=False, default=str)
+                # (a value JSON cannot carry is written as its type's name: no method of it runs)
+                text = json.dumps(self.data, indent=2, ensure_ascii=False, default=lambda v: f"<{type(v).__name__}>")
             except (TypeError, ValueError, RecursionError):
                 return Span(1, 1, 1, 2)
             self._inner = JsonLocator(Lines(text))
