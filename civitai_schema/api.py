@@ -609,7 +609,10 @@ def rule_text(code_or_name: str) -> str | None:
         if rule.fixable
         else ""
     )
-    return f"{rule.code} {rule.name} ({rule.severity.value}){fixable}\n\n{rule.summary}\n\n{rule.doc.strip()}"
+    from .rule_docs import rule_url
+
+    doc = f"{rule.summary}\n\n{rule.doc.strip()}\n\nOnline: {rule_url(rule)}"
+    return f"{rule.code} {rule.name} ({rule.severity.value}){fixable}\n\n{doc}"
 
 
 class Coverage(NamedTuple):

@@ -20,6 +20,7 @@ from . import files, globs, rules
 from .findings import Finding, Kind, Severity
 from .options import DEFAULT_OPTIONS, RuleOptions
 from .rules.rule import OptionError
+from .suggest import did_you_mean
 
 
 def _toml() -> Any:
@@ -73,6 +74,8 @@ class Settings:
     kind: Mapping[str, Kind] = field(default_factory=dict)
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = ()
+    # A folder walk leaves out what git ignores (ignore_files); files named are checked anyway.
+    respect_gitignore: bool = True
     options: RuleOptions = DEFAULT_OPTIONS
 
     def enabled(self, code: str) -> bool:
@@ -129,6 +132,7 @@ class Settings:
             "kind": {k: v.value for k, v in self.kind.items()},
             "include": list(self.include),
             "exclude": list(self.exclude),
+            "respect-gitignore": self.respect_gitignore,
             "options": {option.name: option.type.show(option.of(self.options)) for option in rules.OPTIONS},
             "enabled-rules": [code for code in rules.REGISTRY if self.enabled(code)],
         }
@@ -177,8 +181,18 @@ def glob_match(pattern: str, relative: str, *, ignore_case: bool = False) -> boo
 # ("cache-dir" is a setting of the run, read by civitai_schema.cache from the project's file.)
 _TOP_KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "per-path-ignores", "severity", "kind",
-    "include", "exclude", "options", "cache-dir",
+    "include", "exclude", "respect-gitignore", "options", "cache-dir",
 }  # fmt: skip
+_ENTRY_KEYS = ("files", "path", "rules")  # of a per-path-ignores entry
+_SEVERITIES = ("error", "warning", "info")
+_KINDS = ("submission", "workflow")
+
+
+def _rule_hint(selector: str) -> str:
+    """'; did you mean "unknown-key"?' for a selector that names no rule: the nearest rule name
+    or code (a prefix such as ``N10`` is a valid selector already)."""
+    names = [name for rule in rules.REGISTRY.values() for name in (rule.name, rule.code)]
+    return did_you_mean(selector, names)
 
 
 def load(path: Path) -> Settings:
@@ -221,7 +235,8 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
 
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise fail(unknown[0], f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}")
+        hint = did_you_mean(unknown[0], sorted(_TOP_KEYS))
+        raise fail(unknown[0], f"unknown key; allowed: {', '.join(sorted(_TOP_KEYS))}{hint}")
 
     def strings(key: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -232,7 +247,8 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
         items = strings(key, value)
         for item in items:
             if not codes_for(item):
-                raise fail(key, f'"{item}" names no rule; use ALL, a code prefix (A, N104) or a rule name')
+                hint = _rule_hint(item)
+                raise fail(key, f'"{item}" names no rule; use ALL, a code prefix (A, N104) or a rule name{hint}')
         return items
 
     def table(key: str, value: Any) -> Mapping[str, Any]:
@@ -242,16 +258,18 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
 
     severity: dict[str, Severity] = {}
     for selector, level in table("severity", data.get("severity", {})).items():
-        if level not in ("error", "warning", "info"):
-            raise fail(f"severity.{selector}", f'"{level}" is not a severity; allowed: error, warning, info')
+        if level not in _SEVERITIES:
+            hint = did_you_mean(level, _SEVERITIES) if isinstance(level, str) else ""
+            raise fail(f"severity.{selector}", f'"{level}" is not a severity; allowed: error, warning, info{hint}')
         codes = codes_for(selector)
         if not codes:
-            raise fail(f"severity.{selector}", "names no rule")
+            raise fail(f"severity.{selector}", f"names no rule{_rule_hint(selector)}")
         severity.update(dict.fromkeys(codes, Severity(level)))
     kinds: dict[str, Kind] = {}
     for pattern, kind in table("kind", data.get("kind", {})).items():
-        if kind not in ("submission", "workflow"):
-            raise fail(f"kind.{pattern}", f'"{kind}" is not a kind; allowed: submission, workflow')
+        if kind not in _KINDS:
+            hint = did_you_mean(kind, _KINDS) if isinstance(kind, str) else ""
+            raise fail(f"kind.{pattern}", f'"{kind}" is not a kind; allowed: submission, workflow{hint}')
         kinds[pattern] = Kind(kind)
     per_file = {
         pattern: selectors(f"per-file-ignores.{pattern}", value)
@@ -264,15 +282,20 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
     for i, raw_entry in enumerate(entries):
         key = f"per-path-ignores[{i}]"
         entry = table(key, raw_entry)
-        extra = sorted(set(entry) - {"files", "path", "rules"})
+        extra = sorted(set(entry) - set(_ENTRY_KEYS))
         if extra or not isinstance(entry.get("files"), str) or not isinstance(entry.get("path"), str):
-            raise fail(key, "expected files (a glob), path (a JSON Pointer pattern) and rules")
+            what = f'unknown key "{extra[0]}"; ' if extra else ""
+            hint = did_you_mean(extra[0], _ENTRY_KEYS) if extra else ""
+            raise fail(key, f"{what}expected files (a glob), path (a JSON Pointer pattern) and rules{hint}")
         if entry["path"] and not entry["path"].startswith("/"):
             raise fail(f"{key}.path", "a JSON Pointer pattern starts with '/' (or is empty for the whole document)")
         per_path.append(
             PathIgnore(entry["files"], entry["path"], selectors(f"{key}.rules", entry.get("rules", ["ALL"])))
         )
     rule_options = _rule_options(table("options", data.get("options", {})), fail)
+    respect_gitignore = data.get("respect-gitignore", True)
+    if not isinstance(respect_gitignore, bool):
+        raise fail("respect-gitignore", "expected true or false")
     return Settings(
         root=path.parent.resolve() if path else None,
         source=path,
@@ -285,6 +308,7 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Settings:
         kind=kinds,
         include=strings("include", data.get("include", list(DEFAULT_INCLUDE))),
         exclude=strings("exclude", data.get("exclude", [])),
+        respect_gitignore=respect_gitignore,
         options=rule_options,
     )
 
@@ -295,7 +319,8 @@ def _rule_options(given: Mapping[str, Any], fail: Callable[[str, str], ConfigErr
     declared = {option.name: option for option in rules.OPTIONS}
     unknown = sorted(set(given) - set(declared))
     if unknown:
-        raise fail(f"options.{unknown[0]}", f"unknown option; allowed: {', '.join(sorted(declared))}")
+        hint = did_you_mean(unknown[0], sorted(declared))
+        raise fail(f"options.{unknown[0]}", f"unknown option; allowed: {', '.join(sorted(declared))}{hint}")
     values: dict[str, Any] = {}
     for name, raw in given.items():
         try:

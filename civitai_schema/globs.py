@@ -6,7 +6,8 @@ gitignore's grammar, as ruff and ``.gitignore`` read it: ``*`` is any run of cha
 segment is any number of folders (``**/x``, ``a/**/b``; a final ``/**`` is everything inside); a
 pattern without ``/`` (but a final one) matches a name at any depth, one with ``/`` is anchored;
 a pattern that matches a folder matches everything in it. ``\\`` is read as ``/``, so a pattern
-written with Windows separators means what it says.
+written with Windows separators means what it says. A line of a ``.gitignore`` file is compiled
+with ``escapes=True`` instead: there, as in git, ``\\`` makes the next character literal.
 
 A glob compiled into one regular expression, as ``fnmatch`` and pathspec do, backtracks: with
 ``*a*a*a*a*a*a*b`` a 100-character name took longer than anyone waited. Here each segment is
@@ -34,9 +35,14 @@ class Glob:
 
     __slots__ = ("pattern", "segments")
 
-    def __init__(self, pattern: str, *, ignore_case: bool = False) -> None:
+    def __init__(
+        self, pattern: str, *, ignore_case: bool = False, escapes: bool = False, contents: bool = True
+    ) -> None:
+        """``escapes``: ``\\`` quotes the next character (a ``.gitignore`` line) rather than being
+        a Windows separator. ``contents``: a match of a folder also matches what is inside it;
+        a walk that prunes matched folders (as git does) asks about each entry alone."""
         self.pattern = pattern
-        text = pattern.replace("\\", "/")
+        text = pattern if escapes else pattern.replace("\\", "/")
         anchored = "/" in text.rstrip("/")
         parts = text.strip("/").split("/")
         segments: list[_Segment] = [] if anchored else [_ANY_FOLDERS]
@@ -48,8 +54,9 @@ class Glob:
                 if segments[-1:] != [_ANY_FOLDERS]:
                     segments.append(_ANY_FOLDERS)
             else:
-                segments.append(_pieces(part, flags))
-        segments.append(_ANY_FOLDERS)  # a folder's pattern covers what is inside it
+                segments.append(_pieces(part, flags, escapes))
+        if contents and segments[-1:] != [_ANY_FOLDERS]:
+            segments.append(_ANY_FOLDERS)  # a folder's pattern covers what is inside it
         self.segments: tuple[_Segment, ...] = tuple(segments)
 
     def match(self, path: str) -> bool:
@@ -71,7 +78,7 @@ def posix(path: str, sep: str = os.sep, altsep: str | None = os.altsep) -> str:
     return path
 
 
-def _pieces(segment: str, flags: int) -> tuple[_Piece, ...]:
+def _pieces(segment: str, flags: int, escapes: bool = False) -> tuple[_Piece, ...]:
     """The segment's pieces between stars (see :data:`_Segment`)."""
     pieces: list[list[str]] = [[]]  # each piece's one-character patterns
     i = 0
@@ -81,6 +88,9 @@ def _pieces(segment: str, flags: int) -> tuple[_Piece, ...]:
             pieces.append([])
             while i + 1 < len(segment) and segment[i + 1] == "*":  # ** inside a segment is *
                 i += 1
+        elif char == "\\" and escapes and i + 1 < len(segment):
+            i += 1
+            pieces[-1].append(re.escape(segment[i]))
         elif char == "?":
             pieces[-1].append(".")
         elif char == "[" and (end := _class_end(segment, i)) is not None:

@@ -103,13 +103,12 @@ _NUMBERS = frozenset({int, float})
 
 def _odd(values: Any, types: set[type], bound: _Bound | None) -> bool:
     """Whether one of ``values`` (not containers) needs care: a number Python cannot print or
-    JSON cannot carry, a tuple, a subclass of a JSON type."""
+    JSON cannot carry, a tuple, a subclass of a JSON type, a value of no JSON type."""
     if int in types and bound is not None and _long_integer(values, bound):
         return True
     if float in types and not all(map(math.isfinite, [v for v in values if type(v) is float])):
         return True
-    unusual = types - _PLAIN - _NUMBERS
-    return any(kind is tuple or issubclass(kind, (*_SCALARS, *_CONTAINERS)) for kind in unusual)
+    return bool(types - _PLAIN - _NUMBERS)  # a tuple, a subclass, or no JSON type at all
 
 
 def _long_integer(values: Any, bound: _Bound) -> bool:
@@ -206,7 +205,8 @@ class _Copy:
         if isinstance(value, float):
             return float.__float__(value)
         if not isinstance(value, _CONTAINERS):
-            return value  # not JSON at all: the rules say what type was expected
+            self.findings.append(parse.NOT_JSON_VALUE.finding(_not_json(kind), pointer))
+            return value  # (kept: the rules still say what type the field expects)
         known = self.copies.get(id(value))
         if known is not None:
             return known
@@ -217,3 +217,31 @@ class _Copy:
         self.copies[id(value)] = copy
         self.pending.append((value, copy, pointer))
         return copy
+
+
+# What to send instead, by the name of a type json.dumps refuses (checked along the type's MRO).
+_INSTEAD = {
+    "Decimal": "send float(value), or str(value) to keep every digit",
+    "datetime": "send value.isoformat()",
+    "date": "send value.isoformat()",
+    "time": "send value.isoformat()",
+    "timedelta": "send a number of seconds or a TimeSpan string",
+    "bytes": "send text (value.decode()), or base64 for binary data",
+    "bytearray": "send text (value.decode()), or base64 for binary data",
+    "memoryview": "send text, or base64 for binary data",
+    "set": "send a list",
+    "frozenset": "send a list",
+    "UUID": "send str(value)",
+    "Path": "send str(value)",
+    "PurePath": "send str(value)",
+    "Enum": "send value.value",
+}
+
+
+def _not_json(kind: type) -> str:
+    """The message for a value of ``kind``; only the type is named (no method of the value runs)."""
+    instead = next((_INSTEAD[k.__name__] for k in kind.__mro__ if k.__name__ in _INSTEAD), None)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    name = name if len(name) <= 100 else "…" + name[-99:]
+    advice = instead or "send a string, number, boolean, null, list or object"
+    return f"a value of type {name} is not JSON: json.dumps refuses it, so this body cannot be sent; {advice}"

@@ -221,14 +221,17 @@ def check_paths(paths: Iterable[str], options: Options, *, jobs: int = 1) -> Rep
         report = _check_block(files, dataclasses.replace(options, jobs=jobs), session)
     if options.cache is not None:
         options.cache.save()
-    for path in files:  # every configuration seen, for the unused per-path ignores
+    checked: dict[int, list[str]] = {}  # the files of each configuration, for its unused per-path ignores
+    for path in files:
         settings = options.settings_for(path)
         session.settings[id(settings)] = settings
+        checked.setdefault(id(settings), []).append(path)
     if not any(s.per_path_ignores for s in session.settings.values()):
         return report
     from . import suppressions
 
-    unused = suppressions.unused_path_ignores(session.settings.values(), session.used_path_ignores)
+    runs = [(settings, checked[key]) for key, settings in session.settings.items()]
+    unused = suppressions.unused_path_ignores(runs, session.used_path_ignores)
     return Report.merge([report, Report(tuple(unused))]) if unused else report
 
 

@@ -5,6 +5,18 @@ from __future__ import annotations
 import json
 
 from . import catalog, rules
+from .rules.rule import Rule
+
+# Where the project and docs/rules.md are published: [project.urls] in pyproject.toml names the
+# same (tests/test_links.py holds them together), so an installed tool's links resolve.
+PROJECT_URL = "https://github.com/civitai-schema/civitai-schema"
+RULES_URL = f"{PROJECT_URL}/blob/main/docs/rules.md"
+
+
+def rule_url(rule: Rule) -> str:
+    """The rule's section of the published reference (GitHub's anchor for "### S104 unknown-key")."""
+    return f"{RULES_URL}#{rule.code.lower()}-{rule.name}"
+
 
 _FAMILIES = {
     "parse": "Reading files",

@@ -15,10 +15,11 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from . import config, files, limits, readers
+from . import config, files, ignore_files, limits, readers
 from .documents import Document, Lines
 from .files import Snapshot
 from .findings import Finding, Span, Target
+from .paths import shown
 from .readers import Parsed, Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -168,7 +169,8 @@ class DumpLocator:
             from .readers.json import JsonLocator
 
             try:
-                text = json.dumps(self.data, indent=2, ensure_ascii=False, default=str)
+                # (a value JSON cannot carry is written as its type's name: no method of it runs)
+                text = json.dumps(self.data, indent=2, ensure_ascii=False, default=lambda v: f"<{type(v).__name__}>")
             except (TypeError, ValueError, RecursionError):
                 return Span(1, 1, 1, 2)
             self._inner = JsonLocator(Lines(text))
@@ -186,29 +188,42 @@ SettingsFor = Callable[[str], config.Settings]
 
 def discover(paths: Iterable[str], settings_for: SettingsFor = lambda path: config.DEFAULT) -> Iterator[str]:
     """Files to check: named files as given; folders walked for the configured ``include``
-    globs (``*.json``, ``*.yaml``, ``*.yml``), skipping hidden entries, ``node_modules`` and
-    virtual environments. ``exclude`` globs apply to every file, named or found. Links to folders
+    globs (``*.json``, ``*.yaml``, ``*.yml``), skipping hidden entries, ``node_modules``,
+    virtual environments and what git ignores (unless ``respect-gitignore`` is false; see
+    :mod:`ignore_files`). ``exclude`` globs apply to every file, named or found. Links to folders
     are not followed, so a link loop cannot trap the walk. A folder the walk cannot list is
     yielded itself, so reading it reports it (an unreadable path exits 2) instead of the walk
     skipping it in silence."""
-    for path in paths:
-        if path == STDIN:
-            yield path
+    for given in paths:
+        if given == STDIN:
+            yield given
             continue
+        path = shown(given)  # (reports name files relative to the working directory)
         if not os.path.isdir(path):
             if not settings_for(path).excluded(path):
                 yield path
             continue
         unlisted: list[OSError] = []
-        for root, folders, names in os.walk(path, onerror=unlisted.append):
+        ignored = None
+        for listed, (root, folders, names) in enumerate(os.walk(path, onerror=unlisted.append)):
             yield from _unlisted(unlisted, path, settings_for)
-            folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS)
+            # (asked once the folder could be listed: its configuration file is inside it)
+            if listed == 0 and settings_for(os.path.join(root, ".gitignore")).respect_gitignore:
+                ignored = ignore_files.Ignored.for_walk(path)
+            folders[:] = sorted(
+                f
+                for f in folders
+                if not f.startswith(".")
+                and f not in SKIPPED_FOLDERS
+                and not (ignored and ignored(root, f, is_folder=True))
+            )
             for name in sorted(names):
-                found = os.path.join(root, name)
+                found = shown(os.path.join(root, name))
                 if name.startswith("."):
                     continue
                 settings = settings_for(found)
-                if settings.included(found) and not settings.excluded(found):
+                wanted = settings.included(found) and not settings.excluded(found)
+                if wanted and (ignored is None or not ignored(root, name, is_folder=False)):
                     yield found
         yield from _unlisted(unlisted, path, settings_for)
 
@@ -216,6 +231,6 @@ def discover(paths: Iterable[str], settings_for: SettingsFor = lambda path: conf
 def _unlisted(errors: list[OSError], top: str, settings_for: SettingsFor) -> Iterator[str]:
     """The folders ``os.walk`` could not list (its ``onerror`` gathered them), unless excluded."""
     while errors:
-        folder = errors.pop(0).filename or top
+        folder = shown(errors.pop(0).filename or top)
         if not settings_for(folder).excluded(folder):
             yield folder

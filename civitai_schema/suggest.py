@@ -36,6 +36,15 @@ class Suggestions:
         found = self._by_lower.get(value.lower())
         if found is not None:
             return found
+        meant = _in_api_words(value)
+        if meant != value:  # meaning before spelling: workflow:completed is workflow:succeeded
+            found = self._by_lower.get(meant.lower()) or self._spelled(meant)
+            if found is not None:
+                return found
+        return self._spelled(value)
+
+    def _spelled(self, value: str) -> str | None:
+        """The nearest spelling, ignoring case, punctuation and spaces."""
         squashed = _squash(value)
         if squashed in self._by_squashed:
             return self._by_squashed[squashed]
@@ -48,6 +57,32 @@ class Suggestions:
         match = difflib.get_close_matches(squashed, list(self._by_squashed), n=1, cutoff=0.7)
         self._fuzzy[squashed] = self._by_squashed[match[0]] if match else None
         return self._fuzzy[squashed]
+
+
+def _in_api_words(value: str) -> str:
+    """``value`` with each ``:``-separated part that is another system's word for a status
+    replaced by the API's word (facts/synonyms.json): ``job:done`` → ``job:succeeded``."""
+    if len(value) > FUZZY_MAX_CHARS:
+        return value
+    table = _synonyms()
+    return ":".join(table.get(_squash(part), part) for part in value.split(":"))
+
+
+@functools.lru_cache(maxsize=1)
+def _synonyms() -> dict[str, str]:
+    """Word → the API's word, read when a wrong value first needs a suggestion."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "facts" / "synonyms.json"
+    rows = json.loads(path.read_text("utf-8"))["synonyms"]
+    return {_squash(word): row["means"] for row in rows for word in row["words"]}
+
+
+def did_you_mean(value: str, candidates: Iterable[str]) -> str:
+    """``'; did you mean "x"?'`` for the candidate ``value`` most likely meant, or ``""``."""
+    guess = closest(value, candidates)
+    return f'; did you mean "{guess}"?' if guess is not None and guess != value else ""
 
 
 def _index(options: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:

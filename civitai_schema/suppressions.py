@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import pointers
 from .config import PathIgnore, Settings, codes_for, glob_match
 from .documents import Lines, split_lines
 from .findings import Finding, Span
+from .paths import shown
 from .rules.suppression import UNUSED_SUPPRESSION
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -202,20 +203,27 @@ def pointer_match(pattern: str, pointer: str) -> bool:
     return len(wanted) in states
 
 
-def unused_path_ignores(settings: Iterable[Settings], used: set[PathIgnore]) -> list[Finding]:
-    """U001 findings for per-path-ignores entries that matched nothing in the whole run."""
+def unused_path_ignores(runs: Iterable[tuple[Settings, Sequence[str]]], used: set[PathIgnore]) -> list[Finding]:
+    """U001 findings for per-path-ignores entries that suppressed nothing in the whole run,
+    among those whose ``files`` glob matched a file checked with those settings. An entry for a
+    file the run did not check says nothing about that file: a pre-commit run that does not
+    touch it must not call the entry unused."""
     out = []
-    for each in settings:
+    for each, checked in runs:
         if each.source is None:
+            continue
+        candidates = [e for e in each.per_path_ignores if e not in used]
+        relative = [each.relative(path) for path in checked] if candidates else []
+        candidates = [e for e in candidates if any(glob_match(e.files, r) for r in relative)]
+        if not candidates:
             continue
         try:
             lines = split_lines(each.source.read_text("utf-8"))
         except OSError:
             lines = []
-        for entry in each.per_path_ignores:
-            if entry in used:
-                continue
+        for entry in candidates:
             number = next((i for i, line in enumerate(lines, 1) if entry.pointer and entry.pointer in line), 1)
             message = f'per-path-ignores entry for "{entry.pointer}" in {entry.files} suppresses nothing; remove it'
-            out.append(UNUSED_SUPPRESSION.finding(message).located(str(each.source), Span(number, 1, number, 2)))
+            where = shown(str(each.source))
+            out.append(UNUSED_SUPPRESSION.finding(message).located(where, Span(number, 1, number, 2)))
     return out

@@ -16,6 +16,7 @@ from .conftest import count_calls, invoke, needs_shared
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUTS = ["fixtures/invalid/air-identifiers.yaml", "fixtures/fixes/legacy-callbacks.json"]
+SRCROOT_STAND_IN = "file:///the/working/directory/"
 FORMATS = ["full", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab"]
 
 
@@ -29,6 +30,11 @@ def run(*args: str) -> str:
 def test_format_golden(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     output = run("--format", fmt)
+    if fmt == "sarif":  # %SRCROOT% is this machine's working directory: the golden names none
+        from civitai_schema.formatters import sarif
+
+        assert output.count(sarif.root_uri()) == 1
+        output = output.replace(sarif.root_uri(), SRCROOT_STAND_IN)
     expected = GOLDEN / f"format.{fmt}"
     if os.environ.get("CIVITAI_SCHEMA_UPDATE_GOLDEN"):
         expected.write_text(output, "utf-8")
@@ -47,6 +53,24 @@ def test_sarif_validates_against_the_official_schema() -> None:
     run_ = sarif["runs"][0]
     assert len(run_["tool"]["driver"]["rules"]) > 60
     assert any("fixes" in result for result in run_["results"])
+    # Files are named relative to %SRCROOT%, which the run says is the working directory.
+    assert run_["originalUriBaseIds"] == {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}}
+    locations = [loc["physicalLocation"]["artifactLocation"] for r in run_["results"] for loc in r["locations"]]
+    locations += [
+        c["artifactLocation"] for r in run_["results"] for f in r.get("fixes", ()) for c in f["artifactChanges"]
+    ]
+    assert {loc["uri"] for loc in locations} == set(INPUTS)
+    assert {loc["uriBaseId"] for loc in locations} == {"%SRCROOT%"}
+
+
+def test_sarif_names_files_outside_the_working_directory_by_absolute_uri(tmp_path: Path) -> None:
+    target = tmp_path / "a b#.json"
+    target.write_text('{"steps": [{"$type": "imageGen", "input": {"prompt": 1}}]}')
+    sarif = json.loads(invoke("check", "--format", "sarif", str(target)).output)
+    run_ = sarif["runs"][0]
+    (location,) = {json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"]) for r in run_["results"]}
+    assert json.loads(location) == {"uri": target.as_uri()}
+    assert "originalUriBaseIds" not in run_  # (no relative name needs it)
 
 
 def test_json_and_jsonl_agree() -> None:

@@ -134,6 +134,11 @@ KIND_CHOICE = click.Choice(["auto", "submission", "workflow"])
     "--per-file-ignores", multiple=True, metavar="PATTERN:CODES", help="Rules not to check in files matching a glob."
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Whether a folder walk leaves out what git ignores [default: respect-gitignore, true].",
+)
 @click.option("--show-settings", is_flag=True, help="Print the settings that apply to the first path, and exit.")
 @click.option(
     "-j",
@@ -178,6 +183,7 @@ def check(
     ignore_codes: tuple[str, ...],
     per_file_ignores: tuple[str, ...],
     isolated: bool,
+    respect_gitignore: bool | None,
     show_settings: bool,
     jobs: int,
     stdin_filename: str | None,
@@ -201,7 +207,7 @@ def check(
     try:
         config_values, cache_dir = api.split_cache_dir(config_values, settings.is_config_file)
         config_path, overrides = settings.overrides(
-            config_values, select, extend_select, ignore_codes, per_file_ignores
+            config_values, select, extend_select, ignore_codes, per_file_ignores, respect_gitignore=respect_gitignore
         )
         resolver = api.resolver(config_file=config_path, isolated=isolated, overrides=overrides)
         if show_settings:

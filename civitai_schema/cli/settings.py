@@ -24,10 +24,15 @@ def overrides(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     per_file_ignores: tuple[str, ...],
+    *,
+    respect_gitignore: bool | None = None,
 ) -> tuple[str | None, api.Overrides]:
     """``--config`` values and the rule options, as ruff takes them: a ``--config`` value that is
     an existing file, or holds no '=', is the configuration file; any other is a TOML fragment
-    (``--config "ignore = ['A102']"``). Raises ConfigError for anything a file could not hold."""
+    (``--config "ignore = ['A102']"``). ``--[no-]respect-gitignore`` is the fragment
+    ``respect-gitignore = …``, given last. Raises ConfigError for anything a file could not hold."""
+    if respect_gitignore is not None:
+        values += (f"respect-gitignore = {str(respect_gitignore).lower()}",)
     paths = [v for v in values if is_config_file(v)]
     if len(paths) > 1:
         raise config.ConfigError(f"--config names {len(paths)} files ({', '.join(paths)}); give one")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import rule_docs, rules
 from ..documents import split_lines
 from ..findings import Finding, Report, printable
 from . import Traits, concise
@@ -81,9 +82,9 @@ def render(report: Report, view: View) -> str:
         if finding.fix is not None and finding.fixable:
             unsafe = " (unsafe: needs --unsafe-fixes)" if finding.fix.applicability == "unsafe" else ""
             lines.append(f"  = fix: {printable(finding.fix.description)}{unsafe}")
-        lines.append(
-            f"  = see: civitai-schema rule {finding.code}  (docs/rules.md#{finding.code.lower()}-{finding.name})"
-        )
+        rule = rules.lookup(finding.code)
+        url = f"  ({rule_docs.rule_url(rule)})" if rule is not None else ""
+        lines.append(f"  = see: civitai-schema rule {finding.code}{url}")
         blocks.append("\n".join(lines))
     if not view.quiet:
         blocks.append(concise.summary(report, view))

@@ -1,8 +1,15 @@
 """SARIF 2.1.0, for GitHub code scanning and other static-analysis dashboards: the rule metadata
-(id, name, descriptions, default level, help) and every result, with its fix when it has one."""
+(id, name, descriptions, default level, help) and every result, with its fix when it has one.
+
+A file inside the working directory is named relative to it, with ``uriBaseId`` ``%SRCROOT%``
+(the name GitHub code scanning and the SARIF tools use for the source root), and the run's
+``originalUriBaseIds`` says where that root was (an absolute ``file:`` URI); a file outside it
+is named by its absolute ``file:`` URI. The results themselves hold no machine's folders, so a
+log moves with the repository."""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, rules
@@ -38,8 +45,38 @@ def render(report: Report, view: View) -> str:
             for rule in catalog
         ],
     }
-    payload = {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": [ITEMS]}]}
+    run: dict[str, Any] = {"tool": {"driver": driver}}
+    if any(_relative(f.file) for f in report.findings):
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": root_uri()}}
+    run["results"] = [ITEMS]
+    payload = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json_text(dumps_with_items(payload, (_result(f, index, report) for f in report.findings)))
+
+
+SRCROOT = "%SRCROOT%"
+
+
+def _relative(file: str | None) -> bool:
+    """A file named relative to the working directory (not absolute, not ``<stdin>``)."""
+    return bool(file) and not os.path.isabs(file or "") and not (file or "").startswith("<")
+
+
+def root_uri() -> str:
+    """The working directory as a ``file:`` URI ending in ``/`` (what %SRCROOT% stands for)."""
+    return _file_uri(os.getcwd()).rstrip("/") + "/"
+
+
+def _file_uri(absolute: str) -> str:
+    path = uri(absolute.replace(os.sep, "/") if os.sep != "/" else absolute)
+    return "file://" + (path if path.startswith("/") else "/" + path)  # (C:/x is file:///C:/x)
+
+
+def _location(file: str | None) -> dict[str, str]:
+    if _relative(file):
+        return {"uri": uri((file or "").replace(os.sep, "/")), "uriBaseId": SRCROOT}
+    if file and os.path.isabs(file):
+        return {"uri": _file_uri(file)}
+    return {"uri": uri(file or "")}
 
 
 def _region(line: int | None, column: int | None, end_line: int | None, end_column: int | None) -> dict[str, int]:
@@ -53,7 +90,7 @@ def _region(line: int | None, column: int | None, end_line: int | None, end_colu
 
 def _result(f: Any, index: dict[str, int], report: Report) -> dict[str, Any]:
     location = {
-        "artifactLocation": {"uri": uri(f.file or "")},
+        "artifactLocation": _location(f.file),
         "region": _region(f.line, f.column, f.end_line, f.end_column),
     }
     result: dict[str, Any] = {
@@ -81,7 +118,7 @@ def _result(f: Any, index: dict[str, int], report: Report) -> dict[str, Any]:
         result["fixes"] = [
             {
                 "description": {"text": f"{f.fix.description} ({f.fix.applicability})"},
-                "artifactChanges": [{"artifactLocation": {"uri": uri(f.file or "")}, "replacements": replacements}],
+                "artifactChanges": [{"artifactLocation": _location(f.file), "replacements": replacements}],
             }
         ]
     return result

@@ -10,14 +10,12 @@ from typing import Any
 
 from lsprotocol import types
 
-from .. import pointers, readers, rules
+from .. import pointers, readers, rule_docs, rules
 from ..documents import Document
 from ..findings import Finding, Severity
 from .positions import Positions
 
 SOURCE = "civitai-schema"
-# Where docs/rules.md is published; every rule has an anchor there (``#s104-unknown-key``).
-RULES_URL = "https://github.com/civitai-schema/civitai-schema/blob/main/docs/rules.md"
 
 _SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -32,7 +30,7 @@ _POSITIONAL = re.compile(r"\$(\d+)")
 
 def rule_url(code: str) -> str | None:
     rule = rules.lookup(code)
-    return None if rule is None else f"{RULES_URL}#{rule.code.lower()}-{rule.name}"
+    return None if rule is None else rule_docs.rule_url(rule)
 
 
 def finding_range(finding: Finding, positions: Positions) -> types.Range:

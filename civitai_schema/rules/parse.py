@@ -121,6 +121,21 @@ Bad: `a: &a [x, x]` `b: &b [*a, *a]` … repeated twenty times.   Good: plain da
     "parse",
 )
 
+NOT_JSON_VALUE = Rule(
+    "P110",
+    "not-json-value",
+    Severity.ERROR,
+    "A document built in Python holds a value JSON cannot carry.",
+    """`civitai_schema.check(obj)` and `validate(obj)` take a Python object that is about to be sent
+as JSON. A `Decimal`, a `datetime` or `date`, `bytes`, a `set` or any other object that is not a
+string, number, boolean, None, list or dict makes `json.dumps` raise at submission, so the
+body never reaches the API. The finding names the value's path and what to send instead.
+
+Bad: `{"cfgScale": Decimal("7.5")}`, `{"metadata": {"at": datetime.now()}}`
+Good: `{"cfgScale": 7.5}`, `{"metadata": {"at": datetime.now().isoformat()}}`""",
+    "parse",
+)
+
 RULES = (
     PARSE_ERROR,
     DUPLICATE_KEY,
@@ -131,4 +146,5 @@ RULES = (
     UNREADABLE_FILE,
     NON_STRING_KEY,
     DOCUMENT_TOO_LARGE,
+    NOT_JSON_VALUE,
 )
