@@ -345,18 +345,60 @@ def test_a_long_stream_of_small_yaml_documents_keeps_few_node_trees(tmp_path: Pa
     assert sum(locator._root is not None for locator in locators) <= held + 1  # type: ignore[attr-defined]
 
 
+def test_a_stream_hands_its_documents_over_one_at_a_time() -> None:
+    """Iterating a YAML stream's documents reads them as asked for and keeps none: each is gone
+    once the next is read, without the cyclic collector (the checker pauses it while it reads)."""
+    import gc
+    import weakref
+
+    from civitai_schema import readers
+
+    text = "---\nsteps: [{$type: echo, input: {message: !!str hi}}]\n" * 2000 + "---\n[unclosed\n"
+    parsed = readers.read_text("s.yaml", text)
+    alive = []
+    gc.disable()
+    try:
+        for document in parsed.documents:
+            alive.append(weakref.ref(document))
+            assert sum(ref() is not None for ref in alive) <= 2
+    finally:
+        gc.enable()
+    assert len(alive) == 2000 and [p.kind for p in parsed.problems] == [readers.ProblemKind.PARSE_ERROR]
+    assert len(parsed.documents) == 2000 and parsed.documents[1999].index == 1999  # (kept, when asked so)
+    assert bool(readers.read_text("e.yaml", "---\n---\n# nothing\n").documents) is False
+
+
 @pytest.mark.slow
 def test_reading_a_stream_of_300_000_documents_is_bounded(tmp_path: Path, floor: int) -> None:
+    """Read one by one, as the checker reads them, a stream's documents cost at most 20 times
+    the file (all of them at once took 60 times, and that for the node trees it no longer keeps)."""
     (tmp_path / "s.yaml").write_text("---\nsteps: [{$type: echo, input: {}}]\n" * 300_000)
     probe = """
         from civitai_schema import readers
         parsed = readers.read_text("s.yaml", open("s.yaml").read())
-        print(len(parsed.documents))
+        print(sum(1 for document in parsed.documents), parsed.problems)
     """
     result = python(probe, cwd=tmp_path, limit=120)
     size = (tmp_path / "s.yaml").stat().st_size
-    assert result.stdout.strip() == "300000", result.stderr
-    assert result.peak_bytes < _budget(floor, size, 60), f"{result.peak_bytes / MIB:.0f} MiB for {size / MIB:.1f} MiB"
+    assert result.stdout.strip() == "300000 []", result.stderr
+    assert result.peak_bytes < _budget(floor, size, 20), f"{result.peak_bytes / MIB:.0f} MiB for {size / MIB:.1f} MiB"
+
+
+def _stream_peak(folder: Path, documents: int) -> tuple[int, int]:
+    (folder / "s.yaml").write_text("---\nsteps: [{$type: echo, input: {message: hi}}]\n" * documents)
+    result = run(["check", "-q", "--format", "concise", "s.yaml"], cwd=folder, limit=300)
+    assert result.code == 0, result.stdout[-2000:] + result.stderr
+    return result.peak_bytes, (folder / "s.yaml").stat().st_size
+
+
+@pytest.mark.slow
+def test_checking_a_long_yaml_stream_costs_at_most_20_times_the_file(tmp_path: Path) -> None:
+    """The checker held every document of a stream until the end: 300,000 small documents took
+    over a gigabyte. It now checks each as it is read. The floor is the same check of a file of
+    one such document (the interpreter, the YAML reader, the validators)."""
+    one, _ = _stream_peak(tmp_path, 1)
+    peak, size = _stream_peak(tmp_path, 100_000)
+    assert peak < _budget(one, size, 20), f"{(peak - one) / size:.1f} bytes per byte of a {size / MIB:.1f} MiB file"
 
 
 def test_findings_budget_keeps_the_first_in_the_document_and_counts_the_rest() -> None:
