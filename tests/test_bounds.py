@@ -461,6 +461,55 @@ def test_a_12_mb_string_costs_at_most_20_times_its_size(tmp_path: Path, floor: i
 
 
 # ------------------------------------------------------------------------------------------
+# uniqueItems over values that do not hash.
+
+_RECORD = (
+    '{"id": "w", "status": "succeeded", "steps": [{"$type": "mediaRating", "name": "0", "priority": "normal", '
+    '"status": "succeeded", "metadata": {}, "input": {}, "output": {"isBlocked": false, "nsfwLevel": "pg", '
+    '"labels": [%s]}}]}'
+)
+_SUBMISSION = '{"tags": [%s], "steps": [{"$type": "echo", "input": {"message": "hi"}}]}'
+UNHASHABLE_ARRAYS = {
+    "tags of NaN (JSON)": ("w.json", _SUBMISSION % ", ".join(["NaN"] * 60_000)),
+    "tags of NaN (YAML)": ("w.yaml", _SUBMISSION % ", ".join([".nan", "-.inf", ".NaN"] * 20_000)),
+    "labels of NaN (JSON)": ("w.json", _RECORD % ", ".join(["NaN", "Infinity"] * 30_000)),
+    "labels of NaN (YAML)": ("w.yaml", _RECORD % ", ".join([".nan"] * 60_000)),
+    "labels of long integers": ("w.json", _RECORD % ", ".join(str(10**30 + i) for i in range(20_000))),
+}
+
+
+@pytest.mark.parametrize(("name", "text"), UNHASHABLE_ARRAYS.values(), ids=UNHASHABLE_ARRAYS.keys())
+def test_unique_items_over_values_that_do_not_hash_is_linear(tmp_path: Path, name: str, text: str) -> None:
+    """jsonschema-rs compares every pair of such items, even in is_valid: 60,000 NaN in ``tags``
+    took 58 s, 20,000 integers of 31 digits minutes. Such a document goes to the Python validator."""
+    (tmp_path / name).write_text(text)
+    result = run(["check", "-q", "--format", "concise", name], cwd=tmp_path, limit=30)
+    assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"{name}:1:" in result.stdout and " S101 [error] expected a string" in result.stdout
+    assert result.seconds < 30
+
+
+def test_unique_items_over_nan_is_linear_in_the_library(tmp_path: Path) -> None:
+    probe = """
+        import time, civitai_schema
+        step = {"$type": "echo", "input": {"message": "hi"}}
+        start = time.perf_counter()
+        tags = civitai_schema.check({"tags": [float("nan") for _ in range(60_000)], "steps": [step]})
+        labels = [float("nan") for _ in range(30_000)] + [10**30 + i for i in range(30_000)]
+        output = {"isBlocked": False, "nsfwLevel": "pg", "labels": labels}
+        record = {"id": "w", "status": "succeeded", "steps": [{"$type": "mediaRating", "name": "0",
+                  "priority": "normal", "status": "succeeded", "metadata": {}, "input": {}, "output": output}]}
+        records = civitai_schema.check(record)
+        repeated = civitai_schema.check({"tags": ["a", "b", "a"], "steps": [step]})
+        print(round(time.perf_counter() - start, 1), len(tags.findings) > 1, len(records.findings) > 1,
+              [f.code for f in repeated.findings])
+    """
+    result = python(probe, cwd=tmp_path, limit=40)
+    seconds, *rest = result.stdout.strip().split(maxsplit=3)
+    assert float(seconds) < 30 and rest == ["True", "True", "['S109']"], result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------------------------------
 # Caches keyed by document values.
 
 
