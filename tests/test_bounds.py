@@ -549,6 +549,24 @@ def test_many_distinct_long_values_do_not_accumulate_in_caches(tmp_path: Path) -
     assert int(result.stdout) < 64 * 1024, f"grew by {int(result.stdout) // 1024} MiB over 2,000 documents"
 
 
+def test_checking_long_values_as_regex_keeps_none_of_them(tmp_path: Path) -> None:
+    """``re`` caches the last 512 patterns it compiled, whatever their length: 1,000 distinct
+    100 KB values checked as the ``regex`` format held 840 MB."""
+    probe = """
+        import resource
+        from civitai_schema import formats
+        def peak():
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        formats.is_regex("warm" * 1000)
+        before = peak()
+        assert all(formats.is_regex(f"{i}" + "ab" * 50_000) for i in range(300))
+        assert not formats.is_regex("(" * 5 + "a") and formats.is_regex("(?<year>[0-9]{4})")
+        print(peak() - before)
+    """
+    result = python(probe, cwd=tmp_path, limit=120)
+    assert int(result.stdout) < 48 * 1024, f"grew by {int(result.stdout) // 1024} MiB"
+
+
 # ------------------------------------------------------------------------------------------
 # Special files in --jsonl.
 
