@@ -549,6 +549,19 @@ def test_many_distinct_long_values_do_not_accumulate_in_caches(tmp_path: Path) -
     assert int(result.stdout) < 64 * 1024, f"grew by {int(result.stdout) // 1024} MiB over 2,000 documents"
 
 
+def test_suggestions_among_long_document_names_are_not_cached() -> None:
+    """A "did you mean" index of a short list of candidates is kept per process; the candidates
+    may be a document's step names, of any length."""
+    from civitai_schema import suggest
+
+    suggest._indexed.cache_clear()  # type: ignore[attr-defined]
+    catalog_like = suggest.Suggestions(["euler", "euler_a", "heun"])
+    assert catalog_like.closest("Euler") == "euler"
+    names = [f"{i}" + "n" * 100_000 for i in range(3)]
+    assert suggest.Suggestions(names).closest("euler") is None
+    assert suggest._indexed.cache_info().currsize == 1  # type: ignore[attr-defined]
+
+
 def test_checking_long_values_as_regex_keeps_none_of_them(tmp_path: Path) -> None:
     """``re`` caches the last 512 patterns it compiled, whatever their length: 1,000 distinct
     100 KB values checked as the ``regex`` format held 840 MB."""
