@@ -355,7 +355,7 @@ def _slow_to_compare(data: Any) -> bool:
     in ``is_valid`` (20,000 such integers took minutes, 60,000 NaN in ``tags`` a minute), so such
     documents go to the Python validators alone, whose ``uniqueItems`` hashes each item once.
     (The readers report NaN and infinities themselves, which jsonschema-rs reads as null.)"""
-    pending = [data]
+    pending = [data] if isinstance(data, (dict, list, tuple)) else []
     while pending:
         node = pending.pop()
         if isinstance(node, dict):
