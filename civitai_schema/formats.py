@@ -128,10 +128,21 @@ def is_ipv6(text: str) -> bool:
 
 def is_regex(text: str) -> bool:
     try:  # (ECMA-262 named groups (?<name>…) are Python's (?P<name>…))
-        re.compile(re.sub(r"\(\?<(?![=!])", "(?P<", text))
-    except re.error:
+        _compile_uncached(re.sub(r"\(\?<(?![=!])", "(?P<", text))
+    except (re.error, RecursionError, OverflowError):
         return False
     return True
+
+
+def _compile_uncached(pattern: str) -> object:
+    """``re.compile`` without its cache: ``re`` keeps the last 512 patterns it compiled, each
+    whatever its length, so document values checked as ``regex`` would stay alive (512 of 100 KB
+    held hundreds of megabytes). A value is compiled once here and let go."""
+    try:
+        from re import _compiler  # type: ignore[attr-defined]  # Python 3.11+
+    except ImportError:  # Python 3.10
+        import sre_compile as _compiler
+    return _compiler.compile(pattern, 0)
 
 
 CHECKS: dict[str, Callable[[str], bool]] = {

@@ -98,20 +98,25 @@ def check_windowed(windowed: streaming.Windowed, options: Options, session: Sess
 def check_parsed(
     parsed: Parsed, name: str, options: Options, session: Session | None = None, found: Sequence[Finding] = ()
 ) -> Report:
-    """The report of a file read into documents (``found``: what was known of it beforehand)."""
+    """The report of a file read into documents (``found``: what was known of it beforehand).
+
+    One pass: a YAML stream reads each document as it is asked for, so each is checked, located
+    and let go before the next is read (:class:`readers.yaml.Stream`)."""
     settings = options.settings_for(name)
-    text = next((d.text for d in parsed.documents if d.text), "")  # the file's text, shared by its documents
-    findings, by_document = checker.read_findings(parsed, name)
-    findings[:0] = found
+    findings: list[Finding] = []
     infos: list[DocumentInfo] = []
     budget = checker.new_budget()  # one for the file, however many documents it holds
-    for index, document in enumerate(parsed.documents):
-        located, info = checker.check_document(document, options, settings, budget, by_document.get(index, ()))
+    text, yaml = "", False  # the file's text (its documents share it), and whether it is YAML
+    for document, problems in parsed.one_by_one():
+        text, yaml = text or document.text, yaml or document.fmt == "yaml"
+        read = [checker.finding_of(problem, name) for problem in problems]
+        located, info = checker.check_document(document, options, settings, budget, read)
         findings.extend(located)
         if info is not None:
             infos.append(info)
+    # The file's own problems (a stream's are known once its documents are read).
+    findings[:0] = [*found, *(checker.finding_of(p, name) for p in parsed.problems if p.document is None)]
     findings.extend(budget.notice(name))
-    yaml = any(d.fmt == "yaml" for d in parsed.documents)
     return finish(findings, infos, name, text, yaml, options, settings, session)
 
 

@@ -90,7 +90,8 @@ def _index(options: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
     return by_lower, {_squash(c): c for c in options}
 
 
-_indexed = functools.lru_cache(maxsize=256)(_index)
+# (Candidates may be a document's step names: a list of long ones is indexed and not kept.)
+_indexed = limits.value_cache(256, max_chars=64 * FUZZY_LIMIT)(_index)
 
 
 def closest(value: str, candidates: Iterable[str]) -> str | None:

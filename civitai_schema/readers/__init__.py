@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import enum
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -67,6 +68,16 @@ class Parsed:
 
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    def one_by_one(self) -> Iterator[tuple[Document, list[Problem]]]:
+        """Each document with the problems that mar it, in order. A YAML stream reads them as
+        they are asked for (:class:`.yaml.Stream`): its :attr:`problems` are known once this ends."""
+        marring: dict[int, list[Problem]] = {}
+        for problem in self.problems:
+            if problem.document is not None:
+                marring.setdefault(problem.document, []).append(problem)
+        for index, document in enumerate(self.documents):
+            yield document, marring.get(index, [])
 
 
 def file_format(name: str, text: str) -> str:

@@ -10,10 +10,12 @@ document of a stream is checked. Positions come from the nodes of the same parse
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import re
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -110,44 +112,52 @@ def _build(loader: _JsonFriendly, root: Node) -> Any:
     core-schema tags, several times faster (it dispatches every node through generic hooks).
     An alias yields the same object as its anchor, as in PyYAML. Depth is bounded by the
     caller (only texts within ``C_PARSER_MAX_DEPTH`` come here)."""
-    built: dict[int, Any] = {}  # containers by node, so an alias shares its anchor's object
-    scalars = {
-        _NULL: lambda node: None,
-        _BOOL: lambda node: node.value in ("true", "True", "TRUE"),
-        _INT: loader.construct_yaml_int,
-        _FLOAT: loader.construct_yaml_float,
-    }
+    return _Builder(loader).build(root)
 
-    def build(node: Node) -> Any:
+
+class _Builder:
+    """:func:`_build`'s state. (A method, not a closure that calls itself: such a closure is a
+    cycle, and every document of a stream would leave one for the collector, which the checker
+    pauses while it reads a text.)"""
+
+    def __init__(self, loader: _JsonFriendly) -> None:
+        self.loader = loader
+        self.built: dict[int, Any] = {}  # containers by node, so an alias shares its anchor's object
+        self.scalars: dict[str, Any] = {
+            _NULL: lambda node: None,
+            _BOOL: lambda node: node.value in ("true", "True", "TRUE"),
+            _INT: loader.construct_yaml_int,
+            _FLOAT: loader.construct_yaml_float,
+        }
+
+    def build(self, node: Node) -> Any:
         if isinstance(node, ScalarNode):
             if node.tag == _STR:
                 return node.value
-            make = scalars.get(node.tag)
-            return make(node) if make is not None else loader.construct_object(node, deep=True)
-        known = built.get(id(node))
+            make = self.scalars.get(node.tag)
+            return make(node) if make is not None else self.loader.construct_object(node, deep=True)
+        known = self.built.get(id(node))
         if known is not None:
             return known
         if isinstance(node, SequenceNode):
             items: list[Any] = []
-            built[id(node)] = items
-            items.extend([build(item) for item in node.value])
+            self.built[id(node)] = items
+            items.extend([self.build(item) for item in node.value])
             return items
         if not isinstance(node, MappingNode):
-            return loader.construct_object(node, deep=True)
+            return self.loader.construct_object(node, deep=True)
         mapping: dict[Any, Any] = {}
-        built[id(node)] = mapping
-        loader.note_keys(node)
+        self.built[id(node)] = mapping
+        self.loader.note_keys(node)
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode or key_node.tag == _MERGE:
                 raise _Unusual
-            mapping[build(key_node)] = build(value_node)
+            mapping[self.build(key_node)] = self.build(value_node)
         if any(not isinstance(key, str) for key in mapping):  # as construct_mapping does
             text_keys = {_key_text(key): item for key, item in mapping.items()}
             mapping.clear()
             mapping.update(text_keys)
         return mapping
-
-    return build(root)
 
 
 _NULL, _BOOL = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
@@ -213,35 +223,115 @@ def nesting_bound(text: str) -> int:
     return deepest + block
 
 
-def read_yaml(name: str, text: str) -> Parsed:
-    parsed = Parsed()
+def read_yaml(name: str, text: str) -> Stream:
+    """The text's documents, read as they are asked for (see :class:`Stream`)."""
+    return Stream(name, text)
+
+
+class Stream(Parsed):
+    """A YAML text's documents and the problems met, read when asked for.
+
+    Going through :meth:`one_by_one` (or :attr:`documents`) once reads the stream a document at
+    a time and keeps none of them: the checker checks each and lets it go before the next is
+    read (300,000 small documents held over a gigabyte of data and node trees). Asking how many
+    there are, for one by its index, or for :attr:`problems` before such a pass has ended reads
+    them all and keeps them."""
+
+    def __init__(self, name: str, text: str) -> None:  # (not the dataclass's: its fields are read lazily here)
+        self._name, self._text = name, text
+        self._all: list[Document] | None = None
+        self._problems: list[Problem] | None = None  # known once one pass has ended
+
+    @property
+    def documents(self) -> _Documents:  # type: ignore[override]  # (a sequence read lazily, not a list)
+        return _Documents(self)
+
+    @property
+    def problems(self) -> list[Problem]:  # type: ignore[override]
+        if self._problems is None:
+            self.keep_all()
+        assert self._problems is not None  # (a whole pass sets them)
+        return self._problems
+
+    def keep_all(self) -> list[Document]:
+        if self._all is None:
+            self._all = [document for document, _ in self.one_by_one()]
+        return self._all
+
+    def one_by_one(self) -> Iterator[tuple[Document, list[Problem]]]:
+        """A pass over the stream; its problems are known once it ends."""
+        if self._all is not None:
+            yield from super().one_by_one()
+            return
+        problems: list[Problem] = []
+        yield from _read(self._name, self._text, problems)
+        if self._problems is None:
+            self._problems = problems
+
+
+class _Documents(Sequence[Document]):
+    """A stream's documents: iterated lazily, counted or indexed by reading them all."""
+
+    def __init__(self, stream: Stream) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[Document]:
+        if self._stream._all is not None:
+            return iter(self._stream._all)
+        return (document for document, _ in self._stream.one_by_one())
+
+    def __len__(self) -> int:
+        return len(self._stream.keep_all())
+
+    def __bool__(self) -> bool:  # (reads up to the first document only)
+        return next(iter(self), None) is not None
+
+    def __eq__(self, other: object) -> bool:
+        return self._stream.keep_all() == (list(other) if isinstance(other, Sequence) else other)
+
+    __hash__ = None  # type: ignore[assignment]  # (unhashable, as a list)
+
+    @overload
+    def __getitem__(self, index: int) -> Document: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Document]: ...
+    def __getitem__(self, index: int | slice) -> Document | Sequence[Document]:
+        return self._stream.keep_all()[index]
+
+
+def _read(name: str, text: str, problems: list[Problem]) -> Iterator[tuple[Document, list[Problem]]]:
+    """The stream's documents one by one, each with the problems that mar it, adding to
+    ``problems`` every problem met. The newest documents' node trees are kept (:class:`_Kept`)."""
+    count = 0
     loader = (_CLoader if nesting_bound(text) <= C_PARSER_MAX_DEPTH else _PyLoader)(text)
     # libyaml does not count a leading BOM in its marks; PyYAML's own reader does.
     marks = Marks(Lines(text), shift=int(isinstance(loader, _CLoader) and text.startswith("\ufeff")))
     kept = _Kept()
     recomposed: list[YamlLocator] = []  # the one locator of the stream holding a tree composed again
     try:
-        while loader.check_node():
+        for position in itertools.count():  # (in the stream, counting empty and refused documents)
+            if not loader.check_node():
+                break
             node = loader.get_node()
             assert node is not None  # check_node() said there is one
-            index = len(parsed.documents)
-            locator = YamlLocator(node, marks, source=_Source.of(node, marks, type(loader), index, recomposed))
+            locator = YamlLocator(node, marks, source=_Source.of(node, marks, type(loader), position, recomposed))
             refused = _refused(node, marks) if "*" in text else None
             if refused is not None:
                 message, path = refused
                 span = locator.span(path, "value")
-                parsed.problems.append(Problem(ProblemKind.DOCUMENT_TOO_LARGE, message, span, path))
+                problems.append(Problem(ProblemKind.DOCUMENT_TOO_LARGE, message, span, path))
                 continue
             loader.problems = []
             data = _construct(loader, node)
             if data is None:
                 continue  # an empty document in a stream, such as a trailing '---'
-            document = Document(data, name, index, locator, text=text, fmt="yaml")
+            document = Document(data, name, count, locator, text=text, fmt="yaml")
             paths = _paths_to(node, {id(p[2]) for p in loader.problems}) if loader.problems else {}
-            where = len(parsed.documents)
-            parsed.problems.extend(_problem(paths, locator, p, where) for p in loader.problems)
-            parsed.documents.append(document)
+            marring = [_problem(paths, locator, p, count) for p in loader.problems]
+            problems.extend(marring)
+            count += 1
             kept.add(locator)
+            yield document, marring
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "syntax error"
@@ -252,21 +342,19 @@ def read_yaml(name: str, text: str) -> Parsed:
                 if line != marks.position(mark)[0]:
                     what += f" (started at line {line}, column {column})"
         span = marks.span(mark) if mark is not None else START
-        parsed.problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {what}", span))
+        problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {what}", span))
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", 0) or 0
         span = marks.lines.span(position, position + 1)
-        parsed.problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {_first_line(exc)}", span))
+        problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {_first_line(exc)}", span))
     except RecursionError:
-        parsed.problems.append(Problem(ProblemKind.DOCUMENT_TOO_LARGE, "the YAML is nested too deeply to check"))
+        problems.append(Problem(ProblemKind.DOCUMENT_TOO_LARGE, "the YAML is nested too deeply to check"))
     except ValueError as exc:  # e.g. an integer longer than Python's int conversion limit
-        parsed.problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {number_too_long(exc)}"))
+        problems.append(Problem(ProblemKind.PARSE_ERROR, f"invalid YAML: {number_too_long(exc)}"))
     finally:
         loader.dispose()
-    if not parsed.documents and not parsed.problems:
-        message = "the file has no YAML document (only comments or null)"
-        parsed.problems.append(Problem(ProblemKind.EMPTY_DOCUMENT, message))
-    return parsed
+    if not count and not problems:
+        problems.append(Problem(ProblemKind.EMPTY_DOCUMENT, "the file has no YAML document (only comments or null)"))
 
 
 # The node trees of a stream's documents are kept for this many characters of text, the newest
@@ -299,6 +387,8 @@ def _construct(loader: _JsonFriendly, node: Node) -> Any:
             return _build(loader, node)
         except _Unusual:
             loader.problems = []  # start again, the general way
+        finally:  # (what construct_document forgets after a document: tagged nodes built here)
+            loader.constructed_objects, loader.recursive_objects = {}, {}
     return loader.construct_document(node)
 
 

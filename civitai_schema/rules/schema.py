@@ -237,8 +237,9 @@ def prepare(mode: SchemaMode) -> None:
 
 def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
     """The schema findings of one document."""
+    quick = not _slow_to_compare(data)  # (else only the Python validators, linear throughout)
     if mode is SchemaMode.VENDORED:
-        fast = schema.fast_validator(kind, mode)
+        fast = schema.fast_validator(kind, mode) if quick else None
         if fast is not None and _fast_valid(fast, data):
             return []
         worded = _natively(fast, data, schema.source(kind, mode), kind)
@@ -246,13 +247,13 @@ def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
             return worded
         checker = schema.validator(kind, mode)
         return translate(checker.iter_errors(data), checker.schema, kind)
-    findings = _envelope(data, kind)
+    findings = _envelope(data, kind, quick)
     for step in steps(data):
         name = step.resolution.schema if step.resolution is not None else None
         if name is None:
             continue
         # (A NaN reads as null to jsonschema-rs, but the readers report every NaN themselves.)
-        fast = schema.fast_input_validator(name)
+        fast = schema.fast_input_validator(name) if quick else None
         if fast is not None and _fast_valid(fast, step.input):
             continue
         prefix = (*pointers.split(step.pointer), "input")
@@ -272,9 +273,9 @@ def _stopped() -> Finding:
     return engine.TOO_MANY_FINDINGS.finding(f"schema validation stopped after {limits.CHECK_LIMIT:,} errors")
 
 
-def _envelope(data: Any, kind: Kind) -> list[Finding]:
-    """The findings of everything but the step inputs."""
-    fast = schema.fast_validator(kind)
+def _envelope(data: Any, kind: Kind, quick: bool = True) -> list[Finding]:
+    """The findings of everything but the step inputs (``quick``: jsonschema-rs may be asked first)."""
+    fast = schema.fast_validator(kind) if quick else None
     if fast is not None and _fast_valid(fast, data):
         return []
     worded = _natively(fast, data, schema.source(kind), kind)
@@ -343,6 +344,34 @@ def _failing_steps(fast: Any, data: Any, kind: Kind | None = None) -> list[int] 
 
 
 _CHUNK = 1000  # steps
+
+# Integers jsonschema-rs holds in 64 bits; beyond them it compares numbers the slow way.
+_I64, _U64 = -(2**63), 2**64
+
+
+def _slow_to_compare(data: Any) -> bool:
+    """Whether an array holds a value jsonschema-rs cannot compare in constant time: NaN, an
+    infinity, or an integer beyond 64 bits. Its ``uniqueItems`` then compares every pair, even
+    in ``is_valid`` (20,000 such integers took minutes, 60,000 NaN in ``tags`` a minute), so such
+    documents go to the Python validators alone, whose ``uniqueItems`` hashes each item once.
+    (The readers report NaN and infinities themselves, which jsonschema-rs reads as null.)"""
+    pending = [data] if isinstance(data, (dict, list, tuple)) else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(v for v in node.values() if isinstance(v, (dict, list, tuple)))
+            continue
+        for item in node:
+            kind = type(item)
+            if kind is float:
+                if not math.isfinite(item) and len(node) > 1:
+                    return True
+            elif kind is int:
+                if not _I64 <= item < _U64 and len(node) > 1:
+                    return True
+            elif isinstance(item, (dict, list, tuple)):
+                pending.append(item)
+    return False
 
 
 def _has_non_finite(data: Any) -> bool:
