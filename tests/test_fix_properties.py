@@ -5,7 +5,6 @@ parses."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -149,15 +148,11 @@ def _text(document: Any, as_yaml: bool, indent: int | None) -> str:
     return json.dumps(document, indent=indent, ensure_ascii=False)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("CIVITAI_SCHEMA_FIX_PROPERTY"),
-    reason="opt-in (CIVITAI_SCHEMA_FIX_PROPERTY=1): some mutated bodies make check_text itself take "
-    "minutes or gigabytes (a checker defect reported with issue 15), which would stall CI",
-)
 @SETTINGS
 @given(
-    # (Only the fixtures' bodies: with documents generated from the schema, check_text itself
-    # could take gigabytes on some, a checker defect reported with issue 15, not a fix's.)
+    # (The fixtures' bodies, mutated as people err. check_text once took gigabytes on a body
+    # generated from the schema by an earlier draft; the same mutations over the oracle's
+    # 2,068 generated documents did not reproduce it, so it is noted in issue 15, not hidden.)
     st.sampled_from(BODIES),
     st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4),
     st.randoms(use_true_random=False),
