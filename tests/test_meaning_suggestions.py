@@ -85,7 +85,7 @@ def test_no_suggestion_when_nothing_is_near() -> None:
     toml = config._toml()
     with pytest.raises(config.ConfigError) as raised:
         config.parse(toml.loads("zzzzzz = 1"), Path("civitai-schema.toml"))
-    assert "did you mean" not in str(raised.value) and "allowed: exclude" in str(raised.value)
+    assert "did you mean" not in str(raised.value) and "allowed: cache-dir, exclude" in str(raised.value)
 
 
 def test_the_command_line_shows_the_suggestion() -> None:
