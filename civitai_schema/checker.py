@@ -15,11 +15,11 @@ import itertools
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import config, limits, processes, rules, workflow
 from .documents import Document, Lines
-from .findings import DocumentInfo, Finding, Kind
+from .findings import DocumentInfo, Finding, Kind, Report
 from .options import RuleOptions
 from .readers import Parsed, Problem, ProblemKind
 from .recognition import looks_like_workflow
@@ -31,8 +31,18 @@ from .schema import SchemaMode
 
 if TYPE_CHECKING:  # (the windowed source is imported only when a large text comes)
     from . import streaming
-    from .cache import ResultCache
     from .streaming import Ran
+
+
+class ReportCache(Protocol):
+    """What pipeline.check_paths asks of a result cache (:class:`civitai_schema.cache.ResultCache`),
+    stated here so that the checker, which the cache reads, does not read the cache."""
+
+    def prefetch(self, paths: list[str], options: Options) -> int: ...
+
+    def check_path(self, path: str, options: Options, session: Any = None) -> Report: ...
+
+    def save(self) -> None: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,7 +63,7 @@ class Options:
     keep_sources: bool = True
     # Reports of unchanged files kept between runs (:mod:`civitai_schema.cache`), used by
     # pipeline.check_paths. The CLI's check passes one; the library checks every file unless given one.
-    cache: ResultCache | None = None
+    cache: ReportCache | None = None
 
     def settings_for(self, path: str) -> config.Settings:
         return self.resolver.for_path(path) if self.resolver is not None else config.DEFAULT
