@@ -22,9 +22,9 @@ from typing import Any
 
 from civitai_schema import checker, rules, workflow
 from civitai_schema.findings import Kind
-from civitai_schema.options import DEFAULT_OPTIONS
 from civitai_schema.readers import read
-from civitai_schema.schema import validator
+from civitai_schema.rule_options import DEFAULT_OPTIONS
+from civitai_schema.validators import validator
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "valid"
 

@@ -24,8 +24,8 @@ from .findings import DocumentInfo, Finding, Kind, Report, Severity, Span
 from .pipeline import FixOutcome
 from .processes import Terminated, terminate_on_sigterm
 from .readers import Parsed, Problem
-from .schema import SchemaMode
 from .sources import STDIN
+from .validators import SchemaMode
 
 __all__ = [
     "STDIN",
@@ -561,7 +561,7 @@ def provenance_text() -> str:
     import json
 
     from . import catalog
-    from .schema import PROVENANCE_FILE, schema_dir
+    from .validators import PROVENANCE_FILE, schema_dir
 
     lines = []
     try:
@@ -583,7 +583,7 @@ def schema_text(kind: KindName | Kind = "submission", *, vendored: bool = False)
     """The effective JSON Schema of a document kind (for editors), or the vendored file as it is."""
     import json
 
-    from .schema import schema_for, vendored_bytes
+    from .validators import schema_for, vendored_bytes
 
     if vendored:
         return vendored_bytes().decode("utf-8")

@@ -553,7 +553,7 @@ def _options_form(options: Options) -> Any:
 
 def installation_stamp() -> str:
     """The digest of what the installation decides: see the module's documentation."""
-    from .schema import PROVENANCE_FILE, schema_dir
+    from .validators import PROVENANCE_FILE, schema_dir
 
     package = Path(__file__).resolve().parent
     parts: list[Any] = [FORMAT, __version__, sys.implementation.name, list(sys.version_info[:3])]

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import config, limits, processes, rules, workflow
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind, Report
-from .options import RuleOptions
 from .readers import Parsed, Problem, ProblemKind
 from .recognition import looks_like_workflow
+from .rule_options import RuleOptions
 from .rules import engine as engine_rules
 from .rules import parse
 from .rules import schema as schema_rules
 from .rules.rule import Rule
-from .schema import SchemaMode
+from .validators import SchemaMode
 
 if TYPE_CHECKING:  # (the windowed source is imported only when a large text comes)
     from . import streaming

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from . import files, globs, rules
 from .findings import Finding, Kind, Severity
-from .options import DEFAULT_OPTIONS, RuleOptions
+from .rule_options import DEFAULT_OPTIONS, RuleOptions
 from .rules.rule import OptionError
 from .suggest import did_you_mean
 

@@ -21,7 +21,7 @@ import functools
 import re
 from typing import Any
 
-from . import catalog, limits, schema
+from . import catalog, limits, validators
 from .findings import Kind
 from .suggest import misspelling_of
 
@@ -97,10 +97,10 @@ def _has_its_type(key: str, value: Any) -> bool:
 @functools.cache
 def _field_validator(field: str) -> Any | None:
     for kind in (Kind.SUBMISSION, Kind.WORKFLOW):
-        envelope = schema.compiled(f"{kind.value}.envelope")
+        envelope = validators.compiled(f"{kind.value}.envelope")
         spec = envelope["properties"].get(field)
         if spec is not None:
-            return schema.fast_or_python({"$defs": envelope["$defs"], **spec})
+            return validators.fast_or_python({"$defs": envelope["$defs"], **spec})
     return None
 
 

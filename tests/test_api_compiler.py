@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import civitai_schema
-from civitai_schema import catalog, schema
+from civitai_schema import catalog, validators
 from civitai_schema.findings import Kind
 
 from .conftest import REPO, needs_shared
@@ -67,7 +67,7 @@ def test_drifted_keys_warn_and_name_the_documented_field() -> None:
                                                        "height": 480, "fps": 24}}]}  # fmt: skip
     found = [(f.code, f.severity.value, f.path) for f in civitai_schema.check(body).findings]
     assert found == [("N111", "warning", "/steps/0/input/fps")]
-    exported = schema.schema_for(Kind.SUBMISSION)
+    exported = validators.schema_for(Kind.SUBMISSION)
     assert '"fps"' in json.dumps(exported["$defs"]["HunyuanVdeoGenInput"])  # (accepted by editors)
 
 
@@ -102,8 +102,9 @@ def test_the_catalog_knows_every_step_type_and_leaf_of_the_document() -> None:
 
 def _caches() -> list[Any]:
     return [catalog._index, catalog._step_data, catalog._leaves_of, catalog._resolve, catalog.air_fields,
-            catalog.rejected_keys, catalog.divisible_by, schema.compiled, schema.validator, schema.input_validator,
-            schema.fast_validator, schema.fast_input_validator, schema.step_items]  # fmt: skip
+            catalog.rejected_keys, catalog.divisible_by, validators.compiled, validators.validator,
+            validators.input_validator, validators.fast_validator, validators.fast_input_validator,
+            validators.step_items]  # fmt: skip
 
 
 def test_a_new_engine_in_a_newer_document_needs_no_code_change(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_a_new_engine_in_a_newer_document_needs_no_code_change(monkeypatch: pyte
     files = builder.build(document, builder.load_patches(), provenance)
     builder.write(files, tmp_path)
     monkeypatch.setattr(catalog, "_DATA", tmp_path)
-    monkeypatch.setattr(schema, "_DATA", tmp_path)
+    monkeypatch.setattr(validators, "_DATA", tmp_path)
     try:
         for cache in _caches():
             cache.cache_clear()
@@ -146,6 +147,6 @@ def test_a_new_engine_in_a_newer_document_needs_no_code_change(monkeypatch: pyte
 
 
 def test_the_exported_schema_has_no_warning_only_parts() -> None:
-    exported = json.dumps(schema.schema_for(Kind.SUBMISSION))
+    exported = json.dumps(validators.schema_for(Kind.SUBMISSION))
     assert "x-civitai" not in exported
     assert '"$schema": "https://json-schema.org/draft/2020-12/schema"' in exported

@@ -567,13 +567,13 @@ def test_checking_long_values_as_regex_keeps_none_of_them(tmp_path: Path) -> Non
     100 KB values checked as the ``regex`` format held 840 MB."""
     probe = """
         import resource
-        from civitai_schema import formats
+        from civitai_schema import format_checks
         def peak():
             return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        formats.is_regex("warm" * 1000)
+        format_checks.is_regex("warm" * 1000)
         before = peak()
-        assert all(formats.is_regex(f"{i}" + "ab" * 50_000) for i in range(300))
-        assert not formats.is_regex("(" * 5 + "a") and formats.is_regex("(?<year>[0-9]{4})")
+        assert all(format_checks.is_regex(f"{i}" + "ab" * 50_000) for i in range(300))
+        assert not format_checks.is_regex("(" * 5 + "a") and format_checks.is_regex("(?<year>[0-9]{4})")
         print(peak() - before)
     """
     result = python(probe, cwd=tmp_path, limit=120)

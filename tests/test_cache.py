@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from civitai_schema import __version__, api, cache, checker, config, pipeline, schema
+from civitai_schema import __version__, api, cache, checker, config, pipeline, validators
 from civitai_schema.cli import main
 from civitai_schema.formatters import MODULES
 
@@ -260,14 +260,14 @@ def test_the_version_and_the_vendored_documents_digests_are_in_the_key(
         run(root, "check", ".")
         assert len(checks) > before
     assert {p.name for p in (root / cache.FOLDER_NAME).iterdir() if p.is_dir()} == {__version__, "99.0.0"}
-    for provenance in ("v2-consumers.provenance.json", schema.PROVENANCE_FILE):
+    for provenance in ("v2-consumers.provenance.json", validators.PROVENANCE_FILE):
         copied = tmp_path / f"schemas-{provenance}"
-        shutil.copytree(schema.schema_dir(), copied)
+        shutil.copytree(validators.schema_dir(), copied)
         data = json.loads((copied / provenance).read_text())
         data["sha256"] = "0" * 64
         (copied / provenance).write_text(json.dumps(data))
         with monkeypatch.context() as patched:
-            patched.setattr(schema, "schema_dir", lambda copied=copied: copied)
+            patched.setattr(validators, "schema_dir", lambda copied=copied: copied)
             before = len(checks)
             run(root, "check", ".")
             assert len(checks) > before, f"{provenance}'s digest changed, yet the cache answered"

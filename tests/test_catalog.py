@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from civitai_schema import catalog, check, schema
+from civitai_schema import catalog, check, validators
 from civitai_schema.readers import read
 
 from .conftest import FIXTURES, REPO
@@ -41,7 +41,7 @@ EXPLICITLY_MAPPED = {"BUZZ": "the API's cost has no currency; accounts are chose
 
 
 def test_catalog_covers_every_enum_value_of_the_vendored_schema() -> None:
-    vendored = json.loads(schema.vendored_bytes())
+    vendored = json.loads(validators.vendored_bytes())
     real = (
         set(catalog.STATUSES)
         | set(catalog.CALLBACK_EVENTS)
@@ -59,7 +59,7 @@ def test_catalog_enums_match_the_effective_schema() -> None:
     from civitai_schema.findings import Kind
 
     for kind in (Kind.SUBMISSION, Kind.WORKFLOW):
-        effective = schema.schema_for(kind)
+        effective = validators.schema_for(kind)
         defs = effective["$defs"]
         callback = defs["WorkflowCallback"]["properties"]["type"]["items"]
         assert callback["enum"] == list(catalog.CALLBACK_EVENTS)
@@ -69,7 +69,7 @@ def test_catalog_enums_match_the_effective_schema() -> None:
         assert defs["BuzzClientAccount"]["enum"] == list(catalog.CURRENCIES)
         assert defs["Priority"]["enum"] == list(catalog.PRIORITIES)
         assert defs["WorkflowUpgradeMode"]["enum"] == list(catalog.UPGRADE_MODES)
-    record = schema.schema_for(Kind.WORKFLOW)
+    record = validators.schema_for(Kind.WORKFLOW)
     assert record["properties"]["status"] == {"$ref": "#/$defs/WorkflowStatus"}
     assert record["$defs"]["WorkflowStatus"]["enum"] == list(catalog.STATUSES)
     enums = catalog.leaf_data()["enums"]

@@ -17,12 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civitai_schema import catalog, checker, pipeline, schema, workflow
+from civitai_schema import catalog, checker, pipeline, validators, workflow
 from civitai_schema.findings import Kind
 from civitai_schema.readers import read
 from civitai_schema.rules import inputs as input_rules
 from civitai_schema.rules import schema as schema_rules
-from civitai_schema.schema import SchemaMode
+from civitai_schema.validators import SchemaMode
 
 from .conftest import FIXTURES, shared
 
@@ -204,8 +204,8 @@ def corpus() -> Iterator[tuple[str, Any]]:
 def test_fast_and_python_validators_agree(kind: Kind, mode: SchemaMode) -> None:
     """The envelope validators (the whole vendored schema, or the effective envelope without the
     step inputs)."""
-    fast = schema.fast_validator(kind, mode)
-    python = schema.validator(kind, mode)
+    fast = validators.fast_validator(kind, mode)
+    python = validators.validator(kind, mode)
     assert fast is not None
     judged = _judged(((label, fast, python, document) for label, document in corpus()))
     assert judged.disagreements == []
@@ -382,7 +382,7 @@ def test_fast_and_python_input_validators_agree() -> None:
 
     def cases() -> Iterator[tuple[str, Any, Any, Any]]:
         for label, name, step_input in input_cases():
-            fast, python = schema.fast_input_validator(name), schema.input_validator(name)
+            fast, python = validators.fast_input_validator(name), validators.input_validator(name)
             assert fast is not None
             names.add(name)
             (valid if python.is_valid(step_input) else invalid).add(name)
@@ -390,7 +390,7 @@ def test_fast_and_python_input_validators_agree() -> None:
 
     judged = _judged(cases())
     assert judged.disagreements == []
-    compiled = {path.stem for path in (schema._DATA / "inputs").glob("*.json")}
+    compiled = {path.stem for path in (validators._DATA / "inputs").glob("*.json")}
     assert names == compiled
     assert len(valid) > len(compiled) // 2
     assert invalid == compiled
@@ -415,15 +415,17 @@ def test_every_pattern_means_the_same_to_both_validators() -> None:
     jsonschema-rs and in the Python validator."""
     import jsonschema_rs
 
-    compiled = [schema.compiled(f"{kind.value}.envelope") for kind in Kind]
-    compiled += [schema.compiled(f"inputs/{path.stem}") for path in sorted((schema._DATA / "inputs").glob("*.json"))]
+    compiled = [validators.compiled(f"{kind.value}.envelope") for kind in Kind]
+    compiled += [
+        validators.compiled(f"inputs/{path.stem}") for path in sorted((validators._DATA / "inputs").glob("*.json"))
+    ]
     patterns = sorted({pattern for source in compiled for pattern in _patterns(source)})
     assert any("(?<" in pattern for pattern in patterns)  # the AIR pattern's named groups
     texts = [*AIRS, *(s for s in STRINGS if isinstance(s, str)), "order-1", "order 1", "order-1\n", "_-"]
     matched: dict[str, set[bool]] = {}
     for pattern in patterns:
         subschema = {"type": "string", "pattern": pattern}
-        fast, python = jsonschema_rs.validator_for(subschema), schema.build_validator(subschema)
+        fast, python = jsonschema_rs.validator_for(subschema), validators.build_validator(subschema)
         for text in texts:
             assert fast.is_valid(text) == python.is_valid(text), (pattern, text)
             matched.setdefault(pattern, set()).add(python.is_valid(text))
@@ -440,7 +442,11 @@ def test_validating_only_the_failing_steps_gives_the_same_errors(kind: Kind, mod
     """When jsonschema-rs finds envelope errors only inside steps, the Python validator words just
     those steps; on every invalid document of the corpus that gives exactly the whole document's
     errors."""
-    fast, python, items = schema.fast_validator(kind, mode), schema.validator(kind, mode), schema.step_items(kind, mode)
+    fast, python, items = (
+        validators.fast_validator(kind, mode),
+        validators.validator(kind, mode),
+        validators.step_items(kind, mode),
+    )
     assert fast is not None
     scoped = 0
     for label, document in corpus():
@@ -460,7 +466,7 @@ def test_validating_only_the_failing_steps_gives_the_same_errors(kind: Kind, mod
 
 
 def test_errors_outside_steps_or_non_finite_numbers_mean_the_whole_document_is_validated() -> None:
-    fast = schema.fast_validator(Kind.SUBMISSION, SchemaMode.EFFECTIVE)
+    fast = validators.fast_validator(Kind.SUBMISSION, SchemaMode.EFFECTIVE)
     step = {"$type": "imageGen", "priority": "urgent", "input": {"engine": "sdcpp"}}
     assert schema_rules._failing_steps(fast, {"steps": [step, step]}) == [0, 1]
     assert schema_rules._failing_steps(fast, {"steps": [step, {"$type": "echo", "input": "x"}]}) == [0, 1]
@@ -481,11 +487,11 @@ def test_one_bad_step_in_a_long_document_is_worded_without_validating_the_others
     good = {"$type": "imageGen", "name": "s", "input": good_input}
     bad = {"$type": "imageGen", "priority": "urgent", "input": {**good_input, "width": "wide"}}
     document = {"steps": [good] * 5000 + [bad] + [good] * 5000}
-    python = schema.validator(Kind.SUBMISSION, SchemaMode.EFFECTIVE)
+    python = validators.validator(Kind.SUBMISSION, SchemaMode.EFFECTIVE)
     monkeypatch.setattr(type(python), "iter_errors", lambda *_: pytest.fail("validated the whole document"))
     name = catalog.resolve("imageGen", good_input).schema
     assert name is not None
-    leaf = schema.input_validator(name)
+    leaf = validators.input_validator(name)
     real = type(leaf).iter_errors
     worded: list[Any] = []
 
@@ -516,4 +522,4 @@ JSON_VALUES = st.recursive(
 def test_linear_unique_items_agrees_with_jsonschema(items: list[Any]) -> None:
     import jsonschema._utils
 
-    assert schema.all_different(items) == jsonschema._utils.uniq(items)
+    assert validators.all_different(items) == jsonschema._utils.uniq(items)

@@ -6,7 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import civitai_schema
-from civitai_schema import formats
+from civitai_schema import format_checks
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ from civitai_schema import formats
     ],
 )
 def test_date_time(text: str, valid: bool) -> None:
-    assert formats.is_date_time(text) is valid
+    assert format_checks.is_date_time(text) is valid
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_date_time(text: str, valid: bool) -> None:
     ],
 )
 def test_uri(text: str, valid: bool) -> None:
-    assert formats.is_uri(text) is valid
+    assert format_checks.is_uri(text) is valid
 
 
 def test_our_validator_checks_formats_a_plain_one_may_skip() -> None:
@@ -62,15 +62,15 @@ def test_our_validator_checks_formats_a_plain_one_may_skip() -> None:
 
 
 def test_a_format_checker_without_our_checks_would_accept_the_bad_uri() -> None:
-    # The reason formats.py exists: jsonschema checks "uri" only when rfc3987 is installed.
+    # The reason format_checks.py exists: jsonschema checks "uri" only when rfc3987 is installed.
     from jsonschema import FormatChecker
 
     without_uri = FormatChecker(formats=[f for f in FormatChecker().checkers if f != "uri"])
     plain = Draft202012Validator({"format": "uri"}, format_checker=without_uri)
     assert plain.is_valid("not a uri")
-    assert formats.format_checker().conforms("not a uri", "uri") is False  # type: ignore[attr-defined]
+    assert format_checks.format_checker().conforms("not a uri", "uri") is False  # type: ignore[attr-defined]
 
 
 def test_non_strings_pass_format_checks() -> None:
-    checker = formats.format_checker()
+    checker = format_checks.format_checker()
     assert checker.conforms(5, "date-time")  # type: ignore[attr-defined]

@@ -28,11 +28,11 @@ from typing import Any
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from civitai_schema import api, limits, schema, workflow
+from civitai_schema import api, limits, validators, workflow
 from civitai_schema.findings import Finding, Kind
 from civitai_schema.rules import native_errors
 from civitai_schema.rules import schema as schema_rules
-from civitai_schema.schema import SchemaMode
+from civitai_schema.validators import SchemaMode
 
 from .api_oracle import KINDS, Corpus, Generator, build, load_api
 from .conftest import FIXTURES, REPO, shared
@@ -264,8 +264,8 @@ BREAKS_EVERY_KEYWORD: dict[str, Any] = {
 
 
 def test_every_adapted_keyword_is_worded_alike() -> None:
-    fast = schema.fast_or_python(EVERY_KEYWORD)
-    python = schema.build_validator(EVERY_KEYWORD)
+    fast = validators.fast_or_python(EVERY_KEYWORD)
+    python = validators.build_validator(EVERY_KEYWORD)
     for instance in (BREAKS_EVERY_KEYWORD, {**BREAKS_EVERY_KEYWORD, "many": "x"}, [], {"present": "x", "absent": 1}):
         adapted = list(native_errors.errors(fast, instance, EVERY_KEYWORD))
         seen = {e.validator for e in adapted} | {s.validator for e in adapted for s in e.context}
@@ -292,7 +292,7 @@ UNADAPTED: dict[str, tuple[dict[str, Any], Any]] = {
 @pytest.mark.parametrize("case", list(UNADAPTED))
 def test_what_jsonschema_rs_cannot_word_goes_to_jsonschema(case: str) -> None:
     root, instance = UNADAPTED[case]
-    fast = schema.fast_or_python(root)
+    fast = validators.fast_or_python(root)
     assert schema_rules._natively(fast, instance, root, Kind.SUBMISSION) is None
     with pytest.raises(native_errors.Unworded):
         schema_rules.translate(native_errors.errors(fast, instance, root), root)  # type: ignore[arg-type]
@@ -303,7 +303,7 @@ def test_values_jsonschema_rs_reads_otherwise_go_to_jsonschema(mode: SchemaMode)
     """A non-finite number (jsonschema-rs reads it as null), a value JSON has not (a set), more
     errors than a file reports (which are kept follows jsonschema's order): jsonschema words them."""
     kind = Kind.WORKFLOW
-    fast, root = schema.fast_validator(kind, mode), schema.source(kind, mode)
+    fast, root = validators.fast_validator(kind, mode), validators.source(kind, mode)
     record = {"id": "1", "status": "Succeeded", "steps": []}
     assert schema_rules._natively(fast, record, root, kind) is not None
     for odd in ({**record, "tags": [float("nan")]}, {**record, "tags": {"a"}}):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import civitai_schema
-from civitai_schema import schema
+from civitai_schema import validators
 
 from .conftest import FIXTURES, invoke, shared
 
@@ -29,7 +29,7 @@ def no_sockets(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_every_command_runs_without_the_network(no_sockets: list[str], tmp_path: Path) -> None:
-    schema.validator.cache_clear()  # build the validators again, with sockets refused
+    validators.validator.cache_clear()  # build the validators again, with sockets refused
     published = shared("corpus/real")
     paths = [str(FIXTURES)] + ([str(published)] if published is not None else [])
     for fmt in ("concise", "full", "json", "sarif", "junit", "gitlab", "github", "jsonl"):

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import civitai_schema
-from civitai_schema import catalog, schema
+from civitai_schema import catalog, validators
 from civitai_schema.findings import Kind
 from civitai_schema.readers import read
 
@@ -178,8 +178,8 @@ def _schema_finding(code: str) -> bool:
     return code.startswith("S") or code in INPUT_SCHEMA_CODES or code == "X001"
 
 
-SUBMISSION = schema.schema_for(Kind.SUBMISSION)
-WORKFLOW = schema.schema_for(Kind.WORKFLOW)
+SUBMISSION = validators.schema_for(Kind.SUBMISSION)
+WORKFLOW = validators.schema_for(Kind.WORKFLOW)
 
 
 @SETTINGS

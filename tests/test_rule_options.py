@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from civitai_schema import config, rule_docs, rules
-from civitai_schema.options import RuleOptions
+from civitai_schema.rule_options import RuleOptions
 from civitai_schema.rules.rule import Names, Option, OptionType, PositiveNumbers
 
 from .conftest import invoke

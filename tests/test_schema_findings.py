@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import civitai_schema
-from civitai_schema import schema
+from civitai_schema import validators
 from civitai_schema.findings import Kind
 from civitai_schema.fix_actions import Rename
 from civitai_schema.rules import schema as schema_rules
@@ -198,7 +198,7 @@ def test_union_matching_several_shapes_and_other_keywords() -> None:
             "either": {"anyOf": [{"type": "object", "required": ["a"]}, {"type": "object", "required": ["b"]}]},
         }
     }
-    validator = schema.build_validator(custom)
+    validator = validators.build_validator(custom)
     errors = validator.iter_errors({"one": 1, "not": 0, "either": {"c": 1}})
     result = sorted((f.code, f.path) for f in schema_rules.translate(errors, custom))
     assert result == [("S108", "/either"), ("S108", "/one"), ("S110", "/not")]
@@ -213,7 +213,7 @@ def test_unions_follow_the_type_discriminator() -> None:
             ]
         }
     }
-    validator = schema.build_validator(custom)
+    validator = validators.build_validator(custom)
     errors = validator.iter_errors([{"$type": "videoGen", "input": {}}])
     result = [(f.code, f.path, f.message) for f in schema_rules.translate(errors, custom)]
     assert result == [("S102", "/0/input", 'missing required key "video"')]

@@ -46,7 +46,7 @@ def test_a_valid_json_file_needs_no_slow_imports(tmp_path: Path) -> None:
     modules = imported("check", "--quiet", "--format", "concise", str(tmp_path / "w.json"), cwd=tmp_path)
     assert "civitai_schema.checker" in modules
     unwanted = {"jsonschema", "yaml", "xml.etree.ElementTree", "tomllib", "tempfile", "hashlib"}
-    unwanted |= {"civitai_schema.fixes", "civitai_schema.suppressions", "civitai_schema.formats"}
+    unwanted |= {"civitai_schema.fixes", "civitai_schema.suppressions", "civitai_schema.format_checks"}
     assert modules & (unwanted | NEVER_AT_START) == set()
     assert _formatters(modules) == {"civitai_schema.formatters.concise"}
 

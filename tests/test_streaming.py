@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civitai_schema import checker, pipeline, schema, sources, streaming
+from civitai_schema import checker, pipeline, sources, streaming, validators
 from civitai_schema.findings import Kind
 from civitai_schema.readers import json as json_reader
 from civitai_schema.readers import read
@@ -77,9 +77,9 @@ def test_request_bodies_and_records_are_both_checked_a_window_at_a_time(kind: Ki
     """Under the effective schema a step's errors depend on the step alone, in a request body and
     in a record: the envelope reaches steps only through ``properties.steps.items`` (a record's
     ``steps`` is also ``readOnly``, an annotation that constrains nothing)."""
-    envelope = schema.compiled(f"{kind.value}.envelope")
-    assert schema.step_items(kind) == envelope["properties"]["steps"]["items"]
-    assert schema.steps_alone(kind)
+    envelope = validators.compiled(f"{kind.value}.envelope")
+    assert validators.step_items(kind) == envelope["properties"]["steps"]["items"]
+    assert validators.steps_alone(kind)
 
 
 @pytest.mark.usefixtures("small_windows")

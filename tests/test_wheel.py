@@ -57,7 +57,7 @@ def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) 
     workdir.mkdir()
     shutil.copy(FIXTURES / "invalid" / "invented-step-type.yaml", workdir / "w.yaml")
 
-    located = _run(python, "-c", "import civitai_schema.schema as s; print(s.schema_dir())", cwd=workdir)
+    located = _run(python, "-c", "import civitai_schema.validators as s; print(s.schema_dir())", cwd=workdir)
     assert located.stdout.strip().startswith(str(venv)), located.stdout + located.stderr
 
     result = _run(bindir / "civitai-schema", "check", "w.yaml", cwd=workdir)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import air, catalog, rules, schema
+from .. import air, catalog, rules, validators
 from .diagnostics import step_named
 from .places import Place, Token
 
@@ -103,7 +103,7 @@ def _compiled_enum(leaf_name: str, key: str) -> tuple[Any, ...]:
     """The enum a leaf's compiled schema gives ``key`` where the catalog only says ``any`` (a
     named enum such as the sdcpp sample methods)."""
     try:
-        compiled = schema.compiled(f"inputs/{leaf_name}")
+        compiled = validators.compiled(f"inputs/{leaf_name}")
     except (OSError, ValueError):
         return ()
     defs = compiled.get("$defs", {})
@@ -226,7 +226,7 @@ def _listed(values: Iterable[Any]) -> str:
 
 @functools.cache
 def _envelope() -> Any:
-    return schema.compiled("submission.envelope")
+    return validators.compiled("submission.envelope")
 
 
 def _deref(node: Any) -> Any:

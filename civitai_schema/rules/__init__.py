@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schema import SchemaMode
+from ..validators import SchemaMode
 from . import air, dimensions, engine, graph, hygiene, inputs, parse, records, schema, suppression
 from .rule import CheckFunction, FamilyCheck, Option, Rule
 

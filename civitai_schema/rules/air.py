@@ -13,7 +13,7 @@ from .. import air as airs
 from .. import catalog, limits, pointers
 from ..findings import Finding, Fix, Kind, Severity, Target
 from ..fix_actions import Replace
-from ..options import DEFAULT_OPTIONS, RuleOptions
+from ..rule_options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import is_reference, steps
 from .rule import FamilyCheck, Names, Option, Rule

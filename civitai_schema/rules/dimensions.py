@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import catalog
 from ..findings import Finding, Kind, Severity
-from ..options import DEFAULT_OPTIONS, RuleOptions
+from ..rule_options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import Step, is_reference, number, number_text, quotient, source_of, step_input, step_type, steps
 from .rule import FamilyCheck, Option, PositiveNumbers, Rule
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import pointers
 from ..findings import Finding, Kind, Severity
-from ..options import DEFAULT_OPTIONS, RuleOptions
+from ..rule_options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import Suggestions
 from ..workflow import references, steps
 from .rule import FamilyCheck, Rule

@@ -15,7 +15,7 @@ from .. import catalog
 from ..documents import Document
 from ..findings import Edit, Finding, Fix, Kind, Severity
 from ..fix_actions import DOCUMENT, Copies, FixAction, Impossible
-from ..options import DEFAULT_OPTIONS, RuleOptions
+from ..rule_options import DEFAULT_OPTIONS, RuleOptions
 from ..text_edits import AFTER_KEY, delete_json_member, json_text, moves_a_suppression, render, yaml_text
 from ..workflow import steps
 from .rule import FamilyCheck, Names, Option, Rule

@@ -15,7 +15,7 @@ from typing import Any
 from .. import catalog, pointers
 from ..findings import Finding, Fix, Kind, Severity
 from ..fix_actions import Replace
-from ..options import DEFAULT_OPTIONS, RuleOptions
+from ..rule_options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
 from ..workflow import number, number_text, steps
 from .rule import FamilyCheck, Rule

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import catalog
 from ..findings import Finding, Kind, Severity
-from ..options import DEFAULT_OPTIONS, RuleOptions
+from ..rule_options import DEFAULT_OPTIONS, RuleOptions
 from ..workflow import number, steps
 from .rule import FamilyCheck, Rule
 
@@ -125,7 +125,7 @@ def _time(record: dict[str, Any], key: str) -> datetime | None:
         return None
     from datetime import datetime
 
-    from ..formats import is_date_time  # (calendar, locale and ipaddress: only for records with times)
+    from ..format_checks import is_date_time  # (calendar, locale and ipaddress: only for records with times)
 
     if not is_date_time(value):
         return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from ..findings import Finding, Fix, Kind, Severity, Target, printable
-from ..options import RuleOptions
+from ..rule_options import RuleOptions
 
 # Messages quote the document's own values. A YAML alias can repeat one long value in thousands
 # of places, and a 1 MB file then made 300 MB of messages; no message needs more than this.

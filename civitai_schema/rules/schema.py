@@ -21,12 +21,12 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import air, catalog, limits, pointers, schema
+from .. import air, catalog, limits, pointers, validators
 from ..findings import Finding, Fix, Kind, Severity
 from ..fix_actions import Rename, Replace
-from ..options import RuleOptions
-from ..schema import SchemaMode, comparable
+from ..rule_options import RuleOptions
 from ..suggest import closest, misspelling_of
+from ..validators import SchemaMode, comparable
 from ..workflow import steps
 from . import engine, inputs, native_errors, records
 from .rule import FamilyCheck, Rule
@@ -223,8 +223,8 @@ _FORMAT_EXAMPLES = {
 
 def windowable(kind: Kind, mode: SchemaMode) -> bool:
     """Whether a large document's schema findings are those of its windows of steps, each
-    checked with the document's other members (see :func:`schema.steps_alone`)."""
-    return schema.steps_alone(kind, mode)
+    checked with the document's other members (see :func:`validators.steps_alone`)."""
+    return validators.steps_alone(kind, mode)
 
 
 def prepare(mode: SchemaMode) -> None:
@@ -232,20 +232,20 @@ def prepare(mode: SchemaMode) -> None:
     building its own (the Python validators are built only where an invalid document needs
     them, and a step type's leaves where a document uses it)."""
     for kind in Kind:
-        schema.fast_validator(kind, mode)
+        validators.fast_validator(kind, mode)
 
 
 def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
     """The schema findings of one document."""
     quick = not _slow_to_compare(data)  # (else only the Python validators, linear throughout)
     if mode is SchemaMode.VENDORED:
-        fast = schema.fast_validator(kind, mode) if quick else None
+        fast = validators.fast_validator(kind, mode) if quick else None
         if fast is not None and _fast_valid(fast, data):
             return []
-        worded = _natively(fast, data, schema.source(kind, mode), kind)
+        worded = _natively(fast, data, validators.source(kind, mode), kind)
         if worded is not None:
             return worded
-        checker = schema.validator(kind, mode)
+        checker = validators.validator(kind, mode)
         return translate(checker.iter_errors(data), checker.schema, kind)
     findings = _envelope(data, kind, quick)
     for step in steps(data):
@@ -253,14 +253,14 @@ def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
         if name is None:
             continue
         # (A NaN reads as null to jsonschema-rs, but the readers report every NaN themselves.)
-        fast = schema.fast_input_validator(name) if quick else None
+        fast = validators.fast_input_validator(name) if quick else None
         if fast is not None and _fast_valid(fast, step.input):
             continue
         prefix = (*pointers.split(step.pointer), "input")
         leaf = step.resolution.leaf if step.resolution is not None else None
-        worded = _natively(fast, step.input, schema.compiled(f"inputs/{name}"), kind, prefix, leaf)
+        worded = _natively(fast, step.input, validators.compiled(f"inputs/{name}"), kind, prefix, leaf)
         if worded is None:
-            checker = schema.input_validator(name)
+            checker = validators.input_validator(name)
             errors = checker.iter_errors(step.input)
             worded = translate(_prefixed(errors, prefix), checker.schema, kind, leaf=leaf)
         findings.extend(worded)
@@ -275,15 +275,15 @@ def _stopped() -> Finding:
 
 def _envelope(data: Any, kind: Kind, quick: bool = True) -> list[Finding]:
     """The findings of everything but the step inputs (``quick``: jsonschema-rs may be asked first)."""
-    fast = schema.fast_validator(kind) if quick else None
+    fast = validators.fast_validator(kind) if quick else None
     if fast is not None and _fast_valid(fast, data):
         return []
-    worded = _natively(fast, data, schema.source(kind), kind)
+    worded = _natively(fast, data, validators.source(kind), kind)
     if worded is not None:
         return worded
-    checker = schema.validator(kind)
+    checker = validators.validator(kind)
     failing = _failing_steps(fast, data, kind) if fast is not None else None
-    items = schema.step_items(kind) if failing else None
+    items = validators.step_items(kind) if failing else None
     if failing is None or items is None:
         return translate(checker.iter_errors(data), checker.schema, kind)
     return translate(_step_errors(checker, data["steps"], items, failing), checker.schema, kind)
@@ -325,7 +325,7 @@ def _failing_steps(fast: Any, data: Any, kind: Kind | None = None) -> list[int] 
     Python validator will word (:data:`limits.CHECK_LIMIT` errors)."""
     items = data.get("steps") if isinstance(data, dict) else None
     parts: Iterable[tuple[Any, int]] = [(data, 0)]
-    if kind is not None and isinstance(items, list) and len(items) > _CHUNK and schema.steps_alone(kind):
+    if kind is not None and isinstance(items, list) and len(items) > _CHUNK and validators.steps_alone(kind):
         parts = (({**data, "steps": items[i : i + _CHUNK]}, i) for i in range(0, len(items), _CHUNK))
     failing: set[int] = set()
     try:

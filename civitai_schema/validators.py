@@ -216,7 +216,7 @@ def build_validator(schema: Any) -> Validator:
         raise NoSuchResource(uri)
 
     registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]
-    from .formats import format_checker  # only the Python validator needs it
+    from .format_checks import format_checker  # only the Python validator needs it
 
     checker = format_checker()
     # A tuple is an array, as json.dumps writes it (and as jsonschema-rs sees it).
