@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from .api import FixOutcome, InvalidWorkflowError, check, check_file, check_paths, check_text, fix_text, validate
 from .findings import DocumentInfo, Finding, Kind, Report, Severity
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "DocumentInfo",

@@ -34,9 +34,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, config, files, pipeline, readers, sources
+from . import config, files, pipeline, readers, sources
 from .findings import DocumentInfo, Edit, Finding, Fix, Kind, Report, Severity
 from .fix_actions import FixAction
+from .version import __version__
 
 try:  # hashlib's own BLAKE2, without the OpenSSL bindings ``import hashlib`` loads (about 2 ms)
     from _blake2 import blake2b

@@ -11,9 +11,10 @@ from typing import NoReturn
 
 import click
 
-from .. import __version__, api, config
+from .. import api, config
 from ..api import Finding
 from ..formatters import FORMATTERS, MODULES, View, printable_lines, traits
+from ..version import __version__
 from . import settings
 from .terminal import (
     EXIT_USAGE,

@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__, rules
+from .. import rules
 from ..findings import Report, Severity
+from ..version import __version__
 from . import ITEMS, Traits, dumps_with_items, json_text, uri
 
 if TYPE_CHECKING:

@@ -26,8 +26,9 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from .. import __version__, config
+from .. import config
 from ..findings import Finding, Report
+from ..version import __version__
 from . import actions, diagnostics, knowledge, places
 from .checking import Engine, crashed, document_format, is_config_file
 from .positions import Positions
