@@ -24,9 +24,10 @@ sys.path.insert(0, str(HERE))
 
 from compare import build_corpus  # noqa: E402  (the generator lives beside this script)
 
-from civitai_schema import checker, config, pipeline, readers, workflow  # noqa: E402
+from civitai_schema import checker, config, locating, pipeline, readers, workflow  # noqa: E402
 from civitai_schema.findings import DocumentInfo, Report  # noqa: E402
 from civitai_schema.formatters import FORMATTERS, View  # noqa: E402
+from civitai_schema.rules import parse  # noqa: E402
 
 PHASES = ("read", "schema", "lint", "select", "locate", "report", "format")
 
@@ -43,12 +44,13 @@ def one_run(files: list[tuple[str, bytes]], fmt: str) -> tuple[dict[str, float],
         start = clock()
         parsed = readers.read(name, raw)
         spent["read"] += clock() - start
-        findings, by_document = checker.read_findings(parsed, name)
+        findings = [parse.finding_of(p, name) for p in parsed.problems if p.document is None]
         infos: list[DocumentInfo] = []
         budget = checker.new_budget()
         for index, document in enumerate(parsed.documents):
             kind = checker.detect_kind(document.data)
-            found = [*by_document.get(index, ()), *document.findings]
+            found = [parse.finding_of(p, name) for p in parsed.problems if p.document == index]
+            found += document.findings
             with workflow.one_document():
                 start = clock()
                 ran = checker.run_checks(checks, [0], document.data, kind, settings.options)
@@ -62,7 +64,7 @@ def one_run(files: list[tuple[str, bytes]], fmt: str) -> tuple[dict[str, float],
             start = clock()
             kept = budget.take(settings.apply(found, document.file))
             middle = clock()
-            findings.extend(checker.located(kept, document))
+            findings.extend(locating.located(kept, document))
             end = clock()
             spent["select"] += middle - start
             spent["locate"] += end - middle

@@ -3,7 +3,7 @@
 Per document: decide its kind, run the schema layer and the rule families (each a *check*; one
 that raises becomes an ``internal-error`` finding and the others still run), keep what the
 selection and the file's findings budget allow, then locate it (positions are computed only for
-documents with findings). A large document's checks may be shared between forked processes. A
+documents with findings; :mod:`locating`). A large document's checks may be shared between forked processes. A
 large JSON text read a window of steps at a time (:mod:`streaming`) goes the same way: its
 windows are checked by the same checks, and what they find is kept and located as here.
 """
@@ -20,13 +20,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import config, limits, processes, rules, workflow
 from .documents import Document, Lines
 from .findings import DocumentInfo, Finding, Kind, Report
-from .readers import Parsed, Problem, ProblemKind
+from .locating import located
 from .recognition import looks_like_workflow
 from .rule_options import RuleOptions
 from .rules import engine as engine_rules
 from .rules import parse
 from .rules import schema as schema_rules
-from .rules.rule import Rule
 from .validators import SchemaMode
 
 if TYPE_CHECKING:  # (the windowed source is imported only when a large text comes)
@@ -135,39 +134,6 @@ def _spread(checks: Checks, data: Any, kind: Kind, options: RuleOptions, workers
     return {index: findings for ran in done for index, findings, _ in ran or ()}
 
 
-# Which parse rule reports each problem met while reading.
-PROBLEM_RULES: dict[ProblemKind, Rule] = {
-    ProblemKind.PARSE_ERROR: parse.PARSE_ERROR,
-    ProblemKind.DUPLICATE_KEY: parse.DUPLICATE_KEY,
-    ProblemKind.NON_FINITE_NUMBER: parse.NON_FINITE_NUMBER,
-    ProblemKind.INVALID_ENCODING: parse.INVALID_ENCODING,
-    ProblemKind.BINARY_FILE: parse.BINARY_FILE,
-    ProblemKind.EMPTY_DOCUMENT: parse.EMPTY_DOCUMENT,
-    ProblemKind.UNREADABLE_FILE: parse.UNREADABLE_FILE,
-    ProblemKind.NON_STRING_KEY: parse.NON_STRING_KEY,
-    ProblemKind.DOCUMENT_TOO_LARGE: parse.DOCUMENT_TOO_LARGE,
-}
-
-
-def finding_of(problem: Problem, file: str) -> Finding:
-    """The finding that reports a problem met while reading ``file``."""
-    rule = PROBLEM_RULES[problem.kind]
-    return rule.finding(problem.message, problem.path, target=problem.target).located(file, problem.span)
-
-
-def read_findings(parsed: Parsed, file: str) -> tuple[list[Finding], dict[int, list[Finding]]]:
-    """The findings of what reading a file met: the file's own, and each document's (by place)."""
-    own: list[Finding] = []
-    by_document: dict[int, list[Finding]] = {}
-    for problem in parsed.problems:
-        found = finding_of(problem, file)
-        if problem.document is None:
-            own.append(found)
-        else:
-            by_document.setdefault(problem.document, []).append(found)
-    return own, by_document
-
-
 Checked = tuple[list[Finding], DocumentInfo | None]  # a document's located findings; None info: skipped
 
 
@@ -251,25 +217,6 @@ def _kept(
     findings.extend(finding for index in sorted(found) for finding in found[index])
     kept = (budget or new_budget()).take(settings.apply(findings, document.file))
     return located(kept, document), DocumentInfo(document.file, document.index, kind)
-
-
-def located(findings: list[Finding], document: Document) -> list[Finding]:
-    """The findings of a document located in its text, fixes turned into edits."""
-    if not findings:
-        return []
-    from . import fixes  # here, not at start-up: a clean run never needs it
-
-    # A locator that can learn the way to every pointer in one pass over the text (JSON's);
-    # then each lookup below reads only what it learnt.
-    prepare = getattr(document.locator, "prepare", None)
-    if prepare is not None:
-        prepare(f.path for f in findings if f.line is None)
-    # Located in pointer order, so the findings of one step meet its containers together while
-    # the locator still keeps them (each family reports in step order, one family after another).
-    done = list(findings)
-    for index in sorted(range(len(findings)), key=lambda i: findings[i].path):
-        done[index] = fixes.with_edits(document.locate(findings[index]), document)
-    return done
 
 
 def new_budget() -> limits.Budget:

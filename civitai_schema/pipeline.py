@@ -25,6 +25,7 @@ from .findings import DocumentInfo, Finding, Report, Severity
 from .readers import Parsed, Problem
 from .recognition import mentions_workflow
 from .rules import engine as engine_rules
+from .rules import parse
 
 if TYPE_CHECKING:
     from . import streaming
@@ -40,7 +41,7 @@ class Session:
 
 def not_read(name: str, problem: Problem) -> Report:
     """The report of a file that could not be read (no selection applies: it was not checked)."""
-    return Report((checker.finding_of(problem, name),), (), files=1)
+    return Report((parse.finding_of(problem, name),), (), files=1)
 
 
 def check_source(
@@ -109,13 +110,13 @@ def check_parsed(
     text, yaml = "", False  # the file's text (its documents share it), and whether it is YAML
     for document, problems in parsed.one_by_one():
         text, yaml = text or document.text, yaml or document.fmt == "yaml"
-        read = [checker.finding_of(problem, name) for problem in problems]
+        read = [parse.finding_of(problem, name) for problem in problems]
         located, info = checker.check_document(document, options, settings, budget, read)
         findings.extend(located)
         if info is not None:
             infos.append(info)
     # The file's own problems (a stream's are known once its documents are read).
-    findings[:0] = [*found, *(checker.finding_of(p, name) for p in parsed.problems if p.document is None)]
+    findings[:0] = [*found, *(parse.finding_of(p, name) for p in parsed.problems if p.document is None)]
     findings.extend(budget.notice(name))
     return finish(findings, infos, name, text, yaml, options, settings, session)
 

@@ -7,17 +7,16 @@ import time
 
 import pytest
 
-from civitai_schema.checker import read_findings
 from civitai_schema.findings import Finding, Span
 from civitai_schema.readers import Parsed, read
+from civitai_schema.rules.parse import finding_of
 
 from .conftest import count_calls
 
 
 def findings(parsed: Parsed, document: int | None = None, name: str = "t") -> list[Finding]:
     """What reading found, as the checker reports it: the file's own (``document`` None), or one document's."""
-    own, by_document = read_findings(parsed, name)
-    return own if document is None else by_document.get(document, [])
+    return [finding_of(problem, name) for problem in parsed.problems if problem.document == document]
 
 
 def codes(raw: bytes, name: str = "t.json") -> list[tuple[str, int | None, int | None]]:

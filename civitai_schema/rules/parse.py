@@ -6,7 +6,8 @@ lint finding follows for it.
 
 from __future__ import annotations
 
-from ..findings import Severity
+from ..findings import Finding, Severity
+from ..readers import Problem, ProblemKind
 from .rule import Rule
 
 PARSE_ERROR = Rule(
@@ -148,3 +149,23 @@ RULES = (
     DOCUMENT_TOO_LARGE,
     NOT_JSON_VALUE,
 )
+
+
+# Which rule reports each problem met while reading (the readers know no rule).
+FOR_PROBLEM: dict[ProblemKind, Rule] = {
+    ProblemKind.PARSE_ERROR: PARSE_ERROR,
+    ProblemKind.DUPLICATE_KEY: DUPLICATE_KEY,
+    ProblemKind.NON_FINITE_NUMBER: NON_FINITE_NUMBER,
+    ProblemKind.INVALID_ENCODING: INVALID_ENCODING,
+    ProblemKind.BINARY_FILE: BINARY_FILE,
+    ProblemKind.EMPTY_DOCUMENT: EMPTY_DOCUMENT,
+    ProblemKind.UNREADABLE_FILE: UNREADABLE_FILE,
+    ProblemKind.NON_STRING_KEY: NON_STRING_KEY,
+    ProblemKind.DOCUMENT_TOO_LARGE: DOCUMENT_TOO_LARGE,
+}
+
+
+def finding_of(problem: Problem, file: str) -> Finding:
+    """The finding that reports a problem met while reading ``file``."""
+    rule = FOR_PROBLEM[problem.kind]
+    return rule.finding(problem.message, problem.path, target=problem.target).located(file, problem.span)
