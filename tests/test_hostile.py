@@ -7,79 +7,20 @@ import codecs
 import os
 import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from . import measured
+from .measured import Run
 
 TIME_LIMIT = 20.0  # seconds; each case takes well under one
 MEMORY_LIMIT_KB = 600 * 1024
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-    peak_kb: int
-
-
-# The command as ``python -m civitai_schema`` runs it, writing its own peak RSS (VmHWM) to
-# .peak as it exits. wait4's ru_maxrss cannot be used: after fork and exec it still counts the
-# parent's memory, so a command started from a test process that had grown measured that.
-MEASURED = """
-import atexit, os, runpy, sys
-def peak():
-    try:
-        with open("/proc/self/status") as status:
-            kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-        with open(".peak", "w") as out:
-            out.write(kb)
-    except (OSError, StopIteration):
-        pass
-real_exit = os._exit
-def measured_exit(code):
-    peak()
-    real_exit(code)
-os._exit = measured_exit
-atexit.register(peak)
-sys.argv = ["civitai-schema", *sys.argv[1:]]
-runpy.run_module("civitai_schema", run_name="__main__")
-"""
-
-
 def run(*args: str, cwd: Path, stdin: int | None = None) -> Run:
-    """The real command in a subprocess, with its own peak RSS."""
-    out, err, peak = cwd / ".stdout", cwd / ".stderr", cwd / ".peak"
-    peak.unlink(missing_ok=True)
-    start = time.monotonic()
-    with open(out, "wb") as o, open(err, "wb") as e:
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            try:
-                os.dup2(o.fileno(), 1)
-                os.dup2(e.fileno(), 2)
-                if stdin is not None:
-                    os.dup2(stdin, 0)
-                else:
-                    os.close(0)  # no standard input at all
-                os.chdir(cwd)
-                os.execv(sys.executable, [sys.executable, "-c", MEASURED, *args])
-            finally:
-                os._exit(127)
-        while True:
-            done, status, usage = os.wait4(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() - start > TIME_LIMIT:
-                os.kill(pid, 9)
-                os.wait4(pid, 0)
-                raise AssertionError(f"civitai-schema {' '.join(args)} ran longer than {TIME_LIMIT} s")
-            time.sleep(0.02)
-    peak_kb = int(peak.read_text()) if peak.exists() else usage.ru_maxrss  # (no /proc: the upper bound)
-    return Run(os.waitstatus_to_exitcode(status), out.read_text(), err.read_text(), time.monotonic() - start, peak_kb)
+    """The real command in a process of its own, with no standard input unless given one."""
+    return measured.run(args, cwd=cwd, limit=TIME_LIMIT, stdin=stdin, closed_stdin=True)
 
 
 def check(path: Path, *, expect_code: int, expect: str) -> Run:
