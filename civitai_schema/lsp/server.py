@@ -203,6 +203,15 @@ class CivitaiLanguageServer(LanguageServer):
             document.composed = (text, places.compose(text))
         return places.yaml_place(text, offset, roots=document.composed[1] or [])
 
+    def cursor(self, uri: str, position: types.Position) -> tuple[OpenDocument, str, str, Positions, int] | None:
+        """The open workflow document at ``uri``, its format, its text, its positions and the
+        cursor's offset (None when the document is not open or not one we check)."""
+        document = self.documents.get(uri)
+        if document is None or document.fmt is None:
+            return None
+        positions = self.positions(document.text)
+        return document, document.fmt, document.text, positions, positions.offset(position)
+
     def typing_places(self, document: OpenDocument, text: str, offset: int) -> list[places.Place]:
         found = places.typing_places(text, offset, document.fmt or "yaml")
         if document.fmt == "json":  # (the last text that parsed, when this one cannot be read)
@@ -374,12 +383,10 @@ def build() -> CivitaiLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @_guarded(None)
     async def hover(ls: CivitaiLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        document = ls.documents.get(params.text_document.uri)
-        if document is None or document.fmt is None:
+        at = ls.cursor(params.text_document.uri, params.position)
+        if at is None:
             return None
-        text = document.text
-        positions = ls.positions(text)
-        offset = positions.offset(params.position)
+        document, _fmt, text, positions, offset = at
         parts: list[str] = []
         hover_range: types.Range | None = None
         checked = document.checked
@@ -407,12 +414,10 @@ def build() -> CivitaiLanguageServer:
     )
     @_guarded(None)
     async def completion(ls: CivitaiLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
-        document = ls.documents.get(params.text_document.uri)
-        if document is None or document.fmt is None:
+        at = ls.cursor(params.text_document.uri, params.position)
+        if at is None:
             return None
-        text = document.text
-        positions = ls.positions(text)
-        offset = positions.offset(params.position)
+        document, fmt, text, positions, offset = at
 
         def suggestions() -> tuple[places.Place, list[knowledge.Suggestion]] | None:
             for candidate in ls.typing_places(document, text, offset):
@@ -426,9 +431,7 @@ def build() -> CivitaiLanguageServer:
             return types.CompletionList(is_incomplete=False, items=[])
         where, found = result
         formats = ls.documentation_formats()
-        items = [
-            completion_item(s, where, document.fmt, text, positions, lambda t: ls.markup(t, formats)) for s in found
-        ]
+        items = [completion_item(s, where, fmt, text, positions, lambda t: ls.markup(t, formats)) for s in found]
         return types.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(
