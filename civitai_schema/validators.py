@@ -165,8 +165,29 @@ def _fast(source: Any) -> Any | None:
         return None
     from .spans import is_date_span  # (not .formats: jsonschema-rs knows the other formats itself)
 
-    ensure_local_refs(source)
-    return jsonschema_rs.validator_for(source, validate_formats=True, formats={"date-span": is_date_span})
+    # jsonschema-rs resolves every reference as it builds, and would fetch one that is not part
+    # of the schema: it is handed a retriever that refuses instead (in Rust, the walk that
+    # ensure_local_refs makes in Python: 4 ms of a one-file run).
+    refused: list[str] = []
+
+    def refuse(uri: str) -> Any:
+        refused.append(uri)
+        raise SchemaLoadError(uri)
+
+    try:
+        return jsonschema_rs.validator_for(
+            source, validate_formats=True, formats={"date-span": is_date_span}, retriever=refuse
+        )
+    except jsonschema_rs.ValidationError:
+        if refused:
+            raise _outside(refused[0]) from None
+        raise
+
+
+def _outside(ref: str) -> SchemaLoadError:
+    return SchemaLoadError(
+        f'the schema refers to "{ref}", which is not part of it; civitai-schema never fetches schemas from the network'
+    )
 
 
 # Keywords that cannot make a step's errors depend on anything but the step and the steps' item
@@ -303,7 +324,4 @@ def ensure_local_refs(schema: Any) -> None:
     for ref, base in found:
         target = urldefrag(urljoin(base, ref)).url
         if target not in known:
-            raise SchemaLoadError(
-                f'the schema refers to "{ref}", which is not part of it; civitai-schema never '
-                "fetches schemas from the network"
-            )
+            raise _outside(ref)

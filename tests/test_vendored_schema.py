@@ -77,6 +77,19 @@ def test_a_remote_ref_is_refused_before_anything_is_fetched() -> None:
         validators.build_validator(remote)
 
 
+def test_the_fast_validator_refuses_a_remote_ref_without_fetching_it() -> None:
+    # No Python walk before jsonschema-rs builds: it is given a retriever, which it asks
+    # instead of fetching (without one it fails with "error sending request for url").
+    remote = {"properties": {"x": {"$ref": "https://example.com/other.json#/a"}}}
+    if validators.fast_or_python({"type": "object"}).__class__.__module__.startswith("jsonschema."):
+        pytest.skip("jsonschema-rs is not installed")
+    with pytest.raises(SchemaLoadError, match=r'"https://example.com/other.json".*never fetches'):
+        validators.fast_or_python(remote)
+    nested = {"$id": "https://example.com/root.json", "$defs": {"a": {"$id": "a.json", "type": "integer"}},
+              "properties": {"x": {"$ref": "a.json"}}}  # fmt: skip
+    assert not validators.fast_or_python(nested).is_valid({"x": "no"})
+
+
 def test_a_local_ref_to_a_nested_id_is_allowed() -> None:
     nested = {
         "$id": "https://example.com/root.json",
