@@ -8,10 +8,10 @@ whether it is still the file it read, as it read it (see :mod:`civitai_schema.sa
 
 from __future__ import annotations
 
-import _thread  # (threading itself costs 1.5 ms at start-up; only its lock is needed)
 import binascii
 import os
 import stat
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -87,7 +87,7 @@ def read_snapshot(path: str, limit: int) -> tuple[bytes, Snapshot]:
 # million files from holding a million snapshots.
 _RECENT: OrderedDict[str, Snapshot] = OrderedDict()
 _RECENT_MAX = 32
-_RECENT_LOCK = _thread.allocate_lock()
+_RECENT_LOCK = threading.Lock()
 
 
 def _remember(path: str, snapshot: Snapshot) -> None:
