@@ -7,6 +7,7 @@ schema already reports) never makes a rule crash.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -181,7 +182,7 @@ def skeleton(step: Any, shared: dict[tuple[Any, ...], dict[str, Any]]) -> Any:
     kept: dict[str, Any] = {}
     kind, name = step.get("$type"), step.get("name")
     if isinstance(kind, str):
-        kept["$type"] = kind
+        kept["$type"] = sys.intern(kind)  # (one string for the many steps of a type, not one each)
     if isinstance(name, str):
         kept["name"] = name
     if "input" not in step:
