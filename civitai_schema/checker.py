@@ -166,12 +166,36 @@ def check_windowed(
 ) -> Checked | None:
     """:func:`check_document` for a large JSON text read a window of steps at a time: the checks
     that find in a step only what the step and the envelope give run on each window, the others
-    (:data:`rules.DOCUMENT_CHECKS`) once on every step's skeleton. None when the text must be
-    read whole (see :mod:`streaming`)."""
-    from . import streaming
+    (:data:`rules.DOCUMENT_CHECKS`) once on every step's skeleton, the text let go meanwhile
+    when it can be read again. None when the text must be read whole (see :mod:`streaming`)."""
+    checks = all_checks(options.schema)
+    checked = _check_windows(windowed, checks, options, settings)
+    if checked is None:
+        return None
+    found, envelope, kind = checked
+    if found is None:
+        return [], None
+    info = DocumentInfo(windowed.name, 0, kind)
+    kept = _selected([], found, windowed.name, settings, budget)
+    if not kept:
+        return [], info  # (nothing to locate: the text is not read again)
+    text = windowed.text()
+    if text is None:
+        return None  # the file changed after its windows were read
     from .readers.json import JsonLocator
 
-    checks = all_checks(options.schema)
+    document = Document(envelope, windowed.name, 0, JsonLocator(Lines(text)), text=text, fmt="json")
+    return located(kept, document), info
+
+
+def _check_windows(
+    windowed: streaming.Windowed, checks: Checks, options: Options, settings: config.Settings
+) -> tuple[dict[int, list[Finding]] | None, dict[str, Any], Kind] | None:
+    """Each check's findings (None: the document was skipped), the envelope and the kind of a
+    windowed text; None when it must be read whole. (A function of its own so that every
+    step's skeleton is let go before the findings are located.)"""
+    from . import streaming
+
     alone = [index for index, (label, _) in enumerate(checks) if label not in rules.DOCUMENT_CHECKS]
     kinds: list[Kind] = []
 
@@ -182,21 +206,21 @@ def check_windowed(
         kinds[:] = [kind]
         return streaming.WindowChecks(functools.partial(_in_window, checks, kind, settings.options), alone)
 
-    windows = streaming.read(windowed.text, prepare, options.jobs)
+    windows = streaming.read(windowed, prepare, options.jobs)
     if windows is None:
         return None
+    windowed.let_go()  # (the document checks read the skeletons only)
+    kind = kinds[0]
     if options.skip_unrecognized and not (
         windows.marked or looks_like_workflow({**windows.envelope, "steps": []})  # (its other fields decide)
     ):
-        return [], None
-    found, kind = windows.found, kinds[0]
+        return None, windows.envelope, kind
+    found = windows.found
     rest = [index for index in range(len(checks)) if index not in found]
     with workflow.one_document(leaves=False):  # (the document checks read no catalog leaf)
         done = run_checks(checks, rest, windows.skeletons, kind, settings.options)
     found.update((index, findings) for index, findings, _ in done)
-    locator = JsonLocator(Lines(windowed.text))
-    document = Document(windows.envelope, windowed.name, 0, locator, text=windowed.text, fmt="json")
-    return _kept([], found, document, kind, settings, budget)
+    return found, windows.envelope, kind
 
 
 def _in_window(checks: Checks, kind: Kind, options: RuleOptions, indexes: list[int], data: Any) -> list[Ran]:
@@ -214,9 +238,20 @@ def _kept(
 ) -> Checked:
     """The document's findings, each check's in the checks' order, that the selection and the
     budget keep, located."""
-    findings.extend(finding for index in sorted(found) for finding in found[index])
-    kept = (budget or new_budget()).take(settings.apply(findings, document.file))
+    kept = _selected(findings, found, document.file, settings, budget)
     return located(kept, document), DocumentInfo(document.file, document.index, kind)
+
+
+def _selected(
+    findings: list[Finding],
+    found: dict[int, list[Finding]],
+    file: str,
+    settings: config.Settings,
+    budget: limits.Budget | None,
+) -> list[Finding]:
+    """``findings``, then each check's in the checks' order, that the selection and the budget keep."""
+    findings.extend(finding for index in sorted(found) for finding in found[index])
+    return (budget or new_budget()).take(settings.apply(findings, file))
 
 
 def new_budget() -> limits.Budget:

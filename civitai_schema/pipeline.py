@@ -47,6 +47,8 @@ def not_read(name: str, problem: Problem) -> Report:
 def check_source(
     source: sources.Source, options: Options, fmt: str | None = None, session: Session | None = None
 ) -> Report:
+    if source.windowed is not None:
+        return check_large(source.windowed, options, fmt, session)
     if source.text is not None:
         return check_text(source.name, source.text, options, fmt, session)
     assert source.problem is not None  # (a source has its text or the problem that it has none)
@@ -70,22 +72,39 @@ def check_path(path: str, options: Options, session: Session | None = None) -> R
 def check_text(
     name: str, text: str, options: Options, fmt: str | None = None, session: Session | None = None
 ) -> Report:
+    windowed = sources.windowed(name, text, fmt)
+    if windowed is not None:
+        return check_large(windowed, options, fmt, session)
     with _collector_paused():
-        windowed = sources.windowed(name, text, fmt)
-        if windowed is not None:
-            report = check_windowed(windowed, options, session)
-            if report is not None:
-                return report
-        parsed = readers.read_text(name, text, fmt)
-        if options.skip_unrecognized and not parsed.documents and not mentions_workflow(text):
-            return Report()  # an unreadable file that is not ours: JSONC settings, say
-        return check_parsed(parsed, name, options, session)
+        return _check_whole(name, text, options, fmt, session)
+
+
+def check_large(
+    windowed: streaming.Windowed, options: Options, fmt: str | None = None, session: Session | None = None
+) -> Report:
+    """The report of a large JSON text, read a window of steps at a time or else whole."""
+    with _collector_paused():
+        report = check_windowed(windowed, options, session)
+        if report is not None:
+            return report
+        text = windowed.text()
+        if text is not None:
+            return _check_whole(windowed.name, text, options, fmt, session)
+    # The file changed after its windows were read: it is checked as it is now.
+    return check_source(sources.from_bytes(windowed.name, sources.read_bytes(windowed.name)), options, fmt, session)
+
+
+def _check_whole(name: str, text: str, options: Options, fmt: str | None, session: Session | None) -> Report:
+    parsed = readers.read_text(name, text, fmt)
+    if options.skip_unrecognized and not parsed.documents and not mentions_workflow(text):
+        return Report()  # an unreadable file that is not ours: JSONC settings, say
+    return check_parsed(parsed, name, options, session)
 
 
 def check_windowed(windowed: streaming.Windowed, options: Options, session: Session | None = None) -> Report | None:
     """The report of a large JSON text read a window of steps at a time, or None when it must
     be read whole (see :mod:`streaming`)."""
-    name, text = windowed
+    name = windowed.name
     settings = options.settings_for(name)
     budget = checker.new_budget()
     checked = checker.check_windowed(windowed, options, settings, budget)
@@ -93,7 +112,9 @@ def check_windowed(windowed: streaming.Windowed, options: Options, session: Sess
         return None
     findings, info = checked
     infos = [info] if info is not None else []
-    return finish([*findings, *budget.notice(name)], infos, name, text, False, options, settings, session)
+    findings.extend(budget.notice(name))
+    text = (windowed.text() or "") if findings else ""  # (a report shows the text of files with findings only)
+    return finish(findings, infos, name, text, False, options, settings, session)
 
 
 def check_parsed(

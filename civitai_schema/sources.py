@@ -10,6 +10,7 @@ it into a finding. An in-memory object is a source too (:func:`from_data`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -38,12 +39,15 @@ STREAM_MIN_CHARS = 4 * 2**20
 class Source(NamedTuple):
     """One file's text, or the problem that it has none. ``raw`` holds the bytes of a file that
     was read but is not UTF-8 text (whether they mention a workflow decides whether
-    ``--skip-unrecognized`` leaves it alone); a file that could not be read at all has neither."""
+    ``--skip-unrecognized`` leaves it alone); a file that could not be read at all has neither.
+    A large JSON file's text is held by its windowed reader alone (``windowed``), which lets
+    it go while it can be read again."""
 
     name: str
     text: str | None = None
     problem: Problem | None = None
     raw: bytes | None = None
+    windowed: Windowed | None = None
 
 
 def unreadable(reason: str) -> Problem:
@@ -62,8 +66,13 @@ def read_regular_file(path: str) -> bytes:
 
 def read_bytes(path: str) -> bytes | Problem:
     """A file's bytes, or why they cannot be read."""
+    read = _read_file(path)
+    return read if isinstance(read, Problem) else read[0]
+
+
+def _read_file(path: str) -> tuple[bytes, Snapshot] | Problem:
     try:
-        return read_regular_file(path)
+        return files.read_snapshot(path, MAX_FILE_BYTES)
     except files.TooLarge as exc:
         return too_large(exc.size)
     except OSError as exc:
@@ -104,7 +113,28 @@ def from_bytes(name: str, raw: bytes | Problem) -> Source:
 
 
 def read_path(path: str) -> Source:
-    return from_bytes(path, read_bytes(path))
+    read = _read_file(path)
+    if isinstance(read, Problem):
+        return Source(path, problem=read)
+    source, snapshot = from_bytes(path, read[0]), read[1]
+    del read  # (the bytes: a large file's text may be let go, and they must not stay instead)
+    if source.text is None:
+        return source
+    # (a file that changed while it was read is not read again: it would not be the same)
+    again = functools.partial(_read_again, path, snapshot) if snapshot.steady else None
+    large = windowed(path, source.text, None, again)
+    return source if large is None else Source(path, windowed=large)
+
+
+def _read_again(path: str, first: Snapshot) -> str | None:
+    """The text of the file at ``path`` if it still holds the bytes read first (as a later save
+    would not: see :class:`files.Snapshot`), else None."""
+    try:
+        raw, now = files.read_snapshot(path, MAX_FILE_BYTES)
+    except (OSError, files.TooLarge):
+        return None
+    text = readers.decode(raw) if now == first else None
+    return text if isinstance(text, str) else None
 
 
 def open_stream(path: str) -> BinaryIO | Problem:
@@ -135,13 +165,14 @@ def jsonl(stream: BinaryIO) -> Iterator[tuple[int, bytes | Problem]]:
             yield number, raw
 
 
-def windowed(name: str, text: str, fmt: str | None) -> Windowed | None:
+def windowed(name: str, text: str, fmt: str | None, again: Callable[[], str | None] | None = None) -> Windowed | None:
     """The text as a windowed source when it is JSON large enough to be read a window of steps
-    at a time (it may still have to be read whole: see :mod:`streaming`)."""
+    at a time (it may still have to be read whole: see :mod:`streaming`); ``again`` reads it
+    once more, if it can be."""
     if len(text) >= STREAM_MIN_CHARS and (fmt or readers.file_format(name, text)) == "json":
         from .streaming import Windowed
 
-        return Windowed(name, text)
+        return Windowed(name, text, again)
     return None
 
 

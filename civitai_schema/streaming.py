@@ -18,6 +18,12 @@ than the step. Members after the ``steps`` array are read first, stepping over t
 the text ends with an array, the steps are taken to be last, and if they were not, the text is
 read again, members after them first.
 
+A file's text can be read again (:class:`Windowed`'s ``again``), so it is let go once its
+windows are read: the document checks then run without it, and it is read once more only when
+findings are to be located, if the file still holds it (else the file is read whole, as it is
+now). For a 50 MB file the text and the skeletons were most of the peak memory, one on top of
+the other.
+
 With ``jobs`` other than 1, the array is cut into contiguous blocks, one per process, at
 guessed element starts (``}, {``, which could also be inside a string). This process reads the
 first block, forked children the others (:func:`processes.map_forked`), each parsing and
@@ -42,11 +48,27 @@ WINDOW = 1000  # steps per window
 Ran = tuple[int, list[Finding], bool]
 
 
-class Windowed(NamedTuple):
-    """A large JSON text to be read a window of steps at a time."""
+class Windowed:
+    """A large JSON text to be read a window of steps at a time. ``again`` reads it once more
+    (a file's), or gives None when it cannot: the file no longer holds it."""
 
-    name: str
-    text: str
+    __slots__ = ("_again", "_text", "name")
+
+    def __init__(self, name: str, text: str, again: Callable[[], str | None] | None = None) -> None:
+        self.name = name
+        self._text: str | None = text
+        self._again = again
+
+    def text(self) -> str | None:
+        """The text, held or read again; None when it was let go and the file has changed since."""
+        if self._text is None and self._again is not None:
+            self._text, self._again = self._again(), None  # (read again once at most)
+        return self._text
+
+    def let_go(self) -> None:
+        """Drop the text until it is asked for, when it can be read again."""
+        if self._again is not None:
+            self._text = None
 
 
 class WindowChecks(NamedTuple):
@@ -71,9 +93,13 @@ class Windows(NamedTuple):
 Prepare = Callable[[dict[str, Any]], "WindowChecks | None"]
 
 
-def read(text: str, prepare: Prepare, jobs: int) -> Windows | None:
-    """Every window of ``text`` checked by what ``prepare`` gives for its envelope, or None when
-    the text must be read whole (see the module's notes; ``prepare`` also says so with None)."""
+def read(windowed: Windowed, prepare: Prepare, jobs: int) -> Windows | None:
+    """Every window of the text checked by what ``prepare`` gives for its envelope, or None when
+    the text must be read whole (see the module's notes; ``prepare`` also says so with None).
+    (Nothing returned holds the text, so that the caller can let it go.)"""
+    text = windowed.text()
+    if text is None:
+        return None
     try:
         try:
             return _read_windows(text, prepare, jobs, first_after=False)

@@ -262,6 +262,49 @@ def test_a_large_json_text_is_never_parsed_whole(tmp_path: Path, monkeypatch: py
     assert report.findings
 
 
+def _large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document: Any) -> Path:
+    monkeypatch.setattr(sources, "STREAM_MIN_CHARS", 1000)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+VALID = {"steps": [{"$type": "echo", "name": f"s{i}", "input": {"message": "hi"}} for i in range(100)]}
+
+
+@pytest.mark.parametrize("document", [VALID, _crossing(400)], ids=["valid", "findings"])
+def test_a_file_s_text_is_let_go_while_the_document_checks_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document: Any
+) -> None:
+    """The text and the steps' skeletons were most of a 50 MB file's peak memory, one on top of
+    the other: the document checks run without the text, which is read again only to locate
+    findings (so a valid file's is read once: ``tests/test_bounds.py`` measures the memory)."""
+    path = _large_file(tmp_path, monkeypatch, document)
+    reads = count_calls(monkeypatch, sources, "_read_again")
+    report = pipeline.check_path(str(path), checker.Options())
+    assert report == _whole(path.read_text(), checker.Options(), str(path))
+    assert report.sources == ({str(path): path.read_text()} if report.findings else {})
+    assert len(reads) == (1 if report.findings else 0)
+
+
+def test_a_file_changed_after_its_windows_were_read_is_checked_as_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Findings of the text read first cannot be located in another: the file is read again, whole."""
+    path = _large_file(tmp_path, monkeypatch, _crossing(400))
+    changed = json.dumps(_crossing(300), indent=1)
+    real = streaming.Windowed.let_go
+
+    def let_go_and_save(self: streaming.Windowed) -> None:
+        real(self)
+        path.write_text(changed)  # (another size: the snapshot differs, whatever the clock)
+
+    monkeypatch.setattr(streaming.Windowed, "let_go", let_go_and_save)
+    report = pipeline.check_path(str(path), checker.Options())
+    assert report.findings
+    assert report == _whole(changed, checker.Options(), str(path))
+
+
 def test_empty_steps_and_the_skipping_of_unrecognized_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     _same('{"steps": []}')
     _same('{"steps": [], "id": "x", "status": "running"}')
