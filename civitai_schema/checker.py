@@ -168,34 +168,9 @@ def check_windowed(
     that find in a step only what the step and the envelope give run on each window, the others
     (:data:`rules.DOCUMENT_CHECKS`) once on every step's skeleton, the text let go meanwhile
     when it can be read again. None when the text must be read whole (see :mod:`streaming`)."""
-    checks = all_checks(options.schema)
-    checked = _check_windows(windowed, checks, options, settings)
-    if checked is None:
-        return None
-    found, envelope, kind = checked
-    if found is None:
-        return [], None
-    info = DocumentInfo(windowed.name, 0, kind)
-    kept = _selected([], found, windowed.name, settings, budget)
-    if not kept:
-        return [], info  # (nothing to locate: the text is not read again)
-    text = windowed.text()
-    if text is None:
-        return None  # the file changed after its windows were read
-    from .readers.json import JsonLocator
-
-    document = Document(envelope, windowed.name, 0, JsonLocator(Lines(text)), text=text, fmt="json")
-    return located(kept, document), info
-
-
-def _check_windows(
-    windowed: streaming.Windowed, checks: Checks, options: Options, settings: config.Settings
-) -> tuple[dict[int, list[Finding]] | None, dict[str, Any], Kind] | None:
-    """Each check's findings (None: the document was skipped), the envelope and the kind of a
-    windowed text; None when it must be read whole. (A function of its own so that every
-    step's skeleton is let go before the findings are located.)"""
     from . import streaming
 
+    checks = all_checks(options.schema)
     alone = [index for index, (label, _) in enumerate(checks) if label not in rules.DOCUMENT_CHECKS]
     kinds: list[Kind] = []
 
@@ -210,17 +185,27 @@ def _check_windows(
     if windows is None:
         return None
     windowed.let_go()  # (the document checks read the skeletons only)
-    kind = kinds[0]
     if options.skip_unrecognized and not (
         windows.marked or looks_like_workflow({**windows.envelope, "steps": []})  # (its other fields decide)
     ):
-        return None, windows.envelope, kind
-    found = windows.found
+        return [], None
+    found, envelope, kind = windows.found, windows.envelope, kinds[0]
     rest = [index for index in range(len(checks)) if index not in found]
     with workflow.one_document(leaves=False):  # (the document checks read no catalog leaf)
         done = run_checks(checks, rest, windows.skeletons, kind, settings.options)
+    del windows  # (every step's skeleton: not kept while the text is read again)
     found.update((index, findings) for index, findings, _ in done)
-    return found, windows.envelope, kind
+    info = DocumentInfo(windowed.name, 0, kind)
+    kept = _selected([], found, windowed.name, settings, budget)
+    if not kept:
+        return [], info  # (nothing to locate: the text is not read again)
+    text = windowed.text()
+    if text is None:
+        return None  # the file changed after its windows were read
+    from .readers.json import JsonLocator
+
+    document = Document(envelope, windowed.name, 0, JsonLocator(Lines(text)), text=text, fmt="json")
+    return located(kept, document), info
 
 
 def _in_window(checks: Checks, kind: Kind, options: RuleOptions, indexes: list[int], data: Any) -> list[Ran]:
