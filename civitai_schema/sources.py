@@ -106,6 +106,8 @@ def from_bytes(name: str, raw: bytes | Problem) -> Source:
     """The source of bytes read (or of the problem that they could not be)."""
     if isinstance(raw, Problem):
         return Source(name, problem=raw)
+    if len(raw) > MAX_FILE_BYTES:  # (bytes given by the library: the same cap as a file's)
+        return Source(name, problem=too_large(len(raw)))
     text = readers.decode(raw)
     if isinstance(text, Problem):
         return Source(name, problem=text, raw=raw)

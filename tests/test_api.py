@@ -155,3 +155,15 @@ def test_reports_keep_file_texts_only_when_asked() -> None:
     dropped = pipeline.check_paths([path], checker.Options(keep_sources=False))
     assert kept.findings == dropped.findings and kept.findings
     assert set(kept.sources) == {"fixtures/invalid/unknown-key.json"} and dropped.sources == {}  # (as reported)
+
+
+def test_text_given_to_the_library_has_the_file_size_cap() -> None:
+    # A text of 284 MB (an alias bomb written out as JSON) once took gigabytes in check_text,
+    # and jsonschema-rs aborted the process when an allocation failed: bytes beyond the cap a
+    # file has are refused unread, as a file's are.
+    from civitai_schema.sources import MAX_FILE_BYTES
+
+    over = b"[" + b'"lol",' * (MAX_FILE_BYTES // 6) + b'"lol"]'
+    for report in (civitai_schema.check_text(over, filename="w.json"), civitai_schema.fix_text(over).report):
+        assert [(f.code, f.line) for f in report.findings] == [("P109", 1)], report.findings
+        assert f"above the {MAX_FILE_BYTES // 2**20} MiB" in report.findings[0].message

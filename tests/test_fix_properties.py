@@ -91,10 +91,12 @@ def _data(path: Path) -> Any:
     try:
         text = path.read_text("utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-        json.dumps(data, allow_nan=False)  # (plain JSON only: no dates, no NaN)
+        dumped = json.dumps(data, allow_nan=False)  # (plain JSON only: no dates, no NaN)
     except (UnicodeDecodeError, ValueError, TypeError, yaml.YAMLError):
         return None
-    return data
+    # Not the alias bomb (document-too-large.yaml): written out as JSON it is 284 MB, which the
+    # checks refuse whole and this test would spend minutes and gigabytes mutating.
+    return data if len(dumped) <= 100 * len(text) else None
 
 
 BODIES = [d for d in map(_data, ALL_FIXTURES) if isinstance(d, dict) and isinstance(d.get("steps"), list)]
@@ -150,9 +152,7 @@ def _text(document: Any, as_yaml: bool, indent: int | None) -> str:
 
 @SETTINGS
 @given(
-    # (The fixtures' bodies, mutated as people err. check_text once took gigabytes on a body
-    # generated from the schema by an earlier draft; the same mutations over the oracle's
-    # 2,068 generated documents did not reproduce it, so it is noted in issue 15, not hidden.)
+    # (The fixtures' bodies, mutated as people err.)
     st.sampled_from(BODIES),
     st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4),
     st.randoms(use_true_random=False),
