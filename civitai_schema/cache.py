@@ -72,7 +72,8 @@ STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a writer
 
 # A file looked up: its key, its bytes (none once answered) and the cached report with the
 # per-path ignores it used, or None on a miss.
-_Answer = tuple[str, bytes, "tuple[Report, set[config.PathIgnore]] | None"]
+# A file's key, its bytes (b"" once answered), the digest of its bytes, and its cached report.
+_Answer = tuple[str, bytes, bytes, "tuple[Report, set[config.PathIgnore]] | None"]
 
 
 class ResultCache:
@@ -108,12 +109,16 @@ class ResultCache:
         answer = self._answers.pop(path, None) or self._look_up(path, options)
         if answer is None:  # unreadable (check_path says why), or settings with no stable form
             return pipeline.check_path(path, options, session)
-        key, raw, found = answer
+        key, raw, content, found = answer
+        del answer  # (the bytes: a large file's text may be let go while it is checked)
         if found is None:
             self.misses += 1
-            report, used = _check_afresh(path, raw, options)
+            again = _ReadAgain(path, content)
+            source = sources.rereadable(sources.from_bytes(path, raw), again)
+            del raw
+            report, used = _check_afresh(source, options)
             entry = _entry(report, used, path)
-            if entry is not None:
+            if entry is not None and not again.changed:  # (else the report is of newer bytes)
                 self._new[key] = entry
             if not options.keep_sources:
                 report = dataclasses.replace(report, sources={})
@@ -130,7 +135,7 @@ class ResultCache:
         missing = 0
         for path in paths:
             answer = self._look_up(path, options)
-            if answer is not None and answer[2] is not None:
+            if answer is not None and answer[3] is not None:
                 self._answers[path] = answer
             else:
                 missing += 1
@@ -158,7 +163,7 @@ class ResultCache:
             if entry is not None and not (options.keep_sources and _shows_text(entry)):
                 found = _revive(entry, path, b"", options)
                 if found is not None:
-                    return key, b"", found
+                    return key, b"", b"", found
         read = _read(path)
         if read is None:
             return None
@@ -171,7 +176,7 @@ class ResultCache:
         key = blake2b(named + content, digest_size=16, key=prefix[2]).hexdigest()
         entry = self._entries.get(key) or self._new.get(key)
         found = None if entry is None else _revive(entry, path, raw, options)
-        return key, b"" if found else raw, found
+        return key, b"" if found else raw, content, found
 
     def _own_new_stats(self) -> dict[str, str]:
         """The stats this process found (a forked child drops those it inherited: the parent
@@ -363,12 +368,27 @@ def _shows_text(entry: Any) -> bool:
     return not compact  # (an entry that does not fit is read with the file, and rejected then)
 
 
-def _check_afresh(path: str, raw: bytes, options: Options) -> tuple[Report, set[config.PathIgnore]]:
+def _check_afresh(source: sources.Source, options: Options) -> tuple[Report, set[config.PathIgnore]]:
     """The report :func:`pipeline.check_path` gives (with the file's text kept, so the entry
     knows whether a report shows it), and the per-path ignores it used."""
     session = pipeline.Session()
     keeping = options if options.keep_sources else dataclasses.replace(options, keep_sources=True)
-    return pipeline.check_source(sources.from_bytes(path, raw), keeping, session=session), session.used_path_ignores
+    return pipeline.check_source(source, keeping, session=session), session.used_path_ignores
+
+
+class _ReadAgain:
+    """Reads a large file's text again (its windowed reader let it go; see
+    :func:`sources.rereadable`), if the file still holds the bytes its key was made from; else
+    the file is checked as it is now, and ``changed`` says its report is not the key's."""
+
+    def __init__(self, path: str, content: bytes) -> None:
+        self.path, self.content, self.changed = path, content, False
+
+    def __call__(self) -> str | None:
+        read = _read(self.path)
+        text = readers.decode(read[0]) if read and blake2b(read[0], digest_size=16).digest() == self.content else None
+        self.changed = not isinstance(text, str)
+        return text if isinstance(text, str) else None
 
 
 # An entry is [file name, written at, files, documents, findings, shows the text, per-path

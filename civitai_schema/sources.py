@@ -120,12 +120,18 @@ def read_path(path: str) -> Source:
         return Source(path, problem=read)
     source, snapshot = from_bytes(path, read[0]), read[1]
     del read  # (the bytes: a large file's text may be let go, and they must not stay instead)
+    # (a file that changed while it was read is not read again: it would not be the same)
+    return rereadable(source, functools.partial(_read_again, path, snapshot) if snapshot.steady else None)
+
+
+def rereadable(source: Source, again: Callable[[], str | None] | None) -> Source:
+    """A file's source that, when it is JSON large enough to be read a window of steps at a time,
+    may let its text go while the document checks run: ``again`` reads the same text once more
+    (None: not the same file any more)."""
     if source.text is None:
         return source
-    # (a file that changed while it was read is not read again: it would not be the same)
-    again = functools.partial(_read_again, path, snapshot) if snapshot.steady else None
-    large = windowed(path, source.text, None, again)
-    return source if large is None else Source(path, windowed=large)
+    large = windowed(source.name, source.text, None, again)
+    return source if large is None else Source(source.name, windowed=large)
 
 
 def _read_again(path: str, first: Snapshot) -> str | None:
