@@ -114,16 +114,34 @@ def misspelling_of(value: str, candidates: Iterable[str]) -> str | None:
         return squashed[wanted]
     if not squashed:
         return None
-    best = min(squashed, key=lambda candidate: _edits(wanted, candidate))
-    return squashed[best] if _edits(wanted, best) <= (1 if len(best) < 8 else 2) else None
+    # The first of the nearest candidates, as min() picks it. Distances past the largest allowed
+    # are all "too far" alike, so each is worked out only that far.
+    distance = {candidate: _edits(wanted, candidate, _MOST_EDITS) for candidate in squashed}
+    best = min(squashed, key=distance.__getitem__)
+    return squashed[best] if distance[best] <= (1 if len(best) < 8 else 2) else None
 
 
-def _edits(a: str, b: str) -> int:
-    """Edits from ``a`` to ``b`` (optimal string alignment: a swap of neighbours is one edit)."""
+_MOST_EDITS = 2  # what misspelling_of allows at most (names of eight letters or more)
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Edits from ``a`` to ``b`` (optimal string alignment: a swap of neighbours is one edit),
+    or ``limit + 1`` when they are more than ``limit`` apart."""
+    # A common start or end needs no edit (nor can a swap straddle where they stop matching), and
+    # each character of a length difference is one edit: most pairs are decided here.
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start : len(a) - end], b[start : len(b) - end]
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
     d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
     for i in range(1, len(a) + 1):
         for j in range(1, len(b) + 1):
             d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-    return d[-1][-1]
+    return min(d[-1][-1], limit + 1)
