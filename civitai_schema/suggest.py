@@ -52,11 +52,19 @@ class Suggestions:
             return self._fuzzy[squashed]
         if len(self._by_squashed) > FUZZY_LIMIT or len(self._fuzzy) >= FUZZY_QUERIES or len(squashed) > FUZZY_MAX_CHARS:
             return None
-        import difflib  # only when a value is wrong
-
-        match = difflib.get_close_matches(squashed, list(self._by_squashed), n=1, cutoff=0.7)
-        self._fuzzy[squashed] = self._by_squashed[match[0]] if match else None
+        match = _close_match(squashed, tuple(self._by_squashed))
+        self._fuzzy[squashed] = None if match is None else self._by_squashed[match]
         return self._fuzzy[squashed]
+
+
+# The same wrong name in file after file (a batch written by one old client) is matched once:
+# difflib's answer depends on the value and the candidates alone.
+@limits.value_cache(1024, max_chars=64 * FUZZY_LIMIT)
+def _close_match(value: str, candidates: tuple[str, ...]) -> str | None:
+    import difflib  # only when a value is wrong
+
+    match = difflib.get_close_matches(value, candidates, n=1, cutoff=0.7)
+    return match[0] if match else None
 
 
 def _in_api_words(value: str) -> str:
