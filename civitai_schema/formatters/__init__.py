@@ -103,6 +103,8 @@ def indented(value: Any, indent: str = "") -> str:
     flat = _flat(inner)
     parts: list[str] = []
     if isinstance(value, dict) and value:
+        if _SCALARS.issuperset(map(type, value.values())):  # (a finding without a fix: one call)
+            return "{\n" + inner + flat(value)[1:-1] + "\n" + indent + "}"
         run: dict[Any, Any] = {}
         for key, item in value.items():
             if type(item) in _SCALARS:
@@ -111,7 +113,7 @@ def indented(value: Any, indent: str = "") -> str:
             if run:
                 parts.append(flat(run)[1:-1])
                 run = {}
-            parts.append(flat({key: 0})[1:-4] + ": " + indented(item, inner))  # (the key as json writes it)
+            parts.append(_key_text(key, flat) + ": " + indented(item, inner))
         if run:
             parts.append(flat(run)[1:-1])
         return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "}"
@@ -128,6 +130,16 @@ def indented(value: Any, indent: str = "") -> str:
             parts.append(flat(value[start:])[1:-1])
         return "[\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "]"
     return flat(value)
+
+
+def _key_text(key: Any, flat: Callable[[Any], str]) -> str:
+    """A member's key as ``json`` writes it (a number or a constant as a string)."""
+    if type(key) is str:
+        return _encoded_string(key)
+    return flat({key: 0})[1:-4]
+
+
+_encoded_string: Callable[[str], str] = _json.encoder.encode_basestring  # (C where there is a C half)
 
 
 @functools.lru_cache(maxsize=64)  # one per depth in practice
