@@ -23,20 +23,29 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
-from . import fix_verification
 from .documents import Document
-from .findings import Edit, Finding
+from .findings import Edit, Finding, Fix
 from .text_edits import splice
 
 
-def with_edits(finding: Finding, document: Document) -> Finding:
+def with_edits(finding: Finding, document: Document, shared: dict[int, Fix | None] | None = None) -> Finding:
     """The finding with its fix's action turned into edits (or without a fix when it cannot be
-    edited exactly)."""
+    edited exactly). ``shared`` keeps, by the fix's identity, the edits of a rewrite several of
+    the document's findings carry: they are the same for each (that is how :func:`apply` knows
+    it has them all), so they are worked out once."""
     fix = finding.fix
     if fix is None or not document.text:
         return finding
+    if shared is None or not fix.action.one_edit_per_finding:
+        return finding.with_fix(_edited(fix, document, finding))
+    if id(fix) not in shared:
+        shared[id(fix)] = _edited(fix, document, finding)
+    return finding.with_fix(shared[id(fix)])
+
+
+def _edited(fix: Fix, document: Document, finding: Finding) -> Fix | None:
     edits = fix.action.edits(document, finding)
-    return finding.with_fix(fix._replace(edits=edits) if edits else None)
+    return fix._replace(edits=edits) if edits else None
 
 
 class Applied(NamedTuple):
@@ -58,6 +67,8 @@ def apply(text: str, findings: Iterable[Finding], *, unsafe: bool = False, fmt: 
     taken = _without_overlaps(chosen)
     if not taken:
         return Applied(text, (), tuple(refused))
+    from . import fix_verification  # (only a fix run needs it; locating findings does not)
+
     kept = fix_verification.verified(text, taken, fmt=fmt)
     done = {id(f) for f in kept}
     refused.extend(f for f in taken if id(f) not in done)

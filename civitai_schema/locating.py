@@ -4,7 +4,7 @@ their fixes turned into text edits. Positions are only ever computed for finding
 from __future__ import annotations
 
 from .documents import Document
-from .findings import Finding
+from .findings import Finding, Fix
 
 
 def located(findings: list[Finding], document: Document) -> list[Finding]:
@@ -21,6 +21,7 @@ def located(findings: list[Finding], document: Document) -> list[Finding]:
     # Located in pointer order, so the findings of one step meet its containers together while
     # the locator still keeps them (each family reports in step order, one family after another).
     done = list(findings)
+    shared: dict[int, Fix | None] = {}  # (the findings hold their fixes: no identity is reused)
     for index in sorted(range(len(findings)), key=lambda i: findings[i].path):
-        done[index] = fixes.with_edits(document.locate(findings[index]), document)
+        done[index] = fixes.with_edits(document.locate(findings[index]), document, shared)
     return done
