@@ -640,7 +640,7 @@ def _enum(error: ValidationError, path: str) -> Finding:
 
 def _unknown_keys(error: ValidationError, path: str) -> Iterator[Finding]:
     schema = error.schema if isinstance(error.schema, dict) else {}
-    known = list(schema.get("properties", {}))
+    known = schema.get("properties", {})
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
     instance = error.instance if isinstance(error.instance, dict) else {}
     missing = [k for k in schema.get("required", ()) if k not in instance]
