@@ -25,6 +25,7 @@ from .. import air, catalog, limits, pointers, validators
 from ..findings import Finding, Fix, Kind, Severity
 from ..fix_actions import Rename, Replace
 from ..rule_options import RuleOptions
+from ..stepwise import stepwise
 from ..suggest import closest, misspelling_of
 from ..validators import SchemaMode, comparable
 from ..workflow import steps
@@ -233,6 +234,7 @@ def prepare(mode: SchemaMode) -> None:
     them, and a step type's leaves where a document uses it)."""
     for kind in Kind:
         validators.fast_validator(kind, mode)
+        stepwise(kind, mode)
 
 
 def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
@@ -274,10 +276,12 @@ def _stopped() -> Finding:
 
 
 def _envelope(data: Any, kind: Kind, quick: bool = True) -> list[Finding]:
-    """The findings of everything but the step inputs (``quick``: jsonschema-rs may be asked first)."""
-    fast = validators.fast_validator(kind) if quick else None
-    if fast is not None and _fast_valid(fast, data):
+    """The findings of everything but the step inputs (``quick``: jsonschema-rs may be asked first,
+    a step at a time where it can be: :mod:`civitai_schema.stepwise`)."""
+    verdict = (stepwise(kind) or validators.fast_validator(kind)) if quick else None
+    if verdict is not None and _fast_valid(verdict, data):
         return []
+    fast = validators.fast_validator(kind) if quick else None
     worded = _natively(fast, data, validators.source(kind), kind)
     if worded is not None:
         return worded
