@@ -124,12 +124,19 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})  # (a quick test first
 def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every value reference inside ``value``, in document order (iteratively, so depth cannot
     exhaust the stack; pointers are built only for the references found)."""
-    if isinstance(value, dict) and (
-        _SCALARS.issuperset(map(type, value.values())) or not any(isinstance(v, (dict, list)) for v in value.values())
-    ):
+    if isinstance(value, dict):
         if isinstance(value.get("$ref"), str):
             yield pointer, value
-        return  # a flat object (most step inputs): nothing inside to walk
+            return  # (a reference is not looked into)
+        if _flat(value):
+            return  # a flat object (most step inputs): nothing inside to walk
+        inner = [(key, item) for key, item in value.items() if isinstance(item, (dict, list))]
+        flat = [(key, item) for key, item in inner if isinstance(item, dict) and _flat(item)]
+        if len(flat) == len(inner):
+            for key, item in flat:  # flat objects inside (an input whose values are references)
+                if isinstance(item.get("$ref"), str):
+                    yield pointers.child(pointer, key), item
+            return
     pending: list[tuple[tuple[Any, ...] | None, Any]] = [((), value)]
     # The containers being walked, by identity: an in-memory object may contain itself (readers
     # never give one), and walking into it again would never end. (A None path marks where a
@@ -153,6 +160,13 @@ def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]
             above.add(id(node))
             pending.append((None, node))
             pending.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list)))
+
+
+def _flat(value: dict[str, Any]) -> bool:
+    """Whether an object holds no object or array (its members' types read in C first)."""
+    return _SCALARS.issuperset(map(type, value.values())) or not any(
+        isinstance(item, (dict, list)) for item in value.values()
+    )
 
 
 def number(value: Any) -> float | None:
