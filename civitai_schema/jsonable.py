@@ -52,8 +52,12 @@ def _bound_for(limit: int) -> _Bound:
     return _Bound(sys.getsizeof(1 << (bits - 1)), bits, 10**limit)  # (the smallest of that many bits)
 
 
+# (Python 3.10.7 and later; the limit may be changed while running, so it is read on every call)
+_MAX_STR_DIGITS = getattr(sys, "get_int_max_str_digits", None)
+
+
 def _bound() -> _Bound | None:
-    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # (0: no limit)
+    limit = _MAX_STR_DIGITS() if _MAX_STR_DIGITS is not None else 0  # (0: no limit)
     return _bound_for(limit) if limit else None
 
 
