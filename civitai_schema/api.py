@@ -260,7 +260,7 @@ def check(
         opts = options(kind=kind, schema=schema, select=select, extend_select=extend_select, ignore=ignore)
     prepared = jsonable.prepare(document)
     if not prepared.findings:
-        return pipeline.check_data(prepared.data, opts, tree=prepared.tree)
+        return pipeline.check_data(prepared.data, opts, tree=prepared.tree, plain=prepared.plain)
     return _check_prepared(prepared, opts)
 
 

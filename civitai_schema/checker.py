@@ -152,7 +152,7 @@ def check_document(
         return [], None
     kind = kind_of(document.data, document.file, options, settings)
     checks = all_checks(options.schema)
-    with workflow.one_document():
+    with workflow.one_document(compares_quickly=document.data if document.compares_quickly else None):
         workers = _document_workers(options.jobs, document.data, len(checks))
         if workers > 1:
             found = _spread(checks, document.data, kind, settings.options, workers)

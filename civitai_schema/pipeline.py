@@ -201,11 +201,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def check_data(
-    data: Any, options: Options, name: str = "<object>", found: Sequence[Finding] = (), *, tree: bool = False
+    data: Any,
+    options: Options,
+    name: str = "<object>",
+    found: Sequence[Finding] = (),
+    *,
+    tree: bool = False,
+    plain: bool = False,
 ) -> Report:
     """Check an in-memory object (``found``: what converting it found; ``tree``: no container in
-    it is reached twice). Positions refer to ``json.dumps(data, indent=2)``."""
-    parsed = sources.from_data(data, name, found, tree=tree)
+    it is reached twice; ``plain``: it holds no number jsonschema-rs compares slowly, see
+    :attr:`jsonable.Prepared.plain`). Positions refer to ``json.dumps(data, indent=2)``."""
+    parsed = sources.from_data(data, name, found, tree=tree, plain=plain)
     if isinstance(parsed, Problem):
         return not_read(name, parsed)
     return check_parsed(parsed, name, options)

@@ -238,6 +238,11 @@ def steps_alone(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> bool:
     return "maxItems" not in steps and type(least) is int and least <= 1
 
 
+# Integers jsonschema-rs holds in 64 bits; beyond them it compares numbers the slow way (an
+# array of them under uniqueItems takes quadratic time, see rules.schema._slow_to_compare).
+FAST_INTEGERS = range(-(2**63), 2**64)
+
+
 def build_validator(schema: Any) -> Validator:
     """A draft 2020-12 validator that checks formats and resolves only local references."""
     from jsonschema import Draft202012Validator, validators

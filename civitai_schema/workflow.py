@@ -21,11 +21,12 @@ class _Memo:
     """Answers about one document, keyed by the asking object's identity; each entry keeps its
     object alive, so an identity cannot be reused while the memo is held."""
 
-    __slots__ = ("leaves", "steps")
+    __slots__ = ("leaves", "quick", "steps")
 
-    def __init__(self, leaves: bool) -> None:
+    def __init__(self, leaves: bool, quick: Any) -> None:
         self.steps: dict[int, tuple[Any, list[Step]]] = {}
         self.leaves = leaves
+        self.quick = quick  # the data known to compare quickly (see :func:`compares_quickly`), or None
 
 
 # What the rule families ask about the document being checked (its steps, each input's leaf),
@@ -52,10 +53,19 @@ class _OneDocument:
             self.token = None
 
 
-def one_document(*, leaves: bool = True) -> AbstractContextManager[None]:
+def one_document(*, leaves: bool = True, compares_quickly: Any = None) -> AbstractContextManager[None]:
     """Share answers between the checks of one document (the data must not change meanwhile).
-    ``leaves=False`` leaves :attr:`Step.resolution` None, for checks that do not read it."""
-    return _OneDocument(_Memo(leaves))
+    ``leaves=False`` leaves :attr:`Step.resolution` None, for checks that do not read it;
+    ``compares_quickly`` is the document's data when it is known to hold no number jsonschema-rs
+    compares slowly (:attr:`documents.Document.compares_quickly`)."""
+    return _OneDocument(_Memo(leaves, compares_quickly))
+
+
+def compares_quickly(data: Any) -> bool:
+    """Whether ``data`` is the document being checked and known to hold no number jsonschema-rs
+    compares slowly (NaN, an infinity, an integer beyond 64 bits)."""
+    memo = _MEMO.get()
+    return memo is not None and memo.quick is not None and memo.quick is data
 
 
 # Not a tuple, so every family reads a step one way, by attribute; and not frozen: a frozen

@@ -28,7 +28,7 @@ from ..rule_options import RuleOptions
 from ..stepwise import stepwise
 from ..suggest import closest, misspelling_of
 from ..validators import SchemaMode, comparable
-from ..workflow import steps
+from ..workflow import compares_quickly, steps
 from . import engine, inputs, native_errors, records
 from .rule import FamilyCheck, Rule
 from .values import case_fix, json_type
@@ -239,7 +239,8 @@ def prepare(mode: SchemaMode) -> None:
 
 def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
     """The schema findings of one document."""
-    quick = not _slow_to_compare(data)  # (else only the Python validators, linear throughout)
+    # (else only the Python validators, linear throughout; converting an in-memory object may know)
+    quick = compares_quickly(data) or not _slow_to_compare(data)
     if mode is SchemaMode.VENDORED:
         fast = validators.fast_validator(kind, mode) if quick else None
         if fast is not None and _fast_valid(fast, data):
@@ -350,7 +351,7 @@ def _failing_steps(fast: Any, data: Any, kind: Kind | None = None) -> list[int] 
 _CHUNK = 1000  # steps
 
 # Integers jsonschema-rs holds in 64 bits; beyond them it compares numbers the slow way.
-_I64, _U64 = -(2**63), 2**64
+_I64, _U64 = validators.FAST_INTEGERS.start, validators.FAST_INTEGERS.stop
 
 
 def _slow_to_compare(data: Any) -> bool:
