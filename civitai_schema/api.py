@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NamedTuple
 
-from . import config, pipeline, sources
+from . import config, jsonable, pipeline, sources
 from .checker import Options
 from .files import TooLarge
 from .findings import DocumentInfo, Finding, Kind, Report, Severity, Span
@@ -58,7 +59,6 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .cache import ResultCache
-    from .jsonable import Prepared
 
 KindName = Literal["auto", "submission", "workflow"]
 SchemaName = Literal["effective", "vendored"]
@@ -254,16 +254,24 @@ def check(
     (see :mod:`civitai_schema.jsonable`). No configuration file is read (a document in memory
     has no folder); ``select``, ``extend_select`` and ``ignore`` choose the rules.
     """
-    from . import jsonable
-
-    opts = options(kind=kind, schema=schema, select=select, extend_select=extend_select, ignore=ignore)
+    if select is None and not extend_select and not ignore:
+        opts = _plain_options(str(kind), str(schema))
+    else:
+        opts = options(kind=kind, schema=schema, select=select, extend_select=extend_select, ignore=ignore)
     prepared = jsonable.prepare(document)
     if not prepared.findings:
-        return pipeline.check_data(prepared.data, opts, tree=prepared.tree)
+        return pipeline.check_data(prepared.data, opts, tree=prepared.tree, plain=prepared.plain)
     return _check_prepared(prepared, opts)
 
 
-def _check_prepared(prepared: Prepared, opts: Options, name: str = "<object>") -> Report:
+@functools.cache  # (at most six entries: only valid names return, the others raise)
+def _plain_options(kind: str, schema: str) -> Options:
+    """The options of a check with no selection (an Options is frozen, so one object serves
+    every call): building them anew was 2 % of checking a small document in memory."""
+    return options(kind=kind, schema=schema)
+
+
+def _check_prepared(prepared: jsonable.Prepared, opts: Options, name: str = "<object>") -> Report:
     """The report of a converted document, with the findings about what was converted located
     like the others (in ``json.dumps(document, indent=2)``); a document that cannot be checked
     gives those findings alone, as a file that cannot be parsed does."""

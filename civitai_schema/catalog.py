@@ -252,7 +252,14 @@ def resolve(step_type: str, step_input: Mapping[str, Any]) -> Resolution:
             return _resolve(step_type, tuple(path), stop, value if isinstance(value, str) else None)
         path.append(value)
         node = node["values"][value]
-    return _resolve(step_type, tuple(path), "leaf", None)
+    return _leaf_at(step_type, tuple(path))
+
+
+@functools.cache  # (bounded by the catalog: a path to a leaf is made of its tree's own values)
+def _leaf_at(step_type: str, path: tuple[str, ...]) -> Resolution:
+    """Where a chain that reached a leaf along ``path`` ends: asked for every step, and spared
+    the value cache's check of its key, which cost more than the answer."""
+    return _resolve(step_type, path, "leaf", None)
 
 
 @limits.value_cache(4096)

@@ -95,11 +95,12 @@ def run_checks(checks: Checks, indexes: Iterable[int], data: Any, kind: Kind, op
     finding naming it, and the others still run. A check is stopped after
     :data:`limits.CHECK_LIMIT` findings, its list then ending with a ``too-many-findings`` one."""
     done = []
+    most = limits.CHECK_LIMIT + 1  # (one more than are kept, to know that a check stopped)
     for index in indexes:
         label, check = checks[index]
         try:
-            found = list(itertools.islice(check(data, kind, options), limits.CHECK_LIMIT + 1))
-            if len(found) > limits.CHECK_LIMIT:
+            found = list(itertools.islice(check(data, kind, options), most))
+            if len(found) == most:
                 found[limits.CHECK_LIMIT :] = [new_budget().stopped(label)]
             done.append((index, found, False))
         except RecursionError:
@@ -151,7 +152,7 @@ def check_document(
         return [], None
     kind = kind_of(document.data, document.file, options, settings)
     checks = all_checks(options.schema)
-    with workflow.one_document():
+    with workflow.one_document(compares_quickly=document.data if document.compares_quickly else None):
         workers = _document_workers(options.jobs, document.data, len(checks))
         if workers > 1:
             found = _spread(checks, document.data, kind, settings.options, workers)
@@ -235,8 +236,10 @@ def _selected(
     budget: limits.Budget | None,
 ) -> list[Finding]:
     """``findings``, then each check's in the checks' order, that the selection and the budget keep."""
-    findings.extend(finding for index in sorted(found) for finding in found[index])
-    return (budget or new_budget()).take(settings.apply(findings, file))
+    for index in sorted(found):
+        findings.extend(found[index])
+    selected = settings.apply(findings, file)
+    return (budget or new_budget()).take(selected) if selected else []  # (nothing to take: nothing spent)
 
 
 def new_budget() -> limits.Budget:

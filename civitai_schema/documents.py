@@ -38,6 +38,9 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     text: str = ""  # the decoded source (empty for in-memory objects)
     fmt: str = "json"
+    # True: the data is known to hold no number jsonschema-rs compares slowly (an in-memory
+    # object that needed no conversion), so the schema check need not look for one.
+    compares_quickly: bool = False
 
     def locate(self, finding: Finding) -> Finding:
         if finding.line is not None:

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from . import pointers
 from .findings import Finding
 from .rules import parse
+from .validators import FAST_INTEGERS
 
 _SCALARS = (str, int, float, bool, type(None))
 _CONTAINERS = (dict, list, tuple)
@@ -38,43 +39,46 @@ class Prepared(NamedTuple):
     findings: list[Finding]  # not located yet: each names its JSON Pointer
     checkable: bool  # False: an integer too long to print, the document is not checked
     tree: bool = False  # True: no container is reached twice, so none can contain itself
+    # True: the data is given back untouched, so it holds no NaN, infinity, tuple or integer that
+    # jsonschema-rs compares slowly (the schema check's walk for them is spared)
+    plain: bool = False
 
 
 class _Bound(NamedTuple):
-    size: int  # an integer of this many bytes or more may be too long to print (the quickest test)
-    bits: int  # one of this many bits or more may be (the quick test)
-    magnitude: int  # printing raises from this magnitude on (the exact one)
+    magnitude: int  # printing raises from this magnitude on
 
 
 @functools.cache
 def _bound_for(limit: int) -> _Bound:
-    bits = int(limit * 3.32)  # (log2(10) is 3.3219…: the quick tests err on the safe side)
-    return _Bound(sys.getsizeof(1 << (bits - 1)), bits, 10**limit)  # (the smallest of that many bits)
+    return _Bound(10**limit)
+
+
+# (Python 3.10.7 and later; the limit may be changed while running, so it is read on every call)
+_MAX_STR_DIGITS = getattr(sys, "get_int_max_str_digits", None)
 
 
 def _bound() -> _Bound | None:
-    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # (0: no limit)
+    limit = _MAX_STR_DIGITS() if _MAX_STR_DIGITS is not None else 0  # (0: no limit)
     return _bound_for(limit) if limit else None
 
 
 def prepare(data: Any) -> Prepared:
     """``data`` as JSON carries it, the findings about what it cannot carry, and whether it can
     be checked at all."""
-    bound = _bound()
-    care = _needs_care(data, bound)
+    care = _needs_care(data)
     if care is not True:
-        return Prepared(data, [], True, tree=care is None)
-    return _Copy(bound).run(data)
+        return Prepared(data, [], True, tree=care is None, plain=True)
+    return _Copy(_bound()).run(data)
 
 
-def _needs_care(data: Any, bound: _Bound | None) -> bool | None:
+def _needs_care(data: Any) -> bool | None:
     """Whether anything in ``data`` needs :class:`_Copy`: one walk, each container once (so a
     structure that contains itself ends too); None when nothing does and no container was
     reached twice (a tree: then nothing can contain itself, and that walk can be spared). Each
     container's members are looked at by type and size first, in C: nearly every document holds
     nothing that needs care, and a Python loop over every value made ``check()`` a fifth slower."""
     if type(data) not in (dict, list):
-        return _odd([data], {type(data)}, bound) or None
+        return _odd([data], {type(data)}) or None
     pending, seen, shared = [data], set(), False
     while pending:
         node = pending.pop()
@@ -89,7 +93,7 @@ def _needs_care(data: Any, bound: _Bound | None) -> bool | None:
         else:
             values = node
         types = set(map(type, values))
-        if not _PLAIN.issuperset(types) and _odd(values, types, bound):
+        if not _PLAIN.issuperset(types) and _odd(values, types):
             return True
         if dict in types or list in types:
             pending.extend([v for v in values if type(v) is dict or type(v) is list])
@@ -101,20 +105,24 @@ _PLAIN = frozenset({str, bool, type(None), dict, list})
 _NUMBERS = frozenset({int, float})
 
 
-def _odd(values: Any, types: set[type], bound: _Bound | None) -> bool:
-    """Whether one of ``values`` (not containers) needs care: a number Python cannot print or
-    JSON cannot carry, a tuple, a subclass of a JSON type, a value of no JSON type."""
-    if int in types and bound is not None and _long_integer(values, bound):
+def _odd(values: Any, types: set[type]) -> bool:
+    """Whether one of ``values`` (not containers) needs care: a number Python cannot print (or
+    jsonschema-rs compares slowly) or JSON cannot carry, a tuple, a subclass of a JSON type, a
+    value of no JSON type."""
+    if int in types and not _fast_integers(values):
         return True
     if float in types and not all(map(math.isfinite, [v for v in values if type(v) is float])):
         return True
     return bool(types - _PLAIN - _NUMBERS)  # a tuple, a subclass, or no JSON type at all
 
 
-def _long_integer(values: Any, bound: _Bound) -> bool:
-    if max(map(sys.getsizeof, values)) < bound.size:  # (in C; large may also be a long string)
-        return False
-    return any(type(v) is int and v.bit_length() >= bound.bits for v in values)
+def _fast_integers(values: Any) -> bool:
+    """Whether every integer among ``values`` is one jsonschema-rs compares quickly. One that is
+    not (an integer too long to print among them) is left to :class:`_Copy`, which tells
+    exactly; so a document given back untouched holds none (:attr:`Prepared.plain`). Only
+    plain integers are compared: a subclass's methods never run (it needs care anyway)."""
+    integers = [value for value in values if type(value) is int]
+    return not integers or (min(integers) in FAST_INTEGERS and max(integers) in FAST_INTEGERS)
 
 
 class _Copy:

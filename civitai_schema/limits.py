@@ -11,7 +11,7 @@ every walk over it endless; it is refused with one finding instead.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
 from . import pointers
@@ -161,7 +161,7 @@ def value_cache(maxsize: int, *, max_chars: int = CACHED_KEY_CHARS) -> Callable[
 
         @functools.wraps(function)
         def call(*args: Any, **keywords: Any) -> T:
-            if sum(map(_chars, args)) + sum(map(_chars, keywords.values())) > max_chars:
+            if _chars(args) + (_chars(keywords.values()) if keywords else 0) > max_chars:
                 return function(*args, **keywords)
             return cached(*args, **keywords)
 
@@ -172,9 +172,14 @@ def value_cache(maxsize: int, *, max_chars: int = CACHED_KEY_CHARS) -> Callable[
     return decorate
 
 
-def _chars(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, tuple):
-        return sum(map(_chars, value))
-    return 0
+def _chars(values: Iterable[Any]) -> int:
+    """The characters of the strings among ``values``, those inside tuples included (one loop:
+    these caches are asked several times per document, and a call per argument cost as much as
+    the lookup)."""
+    total = 0
+    for value in values:
+        if isinstance(value, str):
+            total += len(value)
+        elif isinstance(value, tuple):
+            total += _chars(value)
+    return total

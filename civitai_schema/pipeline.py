@@ -137,7 +137,8 @@ def check_parsed(
         if info is not None:
             infos.append(info)
     # The file's own problems (a stream's are known once its documents are read).
-    findings[:0] = [*found, *(parse.finding_of(p, name) for p in parsed.problems if p.document is None)]
+    if found or parsed.problems:
+        findings[:0] = [*found, *(parse.finding_of(p, name) for p in parsed.problems if p.document is None)]
     findings.extend(budget.notice(name))
     return finish(findings, infos, name, text, yaml, options, settings, session)
 
@@ -158,6 +159,8 @@ def finish(
     if options.skip_unrecognized and not infos and not findings:
         return Report()
     kept = settings.apply(findings, name)
+    if not kept and not (text and yaml):
+        return Report((), tuple(infos), files=1)  # (no finding, and no suppression comment to check)
     # suppressions is imported here, not at start-up: a clean JSON file never needs it.
     if kept and settings.per_path_ignores:
         from . import suppressions
@@ -198,11 +201,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def check_data(
-    data: Any, options: Options, name: str = "<object>", found: Sequence[Finding] = (), *, tree: bool = False
+    data: Any,
+    options: Options,
+    name: str = "<object>",
+    found: Sequence[Finding] = (),
+    *,
+    tree: bool = False,
+    plain: bool = False,
 ) -> Report:
     """Check an in-memory object (``found``: what converting it found; ``tree``: no container in
-    it is reached twice). Positions refer to ``json.dumps(data, indent=2)``."""
-    parsed = sources.from_data(data, name, found, tree=tree)
+    it is reached twice; ``plain``: it holds no number jsonschema-rs compares slowly, see
+    :attr:`jsonable.Prepared.plain`). Positions refer to ``json.dumps(data, indent=2)``."""
+    parsed = sources.from_data(data, name, found, tree=tree, plain=plain)
     if isinstance(parsed, Problem):
         return not_read(name, parsed)
     return check_parsed(parsed, name, options)

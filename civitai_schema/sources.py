@@ -184,16 +184,20 @@ def windowed(name: str, text: str, fmt: str | None, again: Callable[[], str | No
     return None
 
 
-def from_data(data: Any, name: str, read: Iterable[Finding] = (), *, tree: bool = False) -> Parsed | Problem:
+def from_data(
+    data: Any, name: str, read: Iterable[Finding] = (), *, tree: bool = False, plain: bool = False
+) -> Parsed | Problem:
     """An in-memory object as a parsed file of one document, whose positions refer to
     ``json.dumps(data, indent=2)``; ``read`` is what converting it found. An object that
     contains itself is a problem: every walk over it would never end (``tree``: the caller
-    knows no container in it is reached twice, so it cannot)."""
+    knows no container in it is reached twice, so it cannot; ``plain``: see
+    :attr:`Document.compares_quickly`)."""
     cycle = None if tree else limits.self_reference(data)
     if cycle is not None:
         message = f"the object contains itself at {cycle or '/'}, so it has no JSON form"
         return Problem(ProblemKind.DOCUMENT_TOO_LARGE, message, path=cycle)
-    return Parsed(documents=[Document(data, name, 0, DumpLocator(data), findings=list(read))])
+    document = Document(data, name, 0, DumpLocator(data), findings=list(read), compares_quickly=plain)
+    return Parsed(documents=[document])
 
 
 class DumpLocator:

@@ -157,14 +157,27 @@ def fast_or_python(source: Any) -> Any:
 
 
 def _fast(source: Any) -> Any | None:
+    return rust_validator(source) if fast_available() else None
+
+
+def fast_available() -> bool:
+    """Whether validity is decided by jsonschema-rs: it is installed, and not disabled with
+    CIVITAI_SCHEMA_PURE_PYTHON=1."""
     if os.environ.get("CIVITAI_SCHEMA_PURE_PYTHON"):
-        return None
+        return False
     try:
-        jsonschema_rs = startup.jsonschema_rs()  # (without the email package it would load)
+        startup.jsonschema_rs()  # (without the email package it would load)
     except ImportError:
-        return None
+        return False
+    return True
+
+
+def rust_validator(source: Any) -> Any:
+    """jsonschema-rs's validator of ``source``, checking formats as the Python one does (only
+    where :func:`fast_available`)."""
     from .spans import is_date_span  # (not .formats: jsonschema-rs knows the other formats itself)
 
+    jsonschema_rs = startup.jsonschema_rs()
     # jsonschema-rs resolves every reference as it builds, and would fetch one that is not part
     # of the schema: it is handed a retriever that refuses instead (in Rust, the walk that
     # ensure_local_refs makes in Python: 4 ms of a one-file run).
@@ -223,6 +236,11 @@ def steps_alone(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> bool:
     steps = source["properties"]["steps"]
     least = steps.get("minItems", 0)
     return "maxItems" not in steps and type(least) is int and least <= 1
+
+
+# Integers jsonschema-rs holds in 64 bits; beyond them it compares numbers the slow way (an
+# array of them under uniqueItems takes quadratic time, see rules.schema._slow_to_compare).
+FAST_INTEGERS = range(-(2**63), 2**64)
 
 
 def build_validator(schema: Any) -> Validator:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractContextManager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +21,12 @@ class _Memo:
     """Answers about one document, keyed by the asking object's identity; each entry keeps its
     object alive, so an identity cannot be reused while the memo is held."""
 
-    __slots__ = ("leaves", "steps")
+    __slots__ = ("leaves", "quick", "steps")
 
-    def __init__(self, leaves: bool) -> None:
+    def __init__(self, leaves: bool, quick: Any) -> None:
         self.steps: dict[int, tuple[Any, list[Step]]] = {}
         self.leaves = leaves
+        self.quick = quick  # the data known to compare quickly (see :func:`compares_quickly`), or None
 
 
 # What the rule families ask about the document being checked (its steps, each input's leaf),
@@ -33,15 +34,38 @@ class _Memo:
 _MEMO: ContextVar[_Memo | None] = ContextVar("civitai_schema_memo", default=None)
 
 
-@contextmanager
-def one_document(*, leaves: bool = True) -> Iterator[None]:
+class _OneDocument:
+    """The context of :func:`one_document` (a class: a generator-based context manager cost
+    twice as much, on every document ``check()`` is given)."""
+
+    __slots__ = ("memo", "token")
+
+    def __init__(self, memo: _Memo) -> None:
+        self.memo = memo
+        self.token: Token[_Memo | None] | None = None
+
+    def __enter__(self) -> None:
+        self.token = _MEMO.set(self.memo)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.token is not None:
+            _MEMO.reset(self.token)
+            self.token = None
+
+
+def one_document(*, leaves: bool = True, compares_quickly: Any = None) -> AbstractContextManager[None]:
     """Share answers between the checks of one document (the data must not change meanwhile).
-    ``leaves=False`` leaves :attr:`Step.resolution` None, for checks that do not read it."""
-    token = _MEMO.set(_Memo(leaves))
-    try:
-        yield
-    finally:
-        _MEMO.reset(token)
+    ``leaves=False`` leaves :attr:`Step.resolution` None, for checks that do not read it;
+    ``compares_quickly`` is the document's data when it is known to hold no number jsonschema-rs
+    compares slowly (:attr:`documents.Document.compares_quickly`)."""
+    return _OneDocument(_Memo(leaves, compares_quickly))
+
+
+def compares_quickly(data: Any) -> bool:
+    """Whether ``data`` is the document being checked and known to hold no number jsonschema-rs
+    compares slowly (NaN, an infinity, an integer beyond 64 bits)."""
+    memo = _MEMO.get()
+    return memo is not None and memo.quick is not None and memo.quick is data
 
 
 # Not a tuple, so every family reads a step one way, by attribute; and not frozen: a frozen
@@ -110,12 +134,19 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})  # (a quick test first
 def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every value reference inside ``value``, in document order (iteratively, so depth cannot
     exhaust the stack; pointers are built only for the references found)."""
-    if isinstance(value, dict) and (
-        _SCALARS.issuperset(map(type, value.values())) or not any(isinstance(v, (dict, list)) for v in value.values())
-    ):
+    if isinstance(value, dict):
         if isinstance(value.get("$ref"), str):
             yield pointer, value
-        return  # a flat object (most step inputs): nothing inside to walk
+            return  # (a reference is not looked into)
+        if _flat(value):
+            return  # a flat object (most step inputs): nothing inside to walk
+        inner = [(key, item) for key, item in value.items() if isinstance(item, (dict, list))]
+        flat = [(key, item) for key, item in inner if isinstance(item, dict) and _flat(item)]
+        if len(flat) == len(inner):
+            for key, item in flat:  # flat objects inside (an input whose values are references)
+                if isinstance(item.get("$ref"), str):
+                    yield pointers.child(pointer, key), item
+            return
     pending: list[tuple[tuple[Any, ...] | None, Any]] = [((), value)]
     # The containers being walked, by identity: an in-memory object may contain itself (readers
     # never give one), and walking into it again would never end. (A None path marks where a
@@ -139,6 +170,13 @@ def references(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]
             above.add(id(node))
             pending.append((None, node))
             pending.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list)))
+
+
+def _flat(value: dict[str, Any]) -> bool:
+    """Whether an object holds no object or array (its members' types read in C first)."""
+    return _SCALARS.issuperset(map(type, value.values())) or not any(
+        isinstance(item, (dict, list)) for item in value.values()
+    )
 
 
 def number(value: Any) -> float | None:

@@ -184,6 +184,7 @@ def test_a_check_reads_only_the_step_types_it_meets() -> None:
     catalog._step_data.cache_clear()
     catalog._leaves_of.cache_clear()
     catalog._resolve.cache_clear()
+    catalog._leaf_at.cache_clear()
     body = {"steps": [{"$type": "imageUpscaler", "input": {"image": "https://example.com/a.png"}}]}
     assert check(body).ok
     assert catalog._step_data.cache_info().currsize == 1  # imageUpscaler's file, no other

@@ -22,6 +22,7 @@ from civitai_schema.findings import Kind
 from civitai_schema.readers import read
 from civitai_schema.rules import inputs as input_rules
 from civitai_schema.rules import schema as schema_rules
+from civitai_schema.stepwise import stepwise
 from civitai_schema.validators import SchemaMode
 
 from .conftest import FIXTURES, shared
@@ -211,6 +212,41 @@ def test_fast_and_python_validators_agree(kind: Kind, mode: SchemaMode) -> None:
     assert judged.disagreements == []
     assert judged.count > 350
     assert judged.valid and judged.invalid
+
+
+class _TypeName(str):
+    """A subclass of str as a step's ``$type``: equal to the name, but not looked up by it."""
+
+
+def odd_steps(base: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """``base`` with steps the step-at-a-time verdict must judge as the whole envelope does."""
+    step = base["steps"][0]
+    shapes: list[Any] = ["x", 3, None, [], {}, {**step, "$type": 3}, {**step, "$type": None}]
+    shapes += [{**step, "$type": _TypeName(step["$type"])}, {**step, "$type": "nope"}, {"$type": "imageGen"}]
+    shapes += [{**step, "$type": "imageUpscaler"}, {k: v for k, v in step.items() if k != "$type"}]
+    for shape in shapes:
+        yield f"step {shape!r}"[:80], {**base, "steps": [shape, *base["steps"][1:]]}
+    for steps in (tuple(base["steps"]), {"0": step}, "x", None, []):
+        yield f"steps {type(steps).__name__}", {**base, "steps": steps}
+    yield "no steps", {k: v for k, v in base.items() if k != "steps"}
+    yield "not an object", [base]
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_the_verdict_a_step_at_a_time_is_the_whole_envelopes(kind: Kind) -> None:
+    """civitai_schema.stepwise (the envelope without the steps' item schema, then each step
+    against only the branches of its ``$type``) judges every document as the whole envelope's
+    jsonschema-rs validator does (what it cannot take, a subclass of str say, is not valid)."""
+    whole, parts = validators.fast_validator(kind), stepwise(kind)
+    assert whole is not None and parts is not None
+    cases = [*corpus(), *(case for base in BASES.values() for case in odd_steps(base))]
+    verdicts = []
+    for label, document in cases:
+        expected = schema_rules._fast_valid(whole, document)
+        assert schema_rules._fast_valid(parts, document) == expected, label
+        verdicts.append(expected)
+    assert verdicts.count(True) > 20 and verdicts.count(False) > 300
+    assert len(parts._by_type) > 5  # (steps of several types were judged by their own branches)
 
 
 class _Judged:

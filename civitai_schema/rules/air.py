@@ -263,7 +263,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
             continue
         base = step.pointer + "/input"
         found = [(o, _parse(o)) for o in occurrences(step.type, data_in, step.resolution)]
-        base_group = catalog.base_group(data_in)
+        base_group = catalog.base_group(data_in) if found else None  # (only the AIRs found read it)
         for occurrence, value in found:
             where = base + occurrence.pointer
             if value is None:

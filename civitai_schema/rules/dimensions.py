@@ -161,7 +161,7 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         if leaf is not None:
             # The leaf states its own range (qwen's edit takes 0: the source image's size).
             yield from _per_leaf(leaf, data_in, base, width, height)
-            if any(value is not None and value <= 0 for value in (width, height)):
+            if (width is not None and width <= 0) or (height is not None and height <= 0):
                 continue
         else:
             bad = False

@@ -25,9 +25,10 @@ from .. import air, catalog, limits, pointers, validators
 from ..findings import Finding, Fix, Kind, Severity
 from ..fix_actions import Rename, Replace
 from ..rule_options import RuleOptions
+from ..stepwise import stepwise
 from ..suggest import closest, misspelling_of
 from ..validators import SchemaMode, comparable
-from ..workflow import steps
+from ..workflow import compares_quickly, steps
 from . import engine, inputs, native_errors, records
 from .rule import FamilyCheck, Rule
 from .values import case_fix, json_type
@@ -233,11 +234,13 @@ def prepare(mode: SchemaMode) -> None:
     them, and a step type's leaves where a document uses it)."""
     for kind in Kind:
         validators.fast_validator(kind, mode)
+        stepwise(kind, mode)
 
 
 def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
     """The schema findings of one document."""
-    quick = not _slow_to_compare(data)  # (else only the Python validators, linear throughout)
+    # (else only the Python validators, linear throughout; converting an in-memory object may know)
+    quick = compares_quickly(data) or not _slow_to_compare(data)
     if mode is SchemaMode.VENDORED:
         fast = validators.fast_validator(kind, mode) if quick else None
         if fast is not None and _fast_valid(fast, data):
@@ -274,10 +277,12 @@ def _stopped() -> Finding:
 
 
 def _envelope(data: Any, kind: Kind, quick: bool = True) -> list[Finding]:
-    """The findings of everything but the step inputs (``quick``: jsonschema-rs may be asked first)."""
-    fast = validators.fast_validator(kind) if quick else None
-    if fast is not None and _fast_valid(fast, data):
+    """The findings of everything but the step inputs (``quick``: jsonschema-rs may be asked first,
+    a step at a time where it can be: :mod:`civitai_schema.stepwise`)."""
+    verdict = (stepwise(kind) or validators.fast_validator(kind)) if quick else None
+    if verdict is not None and _fast_valid(verdict, data):
         return []
+    fast = validators.fast_validator(kind) if quick else None
     worded = _natively(fast, data, validators.source(kind), kind)
     if worded is not None:
         return worded
@@ -346,7 +351,7 @@ def _failing_steps(fast: Any, data: Any, kind: Kind | None = None) -> list[int] 
 _CHUNK = 1000  # steps
 
 # Integers jsonschema-rs holds in 64 bits; beyond them it compares numbers the slow way.
-_I64, _U64 = -(2**63), 2**64
+_I64, _U64 = validators.FAST_INTEGERS.start, validators.FAST_INTEGERS.stop
 
 
 def _slow_to_compare(data: Any) -> bool:
@@ -359,7 +364,7 @@ def _slow_to_compare(data: Any) -> bool:
     while pending:
         node = pending.pop()
         if isinstance(node, dict):
-            pending.extend(v for v in node.values() if isinstance(v, (dict, list, tuple)))
+            pending.extend([v for v in node.values() if isinstance(v, (dict, list, tuple))])  # (a list: faster)
             continue
         for item in node:
             kind = type(item)
