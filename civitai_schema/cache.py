@@ -70,9 +70,8 @@ MAX_FINDINGS = 2000  # a report with more is not kept: reading it back would cos
 STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old was left by a writer that died
 
 
-# A file looked up: its key, its bytes (none once answered) and the cached report with the
-# per-path ignores it used, or None on a miss.
-# A file's key, its bytes (b"" once answered), the digest of its bytes, and its cached report.
+# A file looked up: its key, its bytes (b"" once answered), their digest, and the cached report
+# with the per-path ignores it used, or None on a miss.
 _Answer = tuple[str, bytes, bytes, "tuple[Report, set[config.PathIgnore]] | None"]
 
 
@@ -387,8 +386,10 @@ class _ReadAgain:
     def __call__(self) -> str | None:
         read = _read(self.path)
         text = readers.decode(read[0]) if read and blake2b(read[0], digest_size=16).digest() == self.content else None
-        self.changed = not isinstance(text, str)
-        return text if isinstance(text, str) else None
+        if not isinstance(text, str):
+            self.changed = True
+            return None
+        return text
 
 
 # An entry is [file name, written at, files, documents, findings, shows the text, per-path

@@ -2,10 +2,11 @@
 
 Per document: decide its kind, run the schema layer and the rule families (each a *check*; one
 that raises becomes an ``internal-error`` finding and the others still run), keep what the
-selection and the file's findings budget allow, then locate it (positions are computed only for
-documents with findings; :mod:`locating`). A large document's checks may be shared between forked processes. A
-large JSON text read a window of steps at a time (:mod:`streaming`) goes the same way: its
-windows are checked by the same checks, and what they find is kept and located as here.
+selection and the file's findings budget allow, then locate it (:mod:`locating`: positions are
+computed only for documents with findings). A large document's checks may be shared between
+forked processes. A large JSON text read a window of steps at a time (:mod:`streaming`) goes the
+same way: its windows are checked by the same checks, and what they find is kept and located as
+here.
 """
 
 from __future__ import annotations

@@ -66,11 +66,13 @@ def read_regular_file(path: str) -> bytes:
 
 def read_bytes(path: str) -> bytes | Problem:
     """A file's bytes, or why they cannot be read."""
-    read = _read_file(path)
+    read = read_snapshot(path)
     return read if isinstance(read, Problem) else read[0]
 
 
-def _read_file(path: str) -> tuple[bytes, Snapshot] | Problem:
+def read_snapshot(path: str) -> tuple[bytes, Snapshot] | Problem:
+    """A file's bytes and what it was when read (to read it again, or replace it, safely), or
+    why it cannot be read."""
     try:
         return files.read_snapshot(path, MAX_FILE_BYTES)
     except files.TooLarge as exc:
@@ -78,16 +80,6 @@ def _read_file(path: str) -> tuple[bytes, Snapshot] | Problem:
     except OSError as exc:
         what = "folder" if os.path.isdir(path) else "file"  # (a folder the walk could not list)
         return unreadable(f"cannot read the {what}: {exc.strerror or exc}")
-
-
-def read_snapshot(path: str) -> tuple[bytes, Snapshot] | Problem:
-    """A file's bytes and what it was when read (to replace it safely), or why it cannot be read."""
-    try:
-        return files.read_snapshot(path, MAX_FILE_BYTES)
-    except files.TooLarge as exc:
-        return too_large(exc.size)
-    except OSError as exc:
-        return unreadable(f"cannot read the file: {exc.strerror or exc}")
 
 
 def read_stream(stream: BinaryIO | None) -> bytes | Problem:
@@ -115,7 +107,7 @@ def from_bytes(name: str, raw: bytes | Problem) -> Source:
 
 
 def read_path(path: str) -> Source:
-    read = _read_file(path)
+    read = read_snapshot(path)
     if isinstance(read, Problem):
         return Source(path, problem=read)
     source, snapshot = from_bytes(path, read[0]), read[1]
