@@ -269,10 +269,9 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
     return time.perf_counter() - start, usage.ru_maxrss
 
 
-def import_floor(interpreter: str, command: list[str], env: dict[str, str] | None) -> list[str]:
-    """A command that imports just what ``command`` (our tool) imports at the top level for this
-    scenario, then ends as our command ends (``os._exit``, no teardown), reading no file: the
-    least any implementation on this stack can take for the scenario."""
+def imports(interpreter: str, command: list[str], env: dict[str, str] | None) -> list[tuple[bool, str]]:
+    """Every module ``command`` imports, in ``python -X importtime``'s order, each with whether it
+    was imported at the top level (not by another module)."""
     # Unbuffered: the command ends with os._exit, which would drop what its stderr still holds.
     probe_env = dict(env or os.environ, PYTHONUNBUFFERED="1")
     done = subprocess.run(
@@ -283,14 +282,43 @@ def import_floor(interpreter: str, command: list[str], env: dict[str, str] | Non
         env=probe_env,
         check=False,
     )
-    top = []
+    seen: list[tuple[bool, str]] = []
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line and not line.endswith("imported package"):
             name = line.rsplit("|", 1)[1]
-            if not name.startswith("  ") and name.strip() not in top:
-                top.append(name.strip())
-    modules = [m for m in top if m not in sys.builtin_module_names and m != "__main__"]
-    return [interpreter, "-c", f"import os, {', '.join(modules)}; os._exit(0)"]
+            if name.strip() not in sys.builtin_module_names and name.strip() != "__main__":
+                seen.append((not name.startswith("  "), name.strip()))
+    return seen
+
+
+def import_floor(interpreter: str, command: list[str], env: dict[str, str] | None) -> list[str]:
+    """A command that imports just what ``command`` (our tool) imports at the top level for this
+    scenario, then ends as our command ends (``os._exit``, no teardown), reading no file: the
+    least any implementation on this stack can take for the scenario."""
+    top = dict.fromkeys(name for at_top, name in imports(interpreter, command, env) if at_top)
+    return [interpreter, "-c", f"import os, {', '.join(top)}; os._exit(0)"]
+
+
+def stack_floor(interpreter: str, command: list[str], env: dict[str, str] | None) -> list[str]:
+    """A command that imports every module our ``command`` imports except our own (click,
+    jsonschema-rs and the standard library), loading jsonschema-rs as we do (through
+    ``civitai_schema/startup.py``, read from its file without the package), then ends: what any
+    program on this stack pays before its first line of civitai-schema."""
+    theirs = dict.fromkeys(
+        name
+        for _, name in imports(interpreter, command, env)
+        if name.split(".")[0] not in ("civitai_schema", "email", "jsonschema_rs")  # (email: see startup.py)
+    )
+    startup = REPO / "civitai_schema" / "startup.py"
+    return [
+        interpreter,
+        "-c",
+        "import importlib.util as u, os\n"
+        f"s = u.spec_from_file_location('startup', {str(startup)!r}); m = u.module_from_spec(s)\n"
+        f"s.loader.exec_module(m); m.jsonschema_rs()\nfor n in {list(theirs)!r}:\n"
+        "    try: __import__(n)\n    except ImportError: pass\n"  # (tried and refused in our run too: nt, _winapi)
+        "os._exit(0)",
+    ]
 
 
 class Row(NamedTuple):
@@ -301,6 +329,7 @@ class Row(NamedTuple):
     peer_mem: float
     bare: float
     floor: float | None
+    stack: float | None  # the third-party floor (one-file scenario only)
     findings: int
     size_mib: float  # of the files checked
 
@@ -361,10 +390,11 @@ def scenario_run(
         measure(ours_cmd, env)  # fills the cache
     commands = {name: make(files, str(schemas[kind])) for name, make in peers.items()}
     floor = import_floor(interpreter, ours_cmd, env)
+    stack = stack_floor(interpreter, ours_cmd, env) if scenario == "1" else None
     bare = [interpreter, "-c", "pass"]
     mine: list[tuple[float, int]] = []
     theirs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
-    starts, floors = [], []
+    starts, floors, stacks = [], [], []
     for run in range(quick if scenario == "1" else runs):  # interleaved: all see the same machine
         mine.append(measure(ours_cmd, env))
         for name, command in commands.items():
@@ -372,6 +402,8 @@ def scenario_run(
                 theirs[name].append(measure(command))
         starts.append(measure(bare)[0])
         floors.append(measure(floor, env)[0])
+        if stack is not None:
+            stacks.append(measure(stack, env)[0])
     findings = count_findings(ours_cmd, env) if scenario in ("findings", "records") else 0
     label = LABELS.get(scenario) or f"{int(scenario):,} valid JSON files"
     return Row(
@@ -382,6 +414,7 @@ def scenario_run(
         max(m for _, m in theirs["check-jsonschema"]) / 1024,
         statistics.median(starts),
         statistics.median(floors),
+        statistics.median(stacks) if stacks else None,
         findings,
         sum(os.path.getsize(f) for f in files) / 2**20,
     )
@@ -435,6 +468,11 @@ def report(rows: list[Row], notes: list[str]) -> None:
     for row in rows:
         if row.label == LABELS["big"]:
             print(f"\n{row.label}: {row.size_mib:.0f} MiB; our peak memory {row.ours_mem / row.size_mib:.2f}× the file")
+        if row.stack is not None:
+            print(
+                f"\n{row.label}: the third-party floor (click, jsonschema-rs and the standard-library modules "
+                f"our run imports, none of ours) {row.stack * 1000:.1f} ms, {row.stack / row.bare:.2f}× python -c pass"
+            )
     by_label = {row.label: row for row in rows}
     heavy, twins = by_label.get(LABELS["findings"]), by_label.get(LABELS["records"])
     if heavy is not None and twins is not None and heavy.findings:
