@@ -116,6 +116,12 @@ def misspelling_of(value: str, candidates: Iterable[str]) -> str | None:
     """The candidate ``value`` misspells, if it is that close: one edit away (two for names of
     eight letters or more), ignoring case and punctuation. Closer than :func:`closest`'s "did
     you mean", for deciding that two findings are one mistake or that a key is a known field."""
+    return _misspelling(value, tuple(candidates))
+
+
+# The same unknown key beside the same missing ones, file after file: worked out once.
+@limits.value_cache(1024, max_chars=64 * FUZZY_LIMIT)
+def _misspelling(value: str, candidates: tuple[str, ...]) -> str | None:
     squashed = {_squash(candidate): candidate for candidate in candidates}
     wanted = _squash(value)
     if wanted in squashed:
