@@ -335,3 +335,75 @@ def test_the_installed_jsonschema_rs_is_in_the_range_this_proves() -> None:
     spec = re.search(r'"jsonschema-rs([^"]*)"', text)
     assert spec is not None
     assert importlib.metadata.version("jsonschema_rs") in SpecifierSet(spec.group(1))
+
+
+def everything(findings: list[Finding]) -> list[tuple[Any, ...]]:
+    """Each finding whole, the fields a Finding does not compare (target, fix) included."""
+    return [(*essentials([f]), f.name, f.hint, f.target, f.fix) for f in findings]
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+def test_errors_worded_once_per_shape_are_worded_as_each_alone(corpus: Corpus, mode: SchemaMode) -> None:
+    """The memo of findings by error shape (schema_rules._shape) never answers for an error its
+    findings would differ from: every document of the generated corpus and the third-party
+    shapes, each worded with the memo emptied first, then all again with it full."""
+    documents = [(Kind(d.kind), d.body) for d in corpus.valid]
+    documents += [(Kind(v.kind), v.body) for v in corpus.violations]
+    rng = random.Random(7)
+    documents += [(Kind.WORKFLOW, third_party_document(rng)) for _ in range(40)]
+
+    def worded(kind: Kind, body: Any) -> list[tuple[Any, ...]]:
+        with workflow.one_document():
+            return everything(schema_rules.check(body, kind, mode))
+
+    alone = []
+    for kind, body in documents:
+        schema_rules._WORDED.clear()
+        alone.append(worded(kind, body))
+    assert sum(map(len, alone)) > 2000
+    together = [worded(kind, body) for kind, body in documents]
+    assert together == alone
+    assert len(schema_rules._WORDED) > 50  # (it was used)
+
+
+# Values that are equal in Python but worded apart, keys in another order, a misspelt key beside
+# the required one it stands for: none of them may be answered by another's findings.
+LOOKALIKES: dict[str, Any] = {
+    "type": "object",
+    "required": ["prompt"],
+    "additionalProperties": False,
+    "properties": {
+        "prompt": {"type": "string"},
+        "n": {"const": 5},
+        "e": {"enum": ["x"]},
+        "s": {"type": "string"},
+        "few": {"minItems": 3},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "instances",
+    [
+        [{"prompt": "a", "n": 0.0}, {"prompt": "a", "n": -0.0}, {"prompt": "a", "n": False}, {"prompt": "a", "n": 0}],
+        [{"prompt": "a", "e": 1}, {"prompt": "a", "e": 1.0}, {"prompt": "a", "e": True}],
+        [{"prompt": "a", "s": {}}, {"prompt": "a", "s": []}, {"prompt": "a", "s": None}],
+        [{"prompt": "a", "few": [1]}, {"prompt": "a", "few": [1, 2]}, {"prompt": "a", "few": {}}],
+        [{"prompt": "a", "b": 1, "c": 2}, {"prompt": "a", "c": 2, "b": 1}, {"prompt": "a", "b": 1}],
+        [{"promt": "a"}, {"prompt": "a", "promt": "b"}, {"other": "a"}, {"promt": "a", "x": 1}],
+    ],
+    ids=["zeros", "ones", "containers", "lengths", "key-order", "misspelt"],
+)
+def test_lookalike_errors_are_not_worded_alike(instances: list[Any]) -> None:
+    fast = validators.fast_or_python(LOOKALIKES)
+
+    def worded(instance: Any) -> list[tuple[Any, ...]]:
+        return everything(schema_rules.translate(native_errors.errors(fast, instance, LOOKALIKES), LOOKALIKES))  # type: ignore[arg-type]
+
+    alone = []
+    for instance in instances:
+        schema_rules._WORDED.clear()
+        alone.append(worded(instance))
+    assert [worded(instance) for instance in instances] == alone
+    assert [worded(instance) for instance in reversed(instances)] == alone[::-1]
+    assert len({tuple(findings) for findings in alone}) == len(instances)  # (each is worded its own way)

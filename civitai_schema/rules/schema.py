@@ -13,6 +13,7 @@ rules' codes (``N1xx``); subschemas the compiler marked ``x-civitai-warning`` gi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -239,18 +240,19 @@ def prepare(mode: SchemaMode) -> None:
 
 def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
     """The schema findings of one document."""
-    # (else only the Python validators, linear throughout; converting an in-memory object may know)
-    quick = compares_quickly(data) or not _slow_to_compare(data)
+    # (else only the Python validators, linear throughout; converting an in-memory object may
+    # know, and an object it gives back untouched holds no NaN or infinity either)
+    quick, finite = (True, True) if compares_quickly(data) else _numbers(data)
     if mode is SchemaMode.VENDORED:
         fast = validators.fast_validator(kind, mode) if quick else None
         if fast is not None and _fast_valid(fast, data):
             return []
-        worded = _natively(fast, data, validators.source(kind, mode), kind)
+        worded = _natively(fast, data, validators.source(kind, mode), kind, (), None, finite)
         if worded is not None:
             return worded
         checker = validators.validator(kind, mode)
         return translate(checker.iter_errors(data), checker.schema, kind)
-    findings = _envelope(data, kind, quick)
+    findings = _envelope(data, kind, quick, finite)
     for step in steps(data):
         name = step.resolution.schema if step.resolution is not None else None
         if name is None:
@@ -261,7 +263,7 @@ def check(data: Any, kind: Kind, mode: SchemaMode) -> list[Finding]:
             continue
         prefix = (*pointers.split(step.pointer), "input")
         leaf = step.resolution.leaf if step.resolution is not None else None
-        worded = _natively(fast, step.input, validators.compiled(f"inputs/{name}"), kind, prefix, leaf)
+        worded = _natively(fast, step.input, validators.compiled(f"inputs/{name}"), kind, prefix, leaf, finite)
         if worded is None:
             checker = validators.input_validator(name)
             errors = checker.iter_errors(step.input)
@@ -276,18 +278,19 @@ def _stopped() -> Finding:
     return engine.TOO_MANY_FINDINGS.finding(f"schema validation stopped after {limits.CHECK_LIMIT:,} errors")
 
 
-def _envelope(data: Any, kind: Kind, quick: bool = True) -> list[Finding]:
+def _envelope(data: Any, kind: Kind, quick: bool = True, finite: bool = False) -> list[Finding]:
     """The findings of everything but the step inputs (``quick``: jsonschema-rs may be asked first,
-    a step at a time where it can be: :mod:`civitai_schema.stepwise`)."""
+    a step at a time where it can be: :mod:`civitai_schema.stepwise`; ``finite``: ``data`` is
+    known to hold no NaN or infinity)."""
     verdict = (stepwise(kind) or validators.fast_validator(kind)) if quick else None
     if verdict is not None and _fast_valid(verdict, data):
         return []
     fast = validators.fast_validator(kind) if quick else None
-    worded = _natively(fast, data, validators.source(kind), kind)
+    worded = _natively(fast, data, validators.source(kind), kind, (), None, finite)
     if worded is not None:
         return worded
     checker = validators.validator(kind)
-    failing = _failing_steps(fast, data, kind) if fast is not None else None
+    failing = _failing_steps(fast, data, kind, finite) if fast is not None else None
     items = validators.step_items(kind) if failing else None
     if failing is None or items is None:
         return translate(checker.iter_errors(data), checker.schema, kind)
@@ -295,14 +298,21 @@ def _envelope(data: Any, kind: Kind, quick: bool = True) -> list[Finding]:
 
 
 def _natively(
-    fast: Any, instance: Any, root: Any, kind: Kind, prefix: tuple[Any, ...] = (), leaf: catalog.Leaf | None = None
+    fast: Any,
+    instance: Any,
+    root: Any,
+    kind: Kind,
+    prefix: tuple[Any, ...] = (),
+    leaf: catalog.Leaf | None = None,
+    finite: bool = False,
 ) -> list[Finding] | None:
     """The findings of ``instance`` worded from jsonschema-rs's errors (:mod:`.native_errors`), or
     None where Python ``jsonschema`` must word them. Not for more than :data:`_CHUNK` steps:
     jsonschema-rs holds every error of what it validates at once, where ``jsonschema`` yields
-    them one at a time (the Python way then validates only the failing steps)."""
+    them one at a time (the Python way then validates only the failing steps). ``finite``: the
+    document is known to hold no NaN or infinity, so ``instance`` need not be searched for one."""
     items = instance.get("steps") if isinstance(instance, dict) and not prefix else None
-    if fast is None or (isinstance(items, list) and len(items) > _CHUNK) or _has_non_finite(instance):
+    if fast is None or (isinstance(items, list) and len(items) > _CHUNK) or (not finite and _has_non_finite(instance)):
         return None
     # (Adapted errors are read as ValidationErrors are, not typed as them.)
     errors: Iterable[Any] = native_errors.errors(fast, instance, root, prefix)
@@ -319,7 +329,7 @@ def _fast_valid(fast: Any, data: Any) -> bool:
         return False  # what it cannot take (a 10,000-digit integer, a Python set) goes the slow way
 
 
-def _failing_steps(fast: Any, data: Any, kind: Kind | None = None) -> list[int] | None:
+def _failing_steps(fast: Any, data: Any, kind: Kind | None = None, finite: bool = False) -> list[int] | None:
     """The indexes of the steps jsonschema-rs finds errors in, when every error it finds is inside
     a step; else None. The Python validator then words the errors of those steps alone: one
     mistake in a document of 100,000 steps costs one step's validation, not 100,000.
@@ -345,7 +355,7 @@ def _failing_steps(fast: Any, data: Any, kind: Kind | None = None) -> list[int] 
     except (ValueError, TypeError, OverflowError, RecursionError):
         return None
     # jsonschema-rs reads NaN and infinities as null, so for those it may judge a step otherwise.
-    return sorted(failing) if failing and not _has_non_finite(data) else None
+    return sorted(failing) if failing and (finite or not _has_non_finite(data)) else None
 
 
 _CHUNK = 1000  # steps
@@ -354,29 +364,48 @@ _CHUNK = 1000  # steps
 _I64, _U64 = validators.FAST_INTEGERS.start, validators.FAST_INTEGERS.stop
 
 
-def _slow_to_compare(data: Any) -> bool:
-    """Whether an array holds a value jsonschema-rs cannot compare in constant time: NaN, an
-    infinity, or an integer beyond 64 bits. Its ``uniqueItems`` then compares every pair, even
-    in ``is_valid`` (20,000 such integers took minutes, 60,000 NaN in ``tags`` a minute), so such
-    documents go to the Python validators alone, whose ``uniqueItems`` hashes each item once.
-    (The readers report NaN and infinities themselves, which jsonschema-rs reads as null.)"""
+def _numbers(data: Any) -> tuple[bool, bool]:
+    """Whether jsonschema-rs may judge ``data`` (no array holds a value it cannot compare in
+    constant time), and whether ``data`` holds no NaN or infinity: one walk for both.
+
+    jsonschema-rs's ``uniqueItems`` compares every pair of an array that holds NaN, an infinity
+    or an integer beyond 64 bits, even in ``is_valid`` (20,000 such integers took minutes, 60,000
+    NaN in ``tags`` a minute), so such documents go to the Python validators alone, whose
+    ``uniqueItems`` hashes each item once. A NaN or an infinity anywhere reads as null to
+    jsonschema-rs, so its errors do not word that document (the readers report each of them).
+    (Exact types are tested first: ``isinstance`` on every value cost twice as much.)"""
     pending = [data] if isinstance(data, (dict, list, tuple)) else []
+    finite = not (isinstance(data, float) and not math.isfinite(data))
     while pending:
         node = pending.pop()
         if isinstance(node, dict):
-            pending.extend([v for v in node.values() if isinstance(v, (dict, list, tuple))])  # (a list: faster)
+            for value in node.values():
+                kind = type(value)
+                if kind is dict or kind is list or kind is tuple:
+                    pending.append(value)
+                elif kind is float:
+                    finite = finite and math.isfinite(value)
+                elif kind is not str and kind is not int and kind is not bool and value is not None:
+                    if isinstance(value, (dict, list, tuple)):
+                        pending.append(value)
+                    elif isinstance(value, float) and not math.isfinite(value):
+                        finite = False
             continue
         for item in node:
             kind = type(item)
             if kind is float:
-                if not math.isfinite(item) and len(node) > 1:
-                    return True
+                if not math.isfinite(item):
+                    if len(node) > 1:
+                        return False, False
+                    finite = False
             elif kind is int:
                 if not _I64 <= item < _U64 and len(node) > 1:
-                    return True
+                    return False, False  # (the rest unread: not known to be finite)
             elif isinstance(item, (dict, list, tuple)):
                 pending.append(item)
-    return False
+            elif isinstance(item, float) and not math.isfinite(item):
+                finite = False
+    return True, finite
 
 
 def _has_non_finite(data: Any) -> bool:
@@ -428,7 +457,7 @@ def translate(
             wanted: Any = error.validator_value
             lacking.setdefault(path, []).extend(k for k in wanted if k not in error.instance)
             continue
-        findings.extend(_recoded(f, leaf) for f in _translate(error, root, misspelt))
+        findings.extend(_worded(error, root, misspelt, leaf))
     if leaf is not None:  # a leaf's sizes are the dimension rules' business (D101, D103)
         findings = [f for f in findings if not (f.code == inputs.INPUT_RANGE.code and _is_size(f.path))]
     findings.extend(_record_missing(path, keys) for path, keys in lacking.items() if keys)
@@ -440,6 +469,72 @@ def translate(
             continue
         unique.setdefault((f.code, f.path, f.target, f.message), f)
     return [*unique.values(), _stopped()] if stopped else list(unique.values())
+
+
+def _worded(
+    error: ValidationError, root: Any, misspelt: frozenset[tuple[str, str]], leaf: catalog.Leaf | None
+) -> Sequence[Finding]:
+    """The findings of one error (:func:`_translate`, then :func:`_recoded`). A jsonschema-rs
+    error is worded once per shape (:func:`_shape`): a batch written by one old client repeats
+    the same few errors in file after file, and wording one cost about 10 µs."""
+    shape = _shape(error, misspelt) if isinstance(error, native_errors.NativeError) else None
+    if shape is None:
+        return [_recoded(f, leaf) for f in _translate(error, root, misspelt)]
+    key = (shape, id(error.schema), id(leaf))
+    hit = _WORDED.get(key)
+    # (The memo holds the subschema and the leaf, so their ids are not reused while it does.)
+    if hit is not None and hit[0] is error.schema and hit[1] is leaf:
+        return hit[2]
+    found = tuple(_recoded(f, leaf) for f in _translate(error, root, misspelt))
+    if len(_WORDED) >= _WORDED_SIZE:
+        with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # (another thread's doing)
+            del _WORDED[next(iter(_WORDED))]  # the oldest goes
+    _WORDED[key] = (error.schema, leaf, found)
+    return found
+
+
+# Findings by error shape: at most this many shapes, each of at most _SHAPE_CHARS characters.
+_WORDED_SIZE = 4096
+_SHAPE_CHARS = 512
+_WORDED: dict[tuple[Any, int, int], tuple[Any, catalog.Leaf | None, tuple[Finding, ...]]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _shape(error: native_errors.NativeError, misspelt: frozenset[tuple[str, str]]) -> tuple[Any, ...] | None:
+    """Everything of ``error`` its findings depend on besides its subschema (whose keyword value
+    and markers are fixed) and the leaf: the keyword, the path, and what :func:`_translate`
+    reads of the instance, exactly (an integer is not the float or the boolean equal to it;
+    ``-0.0`` is not ``0.0``). None where that is not worth stating: a union (its branches'
+    errors), ``uniqueItems`` (every item), a container an enum or a marker quotes, a value of no
+    plain JSON type, or more than :data:`_SHAPE_CHARS` characters to hold."""
+    keyword = error.validator
+    value = error.instance
+    kind = type(value)
+    part: Any
+    if kind is dict or kind is list:
+        if isinstance(error.schema, dict) and "x-civitai-warning" in error.schema:
+            return None  # (a marker's finding may quote the whole value)
+        if keyword == "additionalProperties" and kind is dict:
+            part = tuple(value)  # (its keys, in order: the findings follow them)
+        elif keyword == "required" and kind is dict:
+            wanted: Any = error.validator_value
+            part = tuple(key in value for key in wanted)
+            if misspelt:
+                path = pointers.join(error.absolute_path)
+                part = (part, tuple((path, key) in misspelt for key in wanted))
+        elif keyword in _RANGE_MESSAGES:
+            part = (kind, len(value))
+        elif keyword == "type":
+            part = kind  # (described by its type alone)
+        else:
+            return None
+    elif kind in _SCALARS and keyword not in ("anyOf", "oneOf", "uniqueItems"):
+        part = (kind, repr(value) if kind is float else value)
+    else:
+        return None
+    size = len(value) if kind is str else sum(len(k) for k in value) if keyword == "additionalProperties" else 0
+    size += sum(len(token) for token in error.absolute_path if type(token) is str)
+    return (keyword, error.absolute_path, part) if size <= _SHAPE_CHARS else None
 
 
 def _recoded(finding: Finding, leaf: catalog.Leaf | None) -> Finding:
