@@ -460,7 +460,7 @@ def translate(
         findings.extend(_worded(error, root, misspelt, leaf))
     if leaf is not None:  # a leaf's sizes are the dimension rules' business (D101, D103)
         findings = [f for f in findings if not (f.code == inputs.INPUT_RANGE.code and _is_size(f.path))]
-    findings.extend(_record_missing(path, keys) for path, keys in lacking.items() if keys)
+    findings.extend(_record_missing(path, tuple(keys)) for path, keys in lacking.items() if keys)
     typed = {f.path for f in findings if f.code in _TYPE_CODES}
     unique: dict[tuple[str, str, str, str], Finding] = {}
     for f in findings:
@@ -486,6 +486,8 @@ def _worded(
     if hit is not None and hit[0] is error.schema and hit[1] is leaf:
         return hit[2]
     found = tuple(_recoded(f, leaf) for f in _translate(error, root, misspelt))
+    if _chars(error) > _SHAPE_CHARS:
+        return found
     if len(_WORDED) >= _WORDED_SIZE:
         with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # (another thread's doing)
             del _WORDED[next(iter(_WORDED))]  # the oldest goes
@@ -506,7 +508,8 @@ def _shape(error: native_errors.NativeError, misspelt: frozenset[tuple[str, str]
     reads of the instance, exactly (an integer is not the float or the boolean equal to it;
     ``-0.0`` is not ``0.0``). None where that is not worth stating: a union (its branches'
     errors), ``uniqueItems`` (every item), a container an enum or a marker quotes, a value of no
-    plain JSON type, or more than :data:`_SHAPE_CHARS` characters to hold."""
+    plain JSON type. (What is too long to hold is left out where it would be kept: hits need no
+    count.)"""
     keyword = error.validator
     value = error.instance
     kind = type(value)
@@ -532,9 +535,18 @@ def _shape(error: native_errors.NativeError, misspelt: frozenset[tuple[str, str]
         part = (kind, repr(value) if kind is float else value)
     else:
         return None
-    size = len(value) if kind is str else sum(len(k) for k in value) if keyword == "additionalProperties" else 0
-    size += sum(len(token) for token in error.absolute_path if type(token) is str)
-    return (keyword, error.absolute_path, part) if size <= _SHAPE_CHARS else None
+    return (keyword, error.absolute_path, part)
+
+
+def _chars(error: native_errors.NativeError) -> int:
+    """The characters a shape of ``error`` holds: its path's keys, its string or its keys."""
+    value = error.instance
+    size = sum(len(token) for token in error.absolute_path if type(token) is str)
+    if type(value) is str:
+        return size + len(value)
+    if type(value) is dict and error.validator == "additionalProperties":
+        return size + sum(len(str(key)) for key in value)
+    return size
 
 
 def _recoded(finding: Finding, leaf: catalog.Leaf | None) -> Finding:
@@ -555,7 +567,8 @@ def _is_size(path: str) -> bool:
     return path.endswith(("/input/width", "/input/height"))
 
 
-def _record_missing(path: str, keys: list[str]) -> Finding:
+@limits.value_cache(1024)  # (every record of one old export lacks the same fields)
+def _record_missing(path: str, keys: tuple[str, ...]) -> Finding:
     """A record lacks fields the server fills: a warning, one per object (records stored months
     ago lack what the API added since)."""
     names = ", ".join(f'"{key}"' for key in dict.fromkeys(keys))
@@ -569,27 +582,35 @@ def _as(finding: Finding, rule: Rule) -> Finding:
 def _misspelt_required(errors: list[ValidationError]) -> frozenset[tuple[str, str]]:
     """The required keys that are missing only because a key beside them misspells them
     (``promt`` for ``prompt``): one mistake, reported once, as the unknown key with its rename."""
-    unknown: dict[str, list[str]] = {}
+    required = [e for e in errors if e.validator == "required" and isinstance(e.instance, dict)]
+    if not required:
+        return frozenset()
+    # (Objects by their path as the errors give it; a pointer is made only for what is found.)
+    unknown: dict[tuple[Any, ...], list[str]] = {}
     for error in errors:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-            unknown.setdefault(pointers.join(error.absolute_path), []).extend(
-                k for k in error.instance if k not in known
-            )
+            unknown.setdefault(tuple(error.absolute_path), []).extend(k for k in error.instance if k not in known)
     found: set[tuple[str, str]] = set()
-    asked: set[tuple[str, str]] = set()  # one "required" error per missing key, each listing them all
-    for error in errors:
-        if error.validator != "required" or not isinstance(error.instance, dict):
-            continue
-        path = pointers.join(error.absolute_path)
-        if path not in unknown:
+    asked: set[tuple[Any, str]] = set()  # one "required" error per missing key, each listing them all
+    for error in required if unknown else ():
+        at = tuple(error.absolute_path)
+        extras = unknown.get(at)
+        if extras is None:
             continue
         wanted: Any = error.validator_value
-        for key in (k for k in wanted if k not in error.instance and (path, k) not in asked):
-            asked.add((path, key))
-            if any(_meant(extra, [key]) for extra in unknown[path]):
-                found.add((path, key))
+        for key in (k for k in wanted if k not in error.instance and (at, k) not in asked):
+            asked.add((at, key))
+            if _explained(key, tuple(extras)):
+                found.add((pointers.join(at), key))
     return frozenset(found)
+
+
+# The same unknown keys beside the same missing one in file after file: decided once.
+@limits.value_cache(1024)
+def _explained(key: str, extras: tuple[str, ...]) -> bool:
+    """Whether one of the unknown keys ``extras`` stands for the missing required ``key``."""
+    return any(_meant(extra, [key]) for extra in extras)
 
 
 def _meant(key: str, missing: list[str]) -> str | None:
