@@ -599,7 +599,8 @@ def _misspelt_required(errors: list[ValidationError]) -> frozenset[tuple[str, st
         if extras is None:
             continue
         wanted: Any = error.validator_value
-        for key in (k for k in wanted if k not in error.instance and (at, k) not in asked):
+        instance: Any = error.instance  # (a dict: see above)
+        for key in (k for k in wanted if k not in instance and (at, k) not in asked):
             asked.add((at, key))
             if _explained(key, tuple(extras)):
                 found.add((pointers.join(at), key))
