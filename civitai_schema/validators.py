@@ -239,7 +239,7 @@ def steps_alone(kind: Kind, mode: SchemaMode = SchemaMode.EFFECTIVE) -> bool:
 
 
 # Integers jsonschema-rs holds in 64 bits; beyond them it compares numbers the slow way (an
-# array of them under uniqueItems takes quadratic time, see rules.schema._slow_to_compare).
+# array of them under uniqueItems takes quadratic time, see rules.schema._numbers).
 FAST_INTEGERS = range(-(2**63), 2**64)
 
 
