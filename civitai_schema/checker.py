@@ -82,13 +82,16 @@ def kind_of(data: Any, file: str, options: Options, settings: config.Settings) -
     return options.kind or settings.kind_for(file) or detect_kind(data)
 
 
-Checks = list[tuple[str, rules.Check]]
+Checks = tuple[tuple[str, rules.Check], ...]
 
 
 def all_checks(mode: SchemaMode) -> Checks:
     """Every check of a document, in the order its findings are reported, with its label."""
     schema = schema_rules.validation(mode)
-    return [(schema.label, schema.run), *rules.CHECKS]
+    return ((schema.label, schema.run), *rules.CHECKS)
+
+
+_MOST = limits.CHECK_LIMIT + 1  # findings taken from a check: one more than are kept, to know it stopped
 
 
 def run_checks(checks: Checks, indexes: Iterable[int], data: Any, kind: Kind, options: RuleOptions) -> list[Ran]:
@@ -96,12 +99,11 @@ def run_checks(checks: Checks, indexes: Iterable[int], data: Any, kind: Kind, op
     finding naming it, and the others still run. A check is stopped after
     :data:`limits.CHECK_LIMIT` findings, its list then ending with a ``too-many-findings`` one."""
     done = []
-    most = limits.CHECK_LIMIT + 1  # (one more than are kept, to know that a check stopped)
     for index in indexes:
         label, check = checks[index]
         try:
-            found = list(itertools.islice(check(data, kind, options), most))
-            if len(found) == most:
+            found = list(itertools.islice(check(data, kind, options), _MOST))
+            if len(found) == _MOST:
                 found[limits.CHECK_LIMIT :] = [new_budget().stopped(label)]
             done.append((index, found, False))
         except RecursionError:
@@ -151,16 +153,21 @@ def check_document(
     ``budget`` is spent on findings it reports; suppressions are applied per file afterwards."""
     if options.skip_unrecognized and not looks_like_workflow(document.data):
         return [], None
-    kind = kind_of(document.data, document.file, options, settings)
+    data = document.data
+    kind = kind_of(data, document.file, options, settings)
     checks = all_checks(options.schema)
-    with workflow.one_document(compares_quickly=document.data if document.compares_quickly else None):
-        workers = _document_workers(options.jobs, document.data, len(checks))
+    findings = [*read, *document.findings]
+    with workflow.one_document(compares_quickly=data if document.compares_quickly else None):
+        workers = _document_workers(options.jobs, data, len(checks))
         if workers > 1:
-            found = _spread(checks, document.data, kind, settings.options, workers)
+            spread = _spread(checks, data, kind, settings.options, workers)
+            for index in sorted(spread):
+                findings += spread[index]
         else:
-            ran = run_checks(checks, range(len(checks)), document.data, kind, settings.options)
-            found = {index: findings for index, findings, _ in ran}
-    return _kept([*read, *document.findings], found, document, kind, settings, budget)
+            for _, found, _ in run_checks(checks, range(len(checks)), data, kind, settings.options):
+                findings += found  # (run in the checks' order)
+    kept = _selected(findings, document.file, settings, budget)
+    return located(kept, document), DocumentInfo(document.file, document.index, kind)
 
 
 def check_windowed(
@@ -198,7 +205,7 @@ def check_windowed(
     del windows  # (every step's skeleton: not kept while the text is read again)
     found.update((index, findings) for index, findings, _ in done)
     info = DocumentInfo(windowed.name, 0, kind)
-    kept = _selected([], found, windowed.name, settings, budget)
+    kept = _selected([f for index in sorted(found) for f in found[index]], windowed.name, settings, budget)
     if not kept:
         return [], info  # (nothing to locate: the text is not read again)
     text = windowed.text()
@@ -215,32 +222,14 @@ def _in_window(checks: Checks, kind: Kind, options: RuleOptions, indexes: list[i
         return run_checks(checks, indexes, data, kind, options)
 
 
-def _kept(
-    findings: list[Finding],
-    found: dict[int, list[Finding]],
-    document: Document,
-    kind: Kind,
-    settings: config.Settings,
-    budget: limits.Budget | None,
-) -> Checked:
-    """The document's findings, each check's in the checks' order, that the selection and the
-    budget keep, located."""
-    kept = _selected(findings, found, document.file, settings, budget)
-    return located(kept, document), DocumentInfo(document.file, document.index, kind)
-
-
 def _selected(
-    findings: list[Finding],
-    found: dict[int, list[Finding]],
-    file: str,
-    settings: config.Settings,
-    budget: limits.Budget | None,
+    findings: list[Finding], file: str, settings: config.Settings, budget: limits.Budget | None
 ) -> list[Finding]:
-    """``findings``, then each check's in the checks' order, that the selection and the budget keep."""
-    for index in sorted(found):
-        findings.extend(found[index])
+    """Those of ``findings`` (each check's in the checks' order) that the selection and the budget keep."""
+    if not findings:
+        return []  # (nothing to select, nothing spent: most documents)
     selected = settings.apply(findings, file)
-    return (budget or new_budget()).take(selected) if selected else []  # (nothing to take: nothing spent)
+    return (budget or new_budget()).take(selected) if selected else []
 
 
 def new_budget() -> limits.Budget:
