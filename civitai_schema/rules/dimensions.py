@@ -5,13 +5,14 @@ aspect ratios, the limits of video upscaling and interpolation chains, and recor
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import operator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import catalog
 from ..findings import Finding, Kind, Severity
 from ..rule_options import DEFAULT_OPTIONS, RuleOptions
-from ..workflow import Step, is_reference, number, number_text, quotient, source_of, step_input, step_type, steps
+from ..workflow import Step, number, number_text, quotient, source_of, step_input, step_type, steps
 from .rule import FamilyCheck, Option, PositiveNumbers, Rule
 
 F = "dimensions"
@@ -146,7 +147,7 @@ OPTIONS = (PIXEL_BUDGET_RATIOS,)
 
 UPSCALER_MAX = 2560  # DOCS video-upscaler.md
 INTERPOLATION_MAX = 2048  # DOCS video-interpolation.md
-_VIDEO_POST = ("videoUpscaler", "videoInterpolation")
+_VIDEO_POST = frozenset({"videoUpscaler", "videoInterpolation"})
 _RESOLUTIONS = {"360p": 360, "480p": 480, "540p": 540, "580p": 580, "720p": 720, "1080p": 1080}
 
 
@@ -155,9 +156,11 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
         data_in, found = step.input, step.resolution
         if data_in is None or step.type is None or found is None:
             continue
+        width, height = _size(data_in, "width"), _size(data_in, "height")
+        if width is None and height is None:
+            continue  # (every check below reads a size: most steps but the generating ones)
         base = step.pointer + "/input"
         leaf = found.leaf
-        width, height = _size(data_in, "width"), _size(data_in, "height")
         if leaf is not None:
             # The leaf states its own range (qwen's edit takes 0: the source image's size).
             yield from _per_leaf(leaf, data_in, base, width, height)
@@ -171,21 +174,32 @@ def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iter
                     yield INVALID.finding(f"{key} {number_text(value)} is not a positive size", f"{base}/{key}")
             if bad:
                 continue
-        yield from _budget(leaf, data_in, base, width, height, options)
-        yield from _aspect(data_in, base, width, height)
+        if width is None or height is None:
+            continue  # (the pixel budget, the aspect ratio and a record's results compare both)
+        budget = _budget(leaf, data_in, base, width, height, options)
+        if budget is not None:
+            yield budget
+        aspect = _aspect(data_in, base, width, height)
+        if aspect is not None:
+            yield aspect
         if kind is Kind.WORKFLOW:
             yield from _results(step.data, step.pointer, width, height)
 
 
-def check_video_chain(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
+def check_video_chain(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterable[Finding]:
     """What a video step can take from the step it reads (a check of its own: it reads more than
     one step at a time, see :attr:`civitai_schema.rules.FamilyCheck.reads_many_steps`)."""
-    return _video_chain(data, steps(data))
+    all_steps = steps(data)
+    if _VIDEO_POST.isdisjoint(map(_TYPE, all_steps)):
+        return ()  # (in C: no name table for documents without video post-processing)
+    return _video_chain(data, all_steps)
+
+
+_TYPE = operator.attrgetter("type")
 
 
 def _size(data: dict[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    return None if is_reference(value) else number(value)
+    return number(data.get(key))  # (None for a value reference too: it is an object)
 
 
 def _per_leaf(
@@ -213,45 +227,38 @@ def _per_leaf(
 
 
 def _budget(
-    leaf: catalog.Leaf | None,
-    data: dict[str, Any],
-    base: str,
-    width: float | None,
-    height: float | None,
-    options: RuleOptions,
-) -> Iterator[Finding]:
-    if width is None or height is None:
-        return
+    leaf: catalog.Leaf | None, data: dict[str, Any], base: str, width: float, height: float, options: RuleOptions
+) -> Finding | None:
     group = catalog.base_group(data)
     budget = catalog.PIXEL_BUDGETS.get(group or "")
     if budget is None:
-        return
+        return None
     ratio = quotient(width * height, budget.native)
     high = PIXEL_BUDGET_RATIOS.of(options).get(group or "", budget.high)
-    if ratio > high or ratio < budget.low:
-        side = "above" if ratio > high else "below"
-        message = (f"{number_text(width)}×{number_text(height)} is {ratio:.1f}× the native pixel count, far {side} it: "
-                   f"{budget.note}; expect {'repeated subjects' if side == 'above' else 'lost detail'}")  # fmt: skip
-        yield PIXEL_BUDGET.finding(message, f"{base}/width")
+    if not (ratio > high or ratio < budget.low):
+        return None
+    side = "above" if ratio > high else "below"
+    message = (f"{number_text(width)}×{number_text(height)} is {ratio:.1f}× the native pixel count, far {side} it: "
+               f"{budget.note}; expect {'repeated subjects' if side == 'above' else 'lost detail'}")  # fmt: skip
+    return PIXEL_BUDGET.finding(message, f"{base}/width")
 
 
-def _aspect(data: dict[str, Any], base: str, width: float | None, height: float | None) -> Iterator[Finding]:
+def _aspect(data: dict[str, Any], base: str, width: float, height: float) -> Finding | None:
     ratio_text = data.get("aspectRatio")
-    if width is None or height is None or not isinstance(ratio_text, str) or ":" not in ratio_text:
-        return
+    if not isinstance(ratio_text, str) or ":" not in ratio_text:
+        return None
     left, _, right = ratio_text.partition(":")
     try:
         wanted = float(left) / float(right)
     except (ValueError, ZeroDivisionError):
-        return
+        return None
     if not (math.isfinite(wanted) and wanted > 0):
-        return  # "0:1", "1e400:1": the schema's pattern or the engine reports those
+        return None  # "0:1", "1e400:1": the schema's pattern or the engine reports those
     actual = quotient(width, height)
-    if abs(actual - wanted) / wanted > 0.05:
-        message = (
-            f'aspectRatio "{ratio_text}" does not match {number_text(width)}×{number_text(height)} ({actual:.2f}:1)'
-        )
-        yield ASPECT_MISMATCH.finding(message, f"{base}/aspectRatio")
+    if abs(actual - wanted) / wanted <= 0.05:
+        return None
+    message = f'aspectRatio "{ratio_text}" does not match {number_text(width)}×{number_text(height)} ({actual:.2f}:1)'
+    return ASPECT_MISMATCH.finding(message, f"{base}/aspectRatio")
 
 
 def _results(step: dict[str, Any], step_pointer: str, width: float | None, height: float | None) -> Iterator[Finding]:
@@ -270,8 +277,6 @@ def _results(step: dict[str, Any], step_pointer: str, width: float | None, heigh
 
 
 def _video_chain(data: Any, all_steps: list[Step]) -> Iterator[Finding]:
-    if not any(step.type in _VIDEO_POST for step in all_steps):
-        return  # (no name table for documents without video post-processing)
     by_name: dict[str, Step] = {}
     for index, step in enumerate(all_steps):
         by_name[f"${index}"] = step
