@@ -131,10 +131,14 @@ _METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-d
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     if not isinstance(data, dict):
         return
-    yield from _callbacks(data, options)
-    yield from _legacy(data)
+    if not _CALLBACK_KEYS.isdisjoint(data):  # (the callback checks read nothing else)
+        yield from _callbacks(data, options)
+        yield from _legacy(data)
     if kind is Kind.SUBMISSION:
         yield from _server_fields(data)
+
+
+_CALLBACK_KEYS = frozenset({"callbacks", "ephemeral", "callbackUrl", "callbackEvents"})
 
 
 def _callbacks(data: dict[str, Any], options: RuleOptions) -> Iterator[Finding]:
@@ -314,6 +318,8 @@ def _server_fields(data: dict[str, Any]) -> Iterator[Finding]:
             f'"{key}" is assigned by the server; remove it from the request body', f"/{key}", target="key"
         )
     for step in steps(data):
+        if _SERVER_STEP_KEYS.isdisjoint(step.data):
+            continue  # (nearly every step)
         for key in _present(catalog.SERVER_STEP_KEYS, _SERVER_STEP_KEYS, step.data):
             message = f'step "{key}" is assigned by the server; remove it from the request body'
             yield SERVER_FIELD.finding(message, f"{step.pointer}/{key}", target="key")

@@ -17,7 +17,7 @@ from ..findings import Finding, Fix, Kind, Severity
 from ..fix_actions import Replace
 from ..rule_options import DEFAULT_OPTIONS, RuleOptions
 from ..suggest import closest
-from ..workflow import number, number_text, steps
+from ..workflow import Step, number, number_text, steps
 from .rule import FamilyCheck, Rule
 from .values import case_fix
 
@@ -182,25 +182,27 @@ _INT64_MAX = 2**63 - 1
 
 def check(data: Any, kind: Kind, options: RuleOptions = DEFAULT_OPTIONS) -> Iterator[Finding]:
     for step in steps(data):
-        if step.type is None or step.input is None:
+        data_in = step.input
+        if step.type is None or data_in is None:
             continue
-        base = step.pointer + "/input"
-        leaf = step.resolution.leaf if step.resolution is not None else None
-        if "seed" in step.input:
-            yield from _seed(step.type, leaf, step.input, base)
-        if "loras" in step.input or "additionalNetworks" in step.input:
-            yield from _strengths(step.input, base)
+        if "seed" in data_in:
+            seed = _seed(step, data_in)
+            if seed is not None:
+                yield seed
+        if "loras" in data_in or "additionalNetworks" in data_in:
+            yield from _strengths(data_in, step.pointer + "/input")
 
 
-def _seed(kind_of_step: str, leaf: catalog.Leaf | None, data: dict[str, Any], base: str) -> Iterator[Finding]:
+def _seed(step: Step, data: dict[str, Any]) -> Finding | None:
     seed = number(data.get("seed"))
-    if seed is None or seed <= INT32_MAX or kind_of_step == "textToImage":
-        return
+    if seed is None or seed <= INT32_MAX or step.type == "textToImage":
+        return None
+    leaf = step.resolution.leaf if step.resolution is not None else None
     limit = (leaf.fields.get("seed", {}) if leaf else {}).get("maximum")
     if limit is not None and limit < _INT64_MAX:
-        return  # the leaf states its own bound (not just int64's), and the schema reports it
+        return None  # the leaf states its own bound (not just int64's), and the schema reports it
     message = f"seed {number_text(seed)} is above 2,147,483,647; engines that read seeds as 32-bit integers fail on it"
-    yield SEED_INT32.finding(message, f"{base}/seed")
+    return SEED_INT32.finding(message, f"{step.pointer}/input/seed")
 
 
 def _strengths(data: dict[str, Any], base: str) -> Iterator[Finding]:
