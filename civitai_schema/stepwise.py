@@ -67,7 +67,18 @@ class Stepwise:
         if type(steps) is not list:
             whole = validators.fast_validator(self.kind, self.mode)
             return whole is not None and bool(whole.is_valid(data))
-        return bool(self.envelope.is_valid(data)) and all(self._validator(step).is_valid(step) for step in steps)
+        if not self.envelope.is_valid(data):
+            return False
+        built = self._by_type
+        for step in steps:
+            kind = step.get("$type") if type(step) is dict else None
+            # (a plain string that names a type met before: its validator, looked up at once)
+            validator = built.get(kind) if type(kind) is str else None
+            if validator is None:
+                validator = self._validator(step)
+            if not validator.is_valid(step):
+                return False
+        return True
 
     def _validator(self, step: Any) -> Any:
         """The validator of a step: by its ``$type`` for a plain object whose ``$type`` is plain
