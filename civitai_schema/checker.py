@@ -12,10 +12,11 @@ here.
 from __future__ import annotations
 
 import functools
-import itertools
+import operator
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import config, limits, processes, rules, workflow
@@ -102,7 +103,7 @@ def run_checks(checks: Checks, indexes: Iterable[int], data: Any, kind: Kind, op
     for index in indexes:
         label, check = checks[index]
         try:
-            found = list(itertools.islice(check(data, kind, options), _MOST))
+            found = list(islice(check(data, kind, options), _MOST))
             if len(found) == _MOST:
                 found[limits.CHECK_LIMIT :] = [new_budget().stopped(label)]
             done.append((index, found, False))
@@ -139,6 +140,7 @@ def _spread(checks: Checks, data: Any, kind: Kind, options: RuleOptions, workers
 
 
 Checked = tuple[list[Finding], DocumentInfo | None]  # a document's located findings; None info: skipped
+_FOUND = operator.itemgetter(1)  # (a Ran's findings)
 
 
 def check_document(
@@ -164,8 +166,8 @@ def check_document(
             for index in sorted(spread):
                 findings += spread[index]
         else:
-            for _, found, _ in run_checks(checks, range(len(checks)), data, kind, settings.options):
-                findings += found  # (run in the checks' order)
+            ran = run_checks(checks, range(len(checks)), data, kind, settings.options)
+            findings.extend(chain.from_iterable(map(_FOUND, ran)))  # (run in the checks' order)
     kept = _selected(findings, document.file, settings, budget)
     return located(kept, document), DocumentInfo(document.file, document.index, kind)
 

@@ -131,7 +131,7 @@ def check_parsed(
     text, yaml = "", False  # the file's text (its documents share it), and whether it is YAML
     for document, problems in parsed.one_by_one():
         text, yaml = text or document.text, yaml or document.fmt == "yaml"
-        read = [parse.finding_of(problem, name) for problem in problems]
+        read = [parse.finding_of(problem, name) for problem in problems] if problems else ()
         located, info = checker.check_document(document, options, settings, budget, read)
         findings.extend(located)
         if info is not None:
@@ -158,7 +158,7 @@ def finish(
     document was skipped (and that gave no finding) is not a file checked: ``files`` is 0."""
     if options.skip_unrecognized and not infos and not findings:
         return Report()
-    kept = settings.apply(findings, name)
+    kept = settings.apply(findings, name) if findings else []
     if not kept and not (text and yaml):
         return Report((), tuple(infos), files=1)  # (no finding, and no suppression comment to check)
     # suppressions is imported here, not at start-up: a clean JSON file never needs it.
