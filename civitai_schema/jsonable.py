@@ -79,25 +79,30 @@ def _needs_care(data: Any) -> bool | None:
     nothing that needs care, and a Python loop over every value made ``check()`` a fifth slower."""
     if type(data) not in (dict, list):
         return _odd([data], {type(data)}) or None
-    pending, seen, shared = [data], set(), False
+    pending, seen, shared = [data], set[int](), False
+    pop, push, add = pending.pop, pending.extend, seen.add  # (looked up once, not per container)
     while pending:
-        node = pending.pop()
-        if id(node) in seen:
+        node = pop()
+        known = id(node)
+        if known in seen:
             shared = True
             continue
-        seen.add(id(node))
+        add(known)
         if type(node) is dict:
             if not _STRING.issuperset(map(type, node)):
                 return True
-            values: Any = dict.values(node)
+            values: Any = _values(node)
         else:
             values = node
         types = set(map(type, values))
         if not _PLAIN.issuperset(types) and _odd(values, types):
             return True
         if dict in types or list in types:
-            pending.extend([v for v in values if type(v) is dict or type(v) is list])
+            push([v for v in values if type(v) is dict or type(v) is list])
     return False if shared else None
+
+
+_values = dict.values  # (a dict's own, whatever the class of the object)
 
 
 _STRING = frozenset({str})
