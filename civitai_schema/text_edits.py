@@ -74,7 +74,14 @@ def _reads_as_plain(value: str, *, flow: bool) -> bool:
 
 def json_text(value: Any) -> str:
     """JSON text, which YAML reads too (as a flow collection or a double-quoted string)."""
-    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+    text = _ENCODE(value)
+    if text.isascii() and "\x7f" not in text:  # (one pass in C: nothing to escape)
+        return text
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# json.dumps(value, ensure_ascii=False), with the encoder made once rather than on every call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def yaml_text(document: Document) -> Any:
@@ -95,12 +102,19 @@ def moves_a_suppression(text: str, start: int) -> bool:
 
 
 def delete_json_member(text: str, start: int, end: int) -> Edit:
-    """A JSON member and one comma beside it."""
-    before = text[:start].rstrip()
-    if before.endswith(","):
-        return Edit(len(before) - 1, end, "")
-    after = re.match(r"\s*,\s*", text[end:])
-    return Edit(start, end + (after.end() if after else 0), "")
+    """A JSON member and one comma beside it. (Only blanks can stand between a member and its
+    commas; they are stepped over in place, not in a copy of the text before or after it.)"""
+    before = start
+    while before > 0 and text[before - 1] in _JSON_BLANKS:
+        before -= 1
+    if before > 0 and text[before - 1] == ",":
+        return Edit(before - 1, end, "")
+    after = _COMMA.match(text, end)
+    return Edit(start, after.end() if after else end, "")
+
+
+_JSON_BLANKS = " \t\n\r"
+_COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
 
 
 def splice(text: str, findings: Sequence[Finding]) -> str:

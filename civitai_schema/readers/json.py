@@ -182,7 +182,8 @@ class JsonLocator:
     is kept for the next lookup, so locating a finding in each of 100,000 steps scans the steps
     once rather than once per finding. The most recently used :data:`KEPT_CONTAINERS` are kept.
     :meth:`prepare` learns every container on the way to a set of pointers in one pass instead
-    (a lookup one by one parses a value once for each container around it)."""
+    (a lookup one by one parses a value once for each container around it), and keeps where each
+    of those pointers leads once it is first looked up (a finding's span, then its fix's edit)."""
 
     KEPT_CONTAINERS = 4096
 
@@ -192,6 +193,8 @@ class JsonLocator:
         self._containers: OrderedDict[int, _Members | _Elements] = OrderedDict()
         # Filled by prepare(): bounded by the pointers it was given, so not evicted.
         self._prepared: dict[int, _Members | _Elements] = {}
+        self._ways: dict[str, _Way | None] = {}
+        self._root: int | None = None  # where the root value starts, found on first use
 
     def index(self) -> JsonIndex:
         if self._index is None:
@@ -204,6 +207,7 @@ class JsonLocator:
         a lookup alone gives (the same tables, built in text order)."""
         trie: _Trie = {}
         for pointer in paths:
+            self._ways.setdefault(pointer, None)
             node = trie
             for token in pointers.split(pointer):
                 node = node.setdefault(token, {})
@@ -212,18 +216,16 @@ class JsonLocator:
             _learn(self.lines.text, trie, self._prepared)
 
     def offsets(self, pointer: str, target: Target) -> tuple[int, int] | None:
-        tokens = pointers.split(pointer)
-        key, start, found = self._walk(tokens)
-        if found < len(tokens):
+        key, start, whole = self._way(pointer)
+        if not whole:
             return None
         if target == "key":
             return key
         return start, _value_end(self.lines.text, start)
 
     def span(self, pointer: str, target: Target) -> Span:
-        tokens = pointers.split(pointer)
-        key, start, found = self._walk(tokens)
-        if found < len(tokens):
+        key, start, whole = self._way(pointer)
+        if not whole:
             target = "value"  # absent: point at the nearest enclosing value
         is_container = self.lines.text[start] in "{["
         if key is not None and (target == "key" or is_container):
@@ -232,29 +234,58 @@ class JsonLocator:
             return self.lines.span(start, start + 1)
         return self.lines.span(start, _value_end(self.lines.text, start))
 
-    def _walk(self, tokens: list[str]) -> tuple[tuple[int, int] | None, int, int]:
-        """The key span and value start of the deepest value on the way to ``tokens``, and how
-        many tokens were found."""
+    def _way(self, pointer: str) -> _Way:
+        """Where ``pointer`` leads: kept for a prepared pointer, walked for any other."""
+        way = self._ways.get(pointer)
+        if way is None:
+            way = self._walk(pointers.split(pointer))
+            if pointer in self._ways:
+                self._ways[pointer] = way
+        return way
+
+    def _walk(self, tokens: list[str]) -> _Way:
+        """The key span and value start of the deepest value on the way to ``tokens``, and
+        whether that is the value ``tokens`` name."""
+        if self._root is None:
+            self._root = _WS.match(self.lines.text, 0).end()  # type: ignore[union-attr]
         key: tuple[int, int] | None = None
-        start = _WS.match(self.lines.text, 0).end()  # type: ignore[union-attr]
-        for found, token in enumerate(tokens):
-            try:
-                member = self._member(start, token)
-            except (ValueError, RecursionError, IndexError):  # cannot happen on parsed text; be safe
-                member = None
+        start, prepared = self._root, self._prepared
+        member: tuple[tuple[int, int] | None, int] | None
+        for token in tokens:
+            table = prepared.get(start)
+            if isinstance(table, dict):  # (most steps of most walks: one lookup)
+                member = table.get(token)
+            else:
+                try:
+                    member = self._member(start, token)
+                except (ValueError, RecursionError, IndexError):  # cannot happen on parsed text; be safe
+                    member = None
             if member is None:
-                return key, start, found
+                return key, start, False
             key, start = member
-        return key, start, len(tokens)
+        return key, start, True
 
     def _member(self, start: int, token: str) -> tuple[tuple[int, int] | None, int] | None:
         """In the container at ``start``, the key span and value start of member ``token``."""
+        container = self._prepared.get(start)
+        if container is None:
+            container = self._container(start)
+            if container is None:
+                return None
+        if isinstance(container, dict):
+            return container.get(token)
+        index = _index(token)
+        element = None if index is None else container.start(self.lines.text, index)
+        return None if element is None else (None, element)
+
+    def _container(self, start: int) -> _Members | _Elements | None:
+        """The table of the container at ``start`` (None for a scalar), read on first use."""
         text, kept = self.lines.text, self._containers
-        container = self._prepared.get(start) or kept.get(start)
+        container = kept.get(start)
         if container is not None:
-            if start in kept:
-                kept.move_to_end(start)
-        elif text[start] == "{":
+            kept.move_to_end(start)
+            return container
+        if text[start] == "{":
             container = kept[start] = _members(text, start)
         elif text[start] == "[":
             container = kept[start] = _Elements(text, start)
@@ -262,13 +293,12 @@ class JsonLocator:
             return None
         if len(kept) > self.KEPT_CONTAINERS:
             kept.popitem(last=False)
-        if isinstance(container, dict):
-            return container.get(token)
-        if not (token.isascii() and token.isdigit()) or (token != "0" and token.startswith("0")):
-            return None
-        element = container.start(text, int(token))
-        return None if element is None else (None, element)
+        return container
 
+
+# Where a pointer leads: the key span (None at the root and in arrays) and the value start of
+# the deepest value found on its way, and whether that value is the one the pointer names.
+_Way = tuple[tuple[int, int] | None, int, bool]
 
 # An object's members: name → (key span, value start); the last one when a key repeats, as the
 # parsed data keeps.
@@ -276,14 +306,10 @@ _Members = dict[str, tuple[tuple[int, int], int]]
 
 
 def _members(text: str, pos: int) -> _Members:
-    members: _Members = {}
-    pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
-    while text[pos] == '"':
-        name, key, value = _member(text, pos)
-        members[name] = (key, value)
-        pos, more = _after(text, _value_end(text, value))
-        if not more:
-            break
+    learnt: dict[int, _Members | _Elements] = {}
+    _read(text, pos, {}, learnt)
+    members = learnt[pos]
+    assert isinstance(members, dict)
     return members
 
 
@@ -291,14 +317,7 @@ def _members(text: str, pos: int) -> _Members:
 _COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 # What follows a value: blanks, then a comma and the blanks after it (or the container's end).
 _AFTER = re.compile(r"[ \t\n\r]*(,[ \t\n\r]*)?")
-
-
-def _member(text: str, pos: int) -> tuple[str, tuple[int, int], int]:
-    """At the name of an object's member: the name, the name's span, and where its value starts.
-    (The name is read by the C string scanner, escapes and all: a pattern that steps over
-    escapes costs the regular expression engine a backtracking stack on every match.)"""
-    name, end = _scanstring(text, pos + 1)
-    return name, (pos, end), _COLON.match(text, end).end()  # type: ignore[union-attr]
+_BLANK = " \t\n\r"
 
 
 def _after(text: str, end: int) -> tuple[int, bool]:
@@ -306,6 +325,13 @@ def _after(text: str, end: int) -> tuple[int, bool]:
     whether there is a next member."""
     match = _AFTER.match(text, end)
     return match.end(), match.lastindex is not None  # type: ignore[union-attr]
+
+
+def _index(token: str) -> int | None:
+    """The array index a pointer token names (``0``, ``12``; not ``01`` or ``-``)."""
+    if not (token.isascii() and token.isdigit()) or (token != "0" and token.startswith("0")):
+        return None
+    return int(token)
 
 
 class _Elements:
@@ -339,54 +365,64 @@ _Trie = dict[str, "_Trie"]
 
 def _learn(text: str, trie: _Trie, learnt: dict[int, _Members | _Elements]) -> None:
     """Fill ``learnt`` with the table of every container on the way to the pointers of ``trie``
-    (keyed by where each starts), reading the text once: a container on the way is read member by
-    member, every other value stepped over by the C scanner. Iterative, so any depth the parser
-    accepted is fine. Objects keep the last of a repeated key, as the parsed data does."""
-    pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
-    if not trie or text[pos] not in "{[":
-        return
-    stack: list[_Open] = []
-    pos = _open(stack, text, pos, trie)
-    at_item = text[pos] not in "}]"  # (else the container is empty)
+    (keyed by where each starts), reading the text once."""
+    start = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    if trie and text[start] in "{[":
+        _read(text, start, trie, learnt)
+
+
+def _read(text: str, start: int, node: _Trie, learnt: dict[int, _Members | _Elements]) -> None:
+    """Read the container at ``start`` member by member, and within it every container on the
+    way to the tokens of ``node`` (in place, so no value is parsed twice), filling ``learnt``
+    with their tables; every other value is stepped over by the C scanner. Iterative, so any
+    depth the parser accepted is fine. Objects keep the last of a repeated key, as the parsed
+    data does.
+
+    This loop is most of locating a finding, so it is written flat: no call of a Python function
+    for an item, and the usual layout (``"name": value,`` then blanks and the next name) read
+    by looking at characters rather than by matching patterns, each match being a call."""
+    scan, scanstring, blanks, after, colon = _SCAN, _scanstring, _WS.match, _AFTER.match, _COLON.match
+    find = text.find
+    enclosing: list[tuple[int, _Trie, _Members | _Elements]] = []
+    table: _Members | _Elements = {} if text[start] == "{" else _Elements(text, start)
+    pos = blanks(text, start + 1).end()  # type: ignore[union-attr]
+    more = text[pos] not in "}]"  # (else the container is empty)
     while True:
-        if at_item:
-            top = stack[-1]
-            table = top.table
-            if isinstance(table, dict):
-                name, key, value = _member(text, pos)
-                table[name] = (key, value)
-                child = top.node.get(name)
-            else:
-                value = pos
-                child = top.node.get(str(len(table.starts)))
-                table.starts.append(value)
-            if child and text[value] in "{[":  # on the way to a deeper pointer: read it too
-                pos = _open(stack, text, value, child)
-                at_item = text[pos] not in "}]"
-                continue
-            pos, at_item = _after(text, _value_end(text, value))
-        while not at_item:  # at the end of the innermost open container
-            closed = stack.pop()
-            if isinstance(closed.table, _Elements):
-                closed.table.done = True
-            learnt[closed.start] = closed.table
-            if not stack:
+        if not more:  # at the end of the innermost open container
+            if isinstance(table, _Elements):
+                table.done = True
+            learnt[start] = table
+            if not enclosing:
                 return
-            pos, at_item = _after(text, pos + 1)
-
-
-class _Open(NamedTuple):
-    """A container :func:`_learn` is reading: where it starts, the tokens under it, its table."""
-
-    start: int
-    node: _Trie
-    table: _Members | _Elements
-
-
-def _open(stack: list[_Open], text: str, start: int, node: _Trie) -> int:
-    """Start reading the container at ``start``; where its first member (or its end) is."""
-    stack.append(_Open(start, node, {} if text[start] == "{" else _Elements(text, start)))
-    return _WS.match(text, start + 1).end()  # type: ignore[union-attr]
+            start, node, table = enclosing.pop()
+            match = after(text, pos + 1)
+            pos, more = match.end(), match.lastindex is not None  # type: ignore[union-attr]
+            continue
+        if isinstance(table, dict):
+            name, end = scanstring(text, pos + 1)
+            if text[end] == ":" and text[end + 1] == " " and text[end + 2] not in _BLANK:
+                value = end + 2
+            else:
+                value = colon(text, end).end()  # type: ignore[union-attr]
+            table[name] = ((pos, end), value)
+            child = node.get(name) if node else None
+        else:
+            value = pos
+            child = node.get(str(len(table.starts))) if node else None
+            table.starts.append(value)
+        if child and text[value] in "{[":  # on the way to a deeper pointer: read it too
+            enclosing.append((start, node, table))
+            start, node = value, child
+            table = {} if text[value] == "{" else _Elements(text, value)
+            pos = blanks(text, value + 1).end()  # type: ignore[union-attr]
+            more = text[pos] not in "}]"
+            continue
+        end = scan(text, value)[1]
+        if text[end] == "," and isinstance(table, dict):  # the next name is the next quote
+            pos = find('"', end + 1)
+        else:
+            match = after(text, end)
+            pos, more = match.end(), match.lastindex is not None  # type: ignore[union-attr]
 
 
 def _value_end(text: str, start: int) -> int:
