@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import count_calls, invoke, needs_shared
+from .conftest import FIXTURES, count_calls, invoke, needs_shared
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUTS = ["fixtures/invalid/air-identifiers.yaml", "fixtures/fixes/legacy-callbacks.json"]
@@ -223,3 +223,44 @@ def test_the_c_encoder_writes_what_the_indenting_encoder_writes(value: object, d
 
     indent = "  " * depth
     assert indented(value, indent) == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+# What a report holds: no floats (orjson writes 1e16 where json writes 1e+16; no field of a
+# report is one), but any text (lone surrogates and control characters too) and any integer.
+_REPORT_TEXT = st.text(st.characters(codec=None))
+_REPORT_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _REPORT_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_REPORT_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_REPORT_VALUES, depth=st.integers(0, 3))
+def test_orjson_writes_what_the_standard_encoder_writes(value: object, depth: int) -> None:
+    """The JSON format's findings are written by orjson; the text is the standard encoder's (an
+    item orjson refuses, holding a lone surrogate or an integer past 64 bits, is written by it)."""
+    from civitai_schema.formatters import indented
+    from civitai_schema.formatters.json import _orjson_items
+
+    indent = "  " * depth
+    assert _orjson_items()(value, indent) == indented(value, indent)
+
+
+@pytest.mark.parametrize("statistics", [False, True])
+def test_the_json_format_is_the_standard_encoders_text_for_every_fixture(statistics: bool) -> None:
+    """Every fixture's findings, written by orjson, are the very text json.dumps(indent=2)
+    writes (with what UTF-8 or a line reader cannot carry escaped, as the output escapes it)."""
+    from civitai_schema.formatters import json_text
+
+    cases = sorted(
+        str(path)
+        for folder in ("invalid", "valid", "fixes")
+        for path in (FIXTURES / folder).iterdir()
+        if path.suffix in (".json", ".yaml", ".yml")
+    )
+    result = invoke("check", "--format", "json", "--exit-zero", *(["--statistics"] if statistics else []), *cases)
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.output)
+    assert len(written["statistics" if statistics else "findings"]) > (20 if statistics else 100)
+    assert result.output == json_text(json.dumps(written, indent=2, ensure_ascii=False)) + "\n"

@@ -84,6 +84,13 @@ def test_a_json_file_with_findings_imports_only_what_wording_and_locating_them_n
     assert "civitai_schema.fixes" in modules  # (the findings were located and their fixes made edits)
     assert modules & NEVER_AT_START <= _brought_by_python_jsonschema(modules)
     assert _formatters(modules) == {f"civitai_schema.formatters.{fmt}"}
+    assert ("orjson" in modules) == (fmt == "json")  # (it writes the JSON format's findings)
+
+
+def test_a_valid_json_file_in_the_json_format_does_not_load_orjson(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "valid" / "submission-sdxl-sdcpp.json", tmp_path / "w.json")
+    modules = imported("check", "--format", "json", str(tmp_path / "w.json"), cwd=tmp_path)
+    assert "civitai_schema.formatters.json" in modules and "orjson" not in modules
 
 
 LIBRARY = """

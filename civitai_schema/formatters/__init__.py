@@ -71,20 +71,22 @@ FORMATTERS: dict[str, Formatter] = _Formatters()
 ITEMS = "\0items\0"  # in a payload given to dumps_with_items, [ITEMS] stands for the items
 
 
-def dumps_with_items(payload: Any, items: Iterable[Any]) -> str:
+def dumps_with_items(payload: Any, items: Iterable[Any], encode: Callable[[Any, str], str] | None = None) -> str:
     """``json.dumps(payload, indent=2, ensure_ascii=False)`` with ``items`` in place of the one
     list ``[ITEMS]`` in ``payload``, which must come before any text taken from the documents.
 
-    Each item is encoded on its own and set into the text: encoding a payload of every finding
-    in one call held millions of small pieces at once (see docs/performance.md). The text is the
-    same."""
+    Each item is encoded on its own (by ``encode``, which gives what :func:`indented` gives;
+    :func:`indented` itself by default) and set into the text: encoding a payload of every
+    finding in one call held millions of small pieces at once (see docs/performance.md). The
+    text is the same."""
+    encode = encode or indented
     head, _, tail = indented(payload).partition(_json.dumps(ITEMS))
     indent = head[head.rfind("\n") + 1 :]
     parts = [head]
     for item in items:
         if len(parts) > 1:
             parts.append(",\n" + indent)
-        parts.append(indented(item, indent))
+        parts.append(encode(item, indent))
     if len(parts) == 1:  # an empty list is written "[]"
         return head[: -len(indent) - 1] + tail[tail.index("]") :] + "\n"
     parts.append(tail + "\n")
