@@ -22,6 +22,7 @@ def located(findings: list[Finding], document: Document) -> list[Finding]:
     # the locator still keeps them (each family reports in step order, one family after another).
     done = list(findings)
     shared: dict[int, Fix | None] = {}  # (the findings hold their fixes: no identity is reused)
-    for index in sorted(range(len(findings)), key=lambda i: findings[i].path):
-        done[index] = fixes.with_edits(document.locate(findings[index]), document, shared)
+    for index in sorted(range(len(findings)), key=[f.path for f in findings].__getitem__):
+        finding = document.locate(findings[index])
+        done[index] = finding if finding.fix is None else fixes.with_edits(finding, document, shared)
     return done

@@ -255,6 +255,9 @@ class JsonLocator:
             table = prepared.get(start)
             if isinstance(table, dict):  # (most steps of most walks: one lookup)
                 member = table.get(token)
+            elif table is not None:  # an array, which prepare read to its end
+                index = _index(token)
+                member = None if index is None or index >= len(table.starts) else (None, table.starts[index])
             else:
                 try:
                     member = self._member(start, token)
