@@ -79,8 +79,10 @@ class Settings:
     options: RuleOptions = DEFAULT_OPTIONS
 
     def enabled(self, code: str) -> bool:
-        chosen = _matches(code, self.select) or _matches(code, self.extend_select)
-        return chosen and not _matches(code, self.ignore)
+        return code in self._enabled()
+
+    def _enabled(self) -> frozenset[str]:
+        return _enabled_codes(tuple(self.select), tuple(self.extend_select), tuple(self.ignore))
 
     def relative(self, path: str) -> str:
         """``path`` relative to the settings' folder, with '/' separators, for glob matching."""
@@ -108,15 +110,17 @@ class Settings:
         findings = list(findings)
         if not findings:
             return []
-        relative = self.relative(path) if self.per_file_ignores else ""
-        file_ignores = [s for pattern, s in self.per_file_ignores.items() if glob_match(pattern, relative)]
-        kept = []
-        for finding in findings:
-            if not self.enabled(finding.code) or any(_matches(finding.code, s) for s in file_ignores):
-                continue
-            level = self.severity.get(finding.code)
-            kept.append(finding if level is None else finding.with_severity(level))
-        return kept
+        enabled = self._enabled()
+        if self.per_file_ignores:
+            relative = self.relative(path)
+            for pattern, selectors in self.per_file_ignores.items():
+                if glob_match(pattern, relative):
+                    enabled = enabled.difference(*map(codes_for, selectors))
+        kept = [finding for finding in findings if finding.code in enabled]
+        if not self.severity:
+            return kept
+        severity = self.severity
+        return [f if (level := severity.get(f.code)) is None else f.with_severity(level) for f in kept]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -165,8 +169,11 @@ def codes_for(selector: str) -> frozenset[str]:
     return frozenset(code for code in rules.REGISTRY if code.startswith(selector.upper()))
 
 
-def _matches(code: str, selectors: Iterable[str]) -> bool:
-    return any(code in codes_for(s) for s in selectors)
+@functools.lru_cache(maxsize=64)  # (one per selection in use: asked for every file with findings)
+def _enabled_codes(select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]:
+    """The codes a selection turns on: selected or extended, and not ignored."""
+    chosen = frozenset().union(*map(codes_for, select), *map(codes_for, extend_select))
+    return chosen.difference(*map(codes_for, ignore))
 
 
 def glob_match(pattern: str, relative: str, *, ignore_case: bool = False) -> bool:

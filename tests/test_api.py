@@ -128,12 +128,12 @@ def test_non_json_python_values_do_not_crash() -> None:
     assert sorted(f.code for f in report.findings) == ["N107", "P110"]
 
 
-def test_finding_evolve_is_dataclasses_replace_without_init() -> None:
+def test_finding_evolve_and_located_are_dataclasses_replace_without_init() -> None:
     import dataclasses
 
     import pytest
 
-    from civitai_schema.findings import Edit, Fix, Severity
+    from civitai_schema.findings import Edit, Fix, Severity, Span
     from civitai_schema.fix_actions import Replace
 
     base = civitai_schema.check({"steps": [{"$type": "imagegen", "input": {}}]}).findings[0]
@@ -142,6 +142,11 @@ def test_finding_evolve_is_dataclasses_replace_without_init() -> None:
         for changes in ({}, {"path": "/a"}, {"line": 9, "column": 3, "file": "f"}, {"severity": Severity.INFO}):
             evolved, replaced = finding.evolve(**changes), dataclasses.replace(finding, **changes)
             assert evolved == replaced and evolved.__dict__ == replaced.__dict__ and evolved is not finding
+        located, replaced = (
+            finding.located("f", Span(2, 3, 4, 5)),
+            dataclasses.replace(finding, file="f", line=2, column=3, end_line=4, end_column=5),
+        )
+        assert located == replaced and located.__dict__ == replaced.__dict__ and located is not finding
     assert fixed.fixable and fixed.evolve(line=1).fix == fixed.fix
     with pytest.raises(TypeError):
         base.evolve(colour="red")
