@@ -291,22 +291,22 @@ def imports(interpreter: str, command: list[str], env: dict[str, str] | None) ->
     return seen
 
 
-def import_floor(interpreter: str, command: list[str], env: dict[str, str] | None) -> list[str]:
-    """A command that imports just what ``command`` (our tool) imports at the top level for this
-    scenario, then ends as our command ends (``os._exit``, no teardown), reading no file: the
+def import_floor(interpreter: str, imported: list[tuple[bool, str]]) -> list[str]:
+    """A command that imports just what our command imported (``imported``, :func:`imports`) at
+    the top level for this scenario, then ends as our command ends (``os._exit``, no teardown), reading no file: the
     least any implementation on this stack can take for the scenario."""
-    top = dict.fromkeys(name for at_top, name in imports(interpreter, command, env) if at_top)
+    top = dict.fromkeys(name for at_top, name in imported if at_top)
     return [interpreter, "-c", f"import os, {', '.join(top)}; os._exit(0)"]
 
 
-def stack_floor(interpreter: str, command: list[str], env: dict[str, str] | None) -> list[str]:
-    """A command that imports every module our ``command`` imports except our own (click,
+def stack_floor(interpreter: str, imported: list[tuple[bool, str]]) -> list[str]:
+    """A command that imports every module our command imported (``imported``) except our own (click,
     jsonschema-rs and the standard library), loading jsonschema-rs as we do (through
     ``civitai_schema/startup.py``, read from its file without the package), then ends: what any
     program on this stack pays before its first line of civitai-schema."""
     theirs = dict.fromkeys(
         name
-        for _, name in imports(interpreter, command, env)
+        for _, name in imported
         if name.split(".")[0] not in ("civitai_schema", "email", "jsonschema_rs")  # (email: see startup.py)
     )
     startup = REPO / "civitai_schema" / "startup.py"
@@ -389,8 +389,9 @@ def scenario_run(
         shutil.rmtree(CORPUS / ".cache", ignore_errors=True)
         measure(ours_cmd, env)  # fills the cache
     commands = {name: make(files, str(schemas[kind])) for name, make in peers.items()}
-    floor = import_floor(interpreter, ours_cmd, env)
-    stack = stack_floor(interpreter, ours_cmd, env) if scenario == "1" else None
+    imported = imports(interpreter, ours_cmd, env)  # (one run under -X importtime serves both probes)
+    floor = import_floor(interpreter, imported)
+    stack = stack_floor(interpreter, imported) if scenario == "1" else None
     bare = [interpreter, "-c", "pass"]
     mine: list[tuple[float, int]] = []
     theirs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}

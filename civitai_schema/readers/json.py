@@ -269,12 +269,11 @@ class JsonLocator:
         return key, start, True
 
     def _member(self, start: int, token: str) -> tuple[tuple[int, int] | None, int] | None:
-        """In the container at ``start``, the key span and value start of member ``token``."""
-        container = self._prepared.get(start)
+        """In the container at ``start``, one :meth:`prepare` did not learn (:meth:`_walk` reads
+        those itself), the key span and value start of member ``token``."""
+        container = self._container(start)
         if container is None:
-            container = self._container(start)
-            if container is None:
-                return None
+            return None
         if isinstance(container, dict):
             return container.get(token)
         index = _index(token)

@@ -261,10 +261,10 @@ def _aspect(data: dict[str, Any], base: str, width: float, height: float) -> Fin
     return ASPECT_MISMATCH.finding(message, f"{base}/aspectRatio")
 
 
-def _results(step: dict[str, Any], step_pointer: str, width: float | None, height: float | None) -> Iterator[Finding]:
+def _results(step: dict[str, Any], step_pointer: str, width: float, height: float) -> Iterator[Finding]:
     output = step.get("output")
     images = output.get("images") if isinstance(output, dict) else None
-    if not isinstance(images, list) or width is None or height is None:
+    if not isinstance(images, list):
         return
     for i, image in enumerate(images):
         if not isinstance(image, dict):
